@@ -1,0 +1,294 @@
+package io.hush.engine;
+
+import io.hush.engine.graph.Node;
+import io.hush.engine.graph.Plan;
+import io.hush.engine.kernels.Elementwise;
+import io.hush.engine.layers.Exec;
+import io.hush.engine.layers.Layer;
+import io.hush.engine.layers.Param;
+
+import java.lang.foreign.Arena;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A model: a small graph of layers (a sequence plus skip connections) with its parameters, built by
+ * {@link #builder}. It owns an arena holding parameters and the workspace {@link Plan}s, so close it (it is
+ * {@link AutoCloseable}, like an ONNX Runtime session) to free them.
+ *
+ * <pre>{@code
+ * try (Model m = Model.builder(28, 28, 1)
+ *         .add(new Conv2D(32, 3, Activation.RELU))
+ *         .add(new MaxPool2D(2))
+ *         .build()) {
+ *     Tensor y = m.forward(x);              // x: [N,28,28,1]
+ * }
+ * }</pre>
+ *
+ * Tensors returned by {@link #forward} live in the model's workspace and are overwritten by the next call.
+ * A model is not thread-safe: one caller at a time (it uses all cores itself).
+ */
+public final class Model implements AutoCloseable {
+    private final List<Node> nodes;
+    private final Arena arena;
+    private final Map<String, String> metadata = new LinkedHashMap<>();
+    private ThreadPool pool;
+    private boolean ownPool;
+    private Plan plan;
+    private final Exec exec;
+    private Tensor lastInput;
+
+    private Model(List<Node> nodes, Arena arena) {
+        this.nodes = List.copyOf(nodes);
+        this.arena = arena;
+        this.pool = ThreadPool.common();
+        this.exec = new Exec(pool, false);
+    }
+
+    /** A builder for a model whose per-sample input is {@code [H,W,C]}. */
+    public static Builder builder(int h, int w, int c) {
+        return new Builder(Shape.of(h, w, c));
+    }
+
+    /** A builder for a model with any per-sample input shape (e.g. {@code [F]} for a dense model). */
+    public static Builder builder(Shape input) {
+        return new Builder(input);
+    }
+
+    public List<Node> nodes() { return nodes; }
+
+    /** Per-sample input shape the model was built with. */
+    public Shape inputShape() { return nodes.get(0).shape(); }
+
+    /** Per-sample output shape for the build-time input shape. */
+    public Shape outputShape() { return nodes.get(nodes.size() - 1).shape(); }
+
+    /** Per-sample output shape for another input shape, or a ShapeException if the model cannot take it. */
+    public Shape outputShape(Shape input) {
+        Shape[] s = new Shape[nodes.size()];
+        s[0] = input;
+        for (int i = 1; i < s.length; i++) {
+            Node n = nodes.get(i);
+            Shape[] in = new Shape[n.inputs().length];
+            for (int k = 0; k < in.length; k++) in[k] = s[n.inputs()[k]];
+            s[i] = n.layer().outputShape(in);
+        }
+        return s[s.length - 1];
+    }
+
+    public List<Param> params() {
+        List<Param> all = new ArrayList<>();
+        for (Node n : nodes) if (n.layer() != null) all.addAll(n.layer().params());
+        return Collections.unmodifiableList(all);
+    }
+
+    public long parameterCount() {
+        long c = 0;
+        for (Param p : params()) c += p.value.size();
+        return c;
+    }
+
+    /** Forward FLOPs (multiply-add = 2) for one sample of this per-sample input shape. */
+    public long flops(Shape input) {
+        Shape[] s = new Shape[nodes.size()];
+        s[0] = input;
+        long f = 0;
+        for (int i = 1; i < s.length; i++) {
+            Node n = nodes.get(i);
+            Shape[] in = new Shape[n.inputs().length];
+            for (int k = 0; k < in.length; k++) in[k] = s[n.inputs()[k]];
+            s[i] = n.layer().outputShape(in);
+            f += n.layer().flops(in, s[i]);
+        }
+        return f;
+    }
+
+    /** Free-form metadata (name, description, training recipe, metrics...), saved with the model. */
+    public Map<String, String> metadata() { return metadata; }
+
+    /** Uses a private pool of {@code n} threads from now on (1 = single-threaded, deterministic). */
+    public Model threads(int n) {
+        if (ownPool) pool.close();
+        pool = new ThreadPool(n);
+        ownPool = true;
+        exec.pool = pool;
+        return this;
+    }
+
+    public int threads() { return pool.threads(); }
+
+    /** Inference: {@code x} is {@code [N,H,W,C]}; returns the output, valid until the next call. */
+    public Tensor forward(Tensor x) {
+        return forward(x, false);
+    }
+
+    /**
+     * Forward pass. In training mode BatchNorm uses batch statistics, Dropout drops, and every activation is
+     * kept for {@link #backward}.
+     */
+    public Tensor forward(Tensor x, boolean training) {
+        Shape in = x.shape();
+        Shape per = inputShape();
+        if (in.rank() != per.rank() + 1) {
+            throw new ShapeException("model input must be " + per.withBatch(1).toString().replace("[1,", "[N,")
+                    + ", got " + in);
+        }
+        if (in.dim(-1) != per.dim(-1)) {
+            throw new ShapeException("model input has " + in.dim(-1) + " channels, the model takes " + per.dim(-1)
+                    + " (input " + in + ")");
+        }
+        Plan p = plan(in, training);
+        p.bindInput(nodes, x);
+        lastInput = x;
+        exec.training = training;
+        for (int i = 1; i < nodes.size(); i++) {
+            exec.state = p.state[i];
+            exec.scratch = p.scratch;
+            nodes.get(i).layer().forward(p.ins[i], p.act[i], exec);
+        }
+        return p.act[nodes.size() - 1];
+    }
+
+    /**
+     * Backward pass after a training-mode {@link #forward}: {@code gradOut} is dL/d(output) with the output's
+     * shape. Writes every parameter's {@link Param#grad}.
+     */
+    public void backward(Tensor gradOut) {
+        Plan p = plan;
+        if (p == null || !p.training || lastInput == null) {
+            throw new IllegalStateException("backward needs a training-mode forward pass first");
+        }
+        int last = nodes.size() - 1;
+        if (!gradOut.shape().equals(p.shapes[last])) {
+            throw new ShapeException("gradient of the output must be " + p.shapes[last] + ", got " + gradOut.shape());
+        }
+        p.grad[last].copyFrom(gradOut);
+        exec.training = true;
+        for (int i = last; i >= 1; i--) {
+            if (p.edgeGrad[i] != null) { // fan-out: sum what every consumer wrote
+                Tensor g = p.grad[i];
+                g.copyFrom(p.edgeGrad[i][0]);
+                for (int e = 1; e < p.edgeGrad[i].length; e++) Elementwise.addInPlace(g, p.edgeGrad[i][e]);
+            }
+            exec.state = p.state[i];
+            exec.scratch = p.scratch;
+            nodes.get(i).layer().backward(p.ins[i], p.act[i], p.grad[i], p.gradIns[i], exec);
+        }
+    }
+
+    private Plan plan(Shape batched, boolean training) {
+        if (plan != null && plan.inputShape.equals(batched) && plan.training == training) return plan;
+        if (plan != null) plan.close();
+        plan = null;
+        plan = new Plan(nodes, batched, training, pool.threads());
+        return plan;
+    }
+
+    /** Convenience: runs {@code n} samples given as a flat NHWC array and returns a flat copy of the output. */
+    public float[] predict(float[] x, int n) {
+        Shape s = inputShape();
+        int[] d = s.dims();
+        if (x.length % n != 0) throw new ShapeException(x.length + " values is not " + n + " samples");
+        long perSample = x.length / n;
+        if (s.rank() == 3 && perSample != s.size()) {
+            // any spatial size with the same channel count and a square image
+            int c = d[2];
+            int hw = (int) Math.round(Math.sqrt(perSample / (double) c));
+            if ((long) hw * hw * c != perSample) throw new ShapeException(perSample + " values per sample does not fit " + s);
+            d[0] = hw;
+            d[1] = hw;
+        }
+        try (Arena a = Arena.ofConfined()) {
+            Tensor t = Tensor.of(a, x, Shape.of(d).withBatch(n).dims());
+            return forward(t).toArray();
+        }
+    }
+
+    /** Workspace bytes currently planned. */
+    public long workspaceBytes() { return plan == null ? 0 : plan.bytes(); }
+
+    @Override
+    public void close() {
+        if (plan != null) plan.close();
+        plan = null;
+        if (ownPool) pool.close();
+        arena.close();
+    }
+
+    /**
+     * Builds a model node by node. {@link #add(Layer)} applies a layer to the current node; {@link #add(Layer, int...)}
+     * applies it to named earlier nodes (skip connections); {@link #current()} is the id of the latest node.
+     * Shapes are inferred as layers are added, and a mismatch fails right there, naming the layer and shapes.
+     */
+    public static final class Builder {
+        private final List<Node> nodes = new ArrayList<>();
+        private final Map<String, Integer> typeCounts = new HashMap<>();
+        private long seed = 42;
+
+        Builder(Shape input) {
+            nodes.add(new Node(0, null, new int[0], input));
+        }
+
+        /** Id of the most recently added node (0 = the input). */
+        public int current() { return nodes.size() - 1; }
+
+        public Shape shape(int node) { return nodes.get(node).shape(); }
+
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        public Builder add(Layer layer) {
+            return add(layer, current());
+        }
+
+        public Builder add(Layer layer, int... inputs) {
+            if (layer == null) throw new IllegalArgumentException("layer is null");
+            for (Node n : nodes) {
+                if (n.layer() == layer) throw new IllegalArgumentException(layer + " is already in this model");
+            }
+            if (inputs.length != layer.arity()) {
+                throw new ShapeException(layer.type() + " '" + layer.name() + "' takes " + layer.arity()
+                        + " input(s), given " + inputs.length);
+            }
+            Shape[] in = new Shape[inputs.length];
+            for (int k = 0; k < inputs.length; k++) {
+                if (inputs[k] < 0 || inputs[k] >= nodes.size()) {
+                    throw new IllegalArgumentException(layer + ": no node " + inputs[k]);
+                }
+                in[k] = nodes.get(inputs[k]).shape();
+            }
+            if (layerNameIsDefault(layer)) {
+                int c = typeCounts.merge(layer.type(), 1, Integer::sum);
+                layer.name(layer.type().toLowerCase() + "_" + c);
+            }
+            Shape out = layer.outputShape(in);
+            nodes.add(new Node(nodes.size(), layer, inputs.clone(), out));
+            return this;
+        }
+
+        private static boolean layerNameIsDefault(Layer l) {
+            return l.name().equals(l.type());
+        }
+
+        /** Creates parameters, initialises them from the seed and returns the model. */
+        public Model build() {
+            Arena arena = Arena.ofShared();
+            SplittableRandom rng = new SplittableRandom(seed);
+            for (Node n : nodes) {
+                if (n.layer() == null) continue;
+                Shape[] in = new Shape[n.inputs().length];
+                for (int k = 0; k < in.length; k++) in[k] = nodes.get(n.inputs()[k]).shape();
+                n.layer().createParams(in, arena);
+                n.layer().initialize(rng);
+            }
+            return new Model(nodes, arena);
+        }
+    }
+}
