@@ -159,6 +159,15 @@ public final class Model implements AutoCloseable {
      * shape. Writes every parameter's {@link Param#grad}.
      */
     public void backward(Tensor gradOut) {
+        backward(gradOut, -1, null);
+    }
+
+    /**
+     * Backward pass that also adds {@code extraGrad} (the batched shape of node {@code node}) to dL/d(node output)
+     * before the sweep goes through that node: how a loss on an intermediate activation (e.g. activity
+     * regularisation of a latent code, see {@link #activation}) reaches the weights below it. Node -1 adds nothing.
+     */
+    public void backward(Tensor gradOut, int node, Tensor extraGrad) {
         Plan p = plan;
         if (p == null || !p.training || lastInput == null) {
             throw new IllegalStateException("backward needs a training-mode forward pass first");
@@ -166,6 +175,12 @@ public final class Model implements AutoCloseable {
         int last = nodes.size() - 1;
         if (!gradOut.shape().equals(p.shapes[last])) {
             throw new ShapeException("gradient of the output must be " + p.shapes[last] + ", got " + gradOut.shape());
+        }
+        if (node != -1) {
+            if (node < 1 || node > last) throw new IllegalArgumentException("no node " + node + " to add a gradient to (nodes 1.." + last + ")");
+            if (!extraGrad.shape().equals(p.shapes[node])) {
+                throw new ShapeException("extra gradient of node " + node + " must be " + p.shapes[node] + ", got " + extraGrad.shape());
+            }
         }
         p.grad[last].copyFrom(gradOut);
         exec.training = true;
@@ -175,11 +190,25 @@ public final class Model implements AutoCloseable {
                 g.copyFrom(p.edgeGrad[i][0]);
                 for (int e = 1; e < p.edgeGrad[i].length; e++) Elementwise.addInPlace(g, p.edgeGrad[i][e]);
             }
+            if (i == node) Elementwise.addInPlace(p.grad[i], extraGrad); // every consumer has run: grad[i] is complete
             exec.state = p.state[i];
             exec.scratch = p.scratch;
             nodes.get(i).layer().backward(p.ins[i], p.act[i], p.grad[i], p.gradIns[i], exec);
         }
     }
+
+    /** Output of node {@code node} (batched) in the last training-mode forward pass; valid until the next call. */
+    public Tensor activation(int node) {
+        if (plan == null || !plan.training) throw new IllegalStateException("activation(node) needs a training-mode forward pass first");
+        if (node < 0 || node >= nodes.size()) throw new IllegalArgumentException("no node " + node + " (nodes 0.." + (nodes.size() - 1) + ")");
+        return plan.act[node];
+    }
+
+    /** The pool this model runs on (the trainer runs its loss and optimiser loops on it too). */
+    public ThreadPool pool() { return pool; }
+
+    /** Step number that stochastic layers (Dropout) derive their masks from; the trainer sets it every step. */
+    public void step(long step) { exec.step = step; }
 
     private Plan plan(Shape batched, boolean training) {
         if (plan != null && plan.inputShape.equals(batched) && plan.training == training) return plan;
