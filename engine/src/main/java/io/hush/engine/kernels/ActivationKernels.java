@@ -1,0 +1,172 @@
+package io.hush.engine.kernels;
+
+import io.hush.engine.layers.Activation;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Pointwise activation kernels over float index ranges {@code [from, to)} of MemorySegments, used by
+ * {@code ActivationLayer} and fused into Dense/Conv2D epilogues. Forward: {@code y = f(x)}; backward:
+ * {@code gx = gy * f'(x)} with the derivative taken from the <em>output</em> y (see {@link Activation}), so a
+ * layer with a fused activation needs only its output in backward. Sources and destinations may be the same
+ * segment (in-place).
+ *
+ * <p>Sigmoid and tanh use the Vector API's lanewise EXP/TANH (SVML-backed on x86), which agree with the
+ * scalar references (double-precision {@code Math.exp}/{@code Math.tanh} rounded to float) to a few ulp;
+ * ReLU, LeakyReLU, linear and every derivative agree bit for bit.
+ */
+public final class ActivationKernels {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder LE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private ActivationKernels() {}
+
+    /** {@code y[i] = f(x[i])} for i in [from,to); x and y may be the same segment. */
+    public static void apply(Activation a, MemorySegment x, MemorySegment y, long from, long to) {
+        switch (a.kind()) {
+            case LINEAR -> copy(x, y, from, to);
+            case RELU -> leaky(x, y, from, to, 0f);
+            case LEAKY_RELU -> leaky(x, y, from, to, a.alpha());
+            case SIGMOID -> sigmoid(x, y, from, to);
+            case TANH -> tanh(x, y, from, to);
+        }
+    }
+
+    /** In place: {@code y[i] = f(y[i])}. */
+    public static void apply(Activation a, MemorySegment y, long from, long to) {
+        if (a.kind() == Activation.Kind.LINEAR) return;
+        apply(a, y, y, from, to);
+    }
+
+    /** Scalar reference of {@link #apply(Activation, MemorySegment, MemorySegment, long, long)}. */
+    public static void applyScalar(Activation a, MemorySegment x, MemorySegment y, long from, long to) {
+        for (long i = from; i < to; i++) y.setAtIndex(F, i, a.apply(x.getAtIndex(F, i)));
+    }
+
+    /**
+     * {@code gx[i] = gy[i] * f'(y[i])} with f' computed from the output y; gx may be gy (in place).
+     * For LINEAR this is a copy (or nothing when in place).
+     */
+    public static void mulDerivFromOutput(Activation a, MemorySegment y, MemorySegment gy, MemorySegment gx,
+                                          long from, long to) {
+        switch (a.kind()) {
+            case LINEAR -> copy(gy, gx, from, to);
+            case RELU -> leakyDeriv(y, gy, gx, from, to, 0f);
+            case LEAKY_RELU -> leakyDeriv(y, gy, gx, from, to, a.alpha());
+            case SIGMOID -> sigmoidDeriv(y, gy, gx, from, to);
+            case TANH -> tanhDeriv(y, gy, gx, from, to);
+        }
+    }
+
+    /** Scalar reference of {@link #mulDerivFromOutput}. */
+    public static void mulDerivFromOutputScalar(Activation a, MemorySegment y, MemorySegment gy, MemorySegment gx,
+                                                long from, long to) {
+        for (long i = from; i < to; i++) {
+            gx.setAtIndex(F, i, gy.getAtIndex(F, i) * a.derivFromOutput(y.getAtIndex(F, i)));
+        }
+    }
+
+    private static void copy(MemorySegment x, MemorySegment y, long from, long to) {
+        if (x.address() == y.address() && x.isNative() && y.isNative()) return;
+        MemorySegment.copy(x, from * 4, y, from * 4, (to - from) * 4);
+    }
+
+    // ---- forward ----
+
+    /**
+     * ReLU (alpha 0) and LeakyReLU, written as the scalar form {@code x > 0 ? x : alpha*x} (ReLU: 0) rather than
+     * max(), so signed zeros and NaN come out exactly as in {@link Activation#apply}.
+     */
+    private static void leaky(MemorySegment x, MemorySegment y, long from, long to, float alpha) {
+        long i = from;
+        int vl = S.length();
+        for (; i + vl <= to; i += vl) {
+            FloatVector v = FloatVector.fromMemorySegment(S, x, i * 4, LE);
+            leakyVec(v, alpha).intoMemorySegment(y, i * 4, LE);
+        }
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FloatVector v = FloatVector.fromMemorySegment(S, x, i * 4, LE, m);
+            leakyVec(v, alpha).intoMemorySegment(y, i * 4, LE, m);
+        }
+    }
+
+    private static FloatVector leakyVec(FloatVector v, float alpha) {
+        FloatVector neg = alpha == 0f ? FloatVector.zero(S) : v.mul(alpha);
+        return v.blend(neg, v.compare(VectorOperators.GT, 0f).not());
+    }
+
+    private static void sigmoid(MemorySegment x, MemorySegment y, long from, long to) {
+        long i = from;
+        int vl = S.length();
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; i + vl <= to; i += vl) {
+            FloatVector v = FloatVector.fromMemorySegment(S, x, i * 4, LE);
+            one.div(one.add(v.neg().lanewise(VectorOperators.EXP))).intoMemorySegment(y, i * 4, LE);
+        }
+        for (; i < to; i++) y.setAtIndex(F, i, (float) (1.0 / (1.0 + Math.exp(-x.getAtIndex(F, i)))));
+    }
+
+    private static void tanh(MemorySegment x, MemorySegment y, long from, long to) {
+        long i = from;
+        int vl = S.length();
+        for (; i + vl <= to; i += vl) {
+            FloatVector.fromMemorySegment(S, x, i * 4, LE).lanewise(VectorOperators.TANH).intoMemorySegment(y, i * 4, LE);
+        }
+        for (; i < to; i++) y.setAtIndex(F, i, (float) Math.tanh(x.getAtIndex(F, i)));
+    }
+
+    // ---- backward (derivative from output) ----
+
+    private static void leakyDeriv(MemorySegment y, MemorySegment gy, MemorySegment gx, long from, long to, float alpha) {
+        long i = from;
+        int vl = S.length();
+        for (; i + vl <= to; i += vl) {
+            FloatVector vy = FloatVector.fromMemorySegment(S, y, i * 4, LE);
+            FloatVector g = FloatVector.fromMemorySegment(S, gy, i * 4, LE);
+            // alpha == 0: g * 0 keeps the scalar reference's signed zero / NaN behaviour
+            g.blend(g.mul(alpha), vy.compare(VectorOperators.GT, 0f).not()).intoMemorySegment(gx, i * 4, LE);
+        }
+        for (; i < to; i++) {
+            float g = gy.getAtIndex(F, i);
+            gx.setAtIndex(F, i, g * (y.getAtIndex(F, i) > 0f ? 1f : alpha));
+        }
+    }
+
+    private static void sigmoidDeriv(MemorySegment y, MemorySegment gy, MemorySegment gx, long from, long to) {
+        long i = from;
+        int vl = S.length();
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; i + vl <= to; i += vl) {
+            FloatVector vy = FloatVector.fromMemorySegment(S, y, i * 4, LE);
+            FloatVector g = FloatVector.fromMemorySegment(S, gy, i * 4, LE);
+            g.mul(vy.mul(one.sub(vy))).intoMemorySegment(gx, i * 4, LE);
+        }
+        for (; i < to; i++) {
+            float v = y.getAtIndex(F, i);
+            gx.setAtIndex(F, i, gy.getAtIndex(F, i) * (v * (1f - v)));
+        }
+    }
+
+    private static void tanhDeriv(MemorySegment y, MemorySegment gy, MemorySegment gx, long from, long to) {
+        long i = from;
+        int vl = S.length();
+        FloatVector one = FloatVector.broadcast(S, 1f);
+        for (; i + vl <= to; i += vl) {
+            FloatVector vy = FloatVector.fromMemorySegment(S, y, i * 4, LE);
+            FloatVector g = FloatVector.fromMemorySegment(S, gy, i * 4, LE);
+            g.mul(one.sub(vy.mul(vy))).intoMemorySegment(gx, i * 4, LE);
+        }
+        for (; i < to; i++) {
+            float v = y.getAtIndex(F, i);
+            gx.setAtIndex(F, i, gy.getAtIndex(F, i) * (1f - v * v));
+        }
+    }
+}

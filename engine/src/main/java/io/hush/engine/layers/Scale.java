@@ -1,0 +1,63 @@
+package io.hush.engine.layers;
+
+import io.hush.engine.Shape;
+import io.hush.engine.Tensor;
+import io.hush.engine.kernels.Elementwise;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * {@code y = x * multiplier + offset} with constant scalars (no parameters): ONNX {@code Mul}/{@code Add} by a
+ * constant, Keras {@code Rescaling(scale, offset)}, and input normalisation such as {@code x/255}. The product
+ * and the sum are rounded separately (no fused multiply-add), like two ONNX nodes in a row.
+ */
+public final class Scale extends Layer {
+    private final float multiplier;
+    private final float offset;
+
+    public Scale(float multiplier, float offset) {
+        if (!Float.isFinite(multiplier) || !Float.isFinite(offset)) {
+            throw new IllegalArgumentException("Scale multiplier and offset must be finite, got " + multiplier + ", " + offset);
+        }
+        this.multiplier = multiplier;
+        this.offset = offset;
+    }
+
+    /** {@code y = x * multiplier}. */
+    public Scale(float multiplier) {
+        this(multiplier, 0f);
+    }
+
+    public float multiplier() { return multiplier; }
+
+    public float offset() { return offset; }
+
+    @Override public String type() { return "Scale"; }
+
+    @Override
+    public Shape outputShape(Shape... in) {
+        if (in.length != 1) throw shapeError("expects 1 input, got " + in.length);
+        return in[0];
+    }
+
+    @Override public long flops(Shape[] in, Shape out) { return out.size() * (offset != 0f ? 2 : 1); }
+
+    @Override
+    public void forward(Tensor[] in, Tensor out, Exec ex) {
+        MemorySegment x = in[0].data(), y = out.data();
+        long n = out.size();
+        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> Elementwise.scaleShift(x, multiplier, offset, y,
+                (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+    }
+
+    @Override
+    public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
+        if (gradIn[0] == null) return;
+        MemorySegment g = gradOut.data(), gx = gradIn[0].data();
+        long n = gradOut.size();
+        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> Elementwise.scaleShift(g, multiplier, 0f, gx,
+                (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+    }
+
+    @Override public String toString() { return super.toString() + " (x*" + multiplier + "+" + offset + ")"; }
+}
