@@ -36,7 +36,7 @@ import java.util.SplittableRandom;
 public final class Model implements AutoCloseable {
     private final List<Node> nodes;
     private final Arena arena;
-    private final Map<String, String> metadata = new LinkedHashMap<>();
+    private final ModelCard card = new ModelCard();
     private ThreadPool pool;
     private boolean ownPool;
     private Plan plan;
@@ -108,8 +108,31 @@ public final class Model implements AutoCloseable {
         return f;
     }
 
-    /** Free-form metadata (name, description, training recipe, metrics...), saved with the model. */
-    public Map<String, String> metadata() { return metadata; }
+    /** Free-form key/value metadata, saved with the model: the {@link ModelCard#extra()} of {@link #card()}. */
+    public Map<String, String> metadata() { return card.extra(); }
+
+    /** What this model is for and how it was made (name, input, noise, training, metrics), saved with it. */
+    public ModelCard card() { return card; }
+
+    /** Loads a Hush model file ({@code .hush}); any bad content is a {@link io.hush.engine.io.ModelFormatException}. */
+    public static Model load(java.nio.file.Path path) throws java.io.IOException {
+        return io.hush.engine.io.HushFormat.load(path);
+    }
+
+    /** Loads a Hush model from a stream (read to its end). */
+    public static Model load(java.io.InputStream in) throws java.io.IOException {
+        return io.hush.engine.io.HushFormat.read(in);
+    }
+
+    /** Saves this model (float32, exact) atomically: see {@link io.hush.engine.io.HushFormat}. */
+    public void save(java.nio.file.Path path) throws java.io.IOException {
+        io.hush.engine.io.HushFormat.save(this, path);
+    }
+
+    /** Saves with trainable parameters stored as float16/bfloat16 (about half the size), or float32. */
+    public void save(java.nio.file.Path path, io.hush.engine.io.Storage storage) throws java.io.IOException {
+        io.hush.engine.io.HushFormat.save(this, path, storage);
+    }
 
     /** Uses a private pool of {@code n} threads from now on (1 = single-threaded, deterministic). */
     public Model threads(int n) {

@@ -1,0 +1,43 @@
+package io.hush.engine.io;
+
+import com.google.protobuf.ByteString;
+import io.hush.engine.Model;
+import io.hush.engine.graph.Node;
+import io.hush.engine.io.proto.DataType;
+import io.hush.engine.io.proto.HushModel;
+import io.hush.engine.io.proto.Tensor;
+import io.hush.engine.layers.Param;
+
+import java.time.Instant;
+
+/** A {@link Model} to its {@code hush.format.HushModel} message: input shape, nodes with settings and parameters, card. */
+final class ModelEncoder {
+    private ModelEncoder() {}
+
+    static HushModel encode(Model model, Storage storage, Instant now, String hushVersion) {
+        HushModel.Builder m = HushModel.newBuilder();
+        for (int d : model.inputShape().dims()) m.addInputShape(d);
+        DataType reduced = switch (storage) {
+            case FLOAT32 -> DataType.FLOAT32;
+            case FLOAT16 -> DataType.FLOAT16;
+            case BFLOAT16 -> DataType.BFLOAT16;
+        };
+        for (Node node : model.nodes()) {
+            if (node.isInput()) continue;
+            io.hush.engine.io.proto.Node.Builder n = LayerCodec.encode(node.layer()).setName(node.layer().name());
+            for (int src : node.inputs()) n.addInputs(src);
+            for (Param p : node.layer().params()) {
+                ByteString[] data = new ByteString[1];
+                DataType used = TensorCodec.encode(p.value.toArray(), p.trainable ? reduced : DataType.FLOAT32, data);
+                Tensor.Builder t = Tensor.newBuilder().setName(p.name).setDataType(used).setData(data[0])
+                        .setTrainable(p.trainable);
+                for (int d : p.value.shape().dims()) t.addDims(d);
+                n.addParams(t);
+            }
+            m.addNodes(n);
+        }
+        Instant created = model.card().created() != null ? model.card().created() : now;
+        m.setCard(CardCodec.encode(model.card(), created, hushVersion));
+        return m.build();
+    }
+}
