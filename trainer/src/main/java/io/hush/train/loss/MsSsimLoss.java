@@ -1,0 +1,126 @@
+package io.hush.train.loss;
+
+import io.hush.engine.Shape;
+import io.hush.engine.ThreadPool;
+
+/**
+ * 1 - MS-SSIM (Wang, Simoncelli, Bovik 2003) with its exact gradient. Per image and channel:
+ * <pre>
+ *   MS-SSIM = prod_{s < M-1} CS_s^{w_s} * SSIM_{M-1}^{w_{M-1}}
+ * </pre>
+ * where scale s+1 is scale s averaged over 2x2 blocks (an odd last row/column is dropped), CS_s/SSIM_s are the means
+ * over valid positions (see {@link Ssim}) and w = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333). Small images cannot hold
+ * five scales of an 11x11 window, so M is the largest count (at most 5) whose coarsest scale is still 11 pixels
+ * across, and the first M weights are rescaled to sum to 1 (28x28 MNIST gets M = 2). A factor below 1e-6 (CS can
+ * be negative) is clamped there and passes no gradient, as the usual ReLU on CS does.
+ */
+public final class MsSsimLoss implements Loss {
+    static final double[] WEIGHTS = {0.0448, 0.2856, 0.3001, 0.2363, 0.1333};
+    static final double FLOOR = 1e-6;
+
+    private int threads = -1, h, w, scales;
+    private Ssim.Work[][] works;   // [thread][scale]
+    private double[][][] xs, ys, gs; // [thread][scale][pixels]
+
+    @Override public String name() { return "msssim"; }
+
+    /** Number of scales used for {@code h x w} images. */
+    public static int scales(int h, int w) {
+        Ssim.checkSize(h, w);
+        int m = 1;
+        while (m < WEIGHTS.length && Math.min(h >> m, w >> m) >= Ssim.WINDOW) m++;
+        return m;
+    }
+
+    @Override
+    public double compute(float[] y, float[] t, float[] dy, Shape shape, ThreadPool pool) {
+        int[] d = Loss.nhwc(y, t, dy, shape, name());
+        int n = d[0], hh = d[1], ww = d[2], c = d[3];
+        ensure(pool.threads(), hh, ww);
+        int m = scales;
+        double[] wts = new double[m];
+        double wsum = 0;
+        for (int s = 0; s < m; s++) wsum += WEIGHTS[s];
+        for (int s = 0; s < m; s++) wts[s] = WEIGHTS[s] / wsum;
+        int planes = n * c;
+        double[] values = new double[planes];
+        pool.parallelFor(planes, (lo, hi, th) -> {
+            Ssim.Work[] k = works[th];
+            double[][] px = xs[th], py = ys[th], pg = gs[th];
+            double[] out = new double[2], v = new double[m];
+            for (int p = lo; p < hi; p++) {
+                int sample = p / c, ch = p % c;
+                Ssim.extract(y, sample, ch, hh, ww, c, px[0]);
+                Ssim.extract(t, sample, ch, hh, ww, c, py[0]);
+                for (int s = 1; s < m; s++) {
+                    down(px[s - 1], k[s - 1].h, k[s - 1].w, px[s], k[s].h, k[s].w);
+                    down(py[s - 1], k[s - 1].h, k[s - 1].w, py[s], k[s].h, k[s].w);
+                }
+                double ms = 1;
+                for (int s = 0; s < m; s++) {
+                    Ssim.plane(px[s], py[s], k[s], out, 0, 0, null);
+                    v[s] = s < m - 1 ? out[1] : out[0];
+                    ms *= Math.pow(Math.max(v[s], FLOOR), wts[s]);
+                }
+                values[p] = ms;
+                if (dy == null) continue;
+                for (int s = 0; s < m; s++) {
+                    // d(1 - mean MS-SSIM)/dv_s = -(1/planes) w_s MS / v_s
+                    double coef = v[s] > FLOOR ? -wts[s] * ms / v[s] / planes : 0;
+                    Ssim.plane(px[s], py[s], k[s], out, s == m - 1 ? coef : 0, s < m - 1 ? coef : 0, pg[s]);
+                }
+                for (int s = m - 1; s >= 1; s--) downT(pg[s], k[s].h, k[s].w, pg[s - 1], k[s - 1].w);
+                Ssim.insert(pg[0], dy, sample, ch, hh, ww, c);
+            }
+        });
+        double sum = 0;
+        for (double v : values) sum += v;
+        return 1 - sum / planes;
+    }
+
+    /** 2x2 average pooling {@code src[sh,sw] -> dst[dh,dw]} with dh = sh/2, dw = sw/2. */
+    static void down(double[] src, int sh, int sw, double[] dst, int dh, int dw) {
+        for (int i = 0; i < dh; i++) {
+            for (int j = 0; j < dw; j++) {
+                int a = 2 * i * sw + 2 * j;
+                dst[i * dw + j] = 0.25 * (src[a] + src[a + 1] + src[a + sw] + src[a + sw + 1]);
+            }
+        }
+    }
+
+    /** Adds the transpose of {@link #down}: each coarse gradient spreads a quarter to its 2x2 block of {@code dst}. */
+    static void downT(double[] g, int dh, int dw, double[] dst, int sw) {
+        for (int i = 0; i < dh; i++) {
+            for (int j = 0; j < dw; j++) {
+                double q = 0.25 * g[i * dw + j];
+                int a = 2 * i * sw + 2 * j;
+                dst[a] += q;
+                dst[a + 1] += q;
+                dst[a + sw] += q;
+                dst[a + sw + 1] += q;
+            }
+        }
+    }
+
+    private void ensure(int th, int hh, int ww) {
+        if (th <= threads && hh == h && ww == w) return;
+        threads = th;
+        h = hh;
+        w = ww;
+        scales = scales(hh, ww);
+        works = new Ssim.Work[th][scales];
+        xs = new double[th][scales][];
+        ys = new double[th][scales][];
+        gs = new double[th][scales][];
+        for (int i = 0; i < th; i++) {
+            for (int s = 0; s < scales; s++) {
+                int sh = hh >> s, sw = ww >> s;
+                // floor at every halving: (h >> s) equals repeated h/2
+                works[i][s] = new Ssim.Work(sh, sw);
+                xs[i][s] = new double[sh * sw];
+                ys[i][s] = new double[sh * sw];
+                gs[i][s] = new double[sh * sw];
+            }
+        }
+    }
+}
