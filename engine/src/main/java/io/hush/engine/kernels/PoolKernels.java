@@ -1,0 +1,149 @@
+package io.hush.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * 2-D max pooling over NHWC tensors. {@code x} is {@code [N,H,W,C]}, {@code y} is {@code [N,OH,OW,C]}; output pixel
+ * (oh,ow) looks at input rows {@code oh*sh - padT + kh} and columns {@code ow*sw - padL + kw} for kh < ph, kw < pw;
+ * cells outside the image are skipped, so padding never wins (it acts as -infinity, as in Keras and ONNX).
+ *
+ * <p>SIMD runs over channels (contiguous in NHWC), so each window cell is one vector load per channel chunk; a
+ * channel tail uses a masked vector. The argmax kept for backward is the window offset {@code kh*pw + kw}
+ * stored as a float (exact for windows up to 2^24 cells). Ties: the first maximum in row-major window order
+ * wins (strict greater-than), in both the SIMD and the scalar kernel. NaN inputs never win a comparison.
+ */
+public final class PoolKernels {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final ByteOrder LE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private PoolKernels() {}
+
+    /** Geometry of one pooling call. */
+    public record Geometry(int h, int w, int c, int oh, int ow, int ph, int pw, int sh, int sw, int padT, int padL) {}
+
+    /**
+     * Forward over output rows {@code [rowFrom,rowTo)} where row r = n*OH + oh. When {@code withArg}, writes the
+     * window offset of each maximum into {@code arg} ({@code [N,OH,OW,C]} floats).
+     */
+    public static void maxPool(Geometry g, MemorySegment x, MemorySegment y, MemorySegment arg, boolean withArg,
+                               int rowFrom, int rowTo) {
+        int C = g.c(), vl = S.length();
+        for (int r = rowFrom; r < rowTo; r++) {
+            int n = r / g.oh(), oh = r % g.oh();
+            int ih0 = oh * g.sh() - g.padT();
+            int kh0 = Math.max(0, -ih0), kh1 = Math.min(g.ph(), g.h() - ih0);
+            for (int ow = 0; ow < g.ow(); ow++) {
+                int iw0 = ow * g.sw() - g.padL();
+                int kw0 = Math.max(0, -iw0), kw1 = Math.min(g.pw(), g.w() - iw0);
+                long yOff = (((long) n * g.oh() + oh) * g.ow() + ow) * C;
+                long xBase = ((long) n * g.h() + ih0) * g.w() + iw0; // pixel index of window cell (0,0)
+                if (kh0 >= kh1 || kw0 >= kw1) { // a window entirely in padding: cannot happen for valid geometries
+                    for (int c = 0; c < C; c++) {
+                        y.setAtIndex(F, yOff + c, 0f);
+                        if (withArg) arg.setAtIndex(F, yOff + c, -1f);
+                    }
+                    continue;
+                }
+                int c = 0;
+                for (; c + vl <= C; c += vl) {
+                    window(g, x, y, arg, withArg, xBase, yOff, c, kh0, kh1, kw0, kw1, S.maskAll(true));
+                }
+                if (c < C) window(g, x, y, arg, withArg, xBase, yOff, c, kh0, kh1, kw0, kw1, S.indexInRange(c, C));
+            }
+        }
+    }
+
+    private static void window(Geometry g, MemorySegment x, MemorySegment y, MemorySegment arg, boolean withArg,
+                               long xBase, long yOff, int c, int kh0, int kh1, int kw0, int kw1, VectorMask<Float> m) {
+        int C = g.c();
+        long first = (xBase + (long) kh0 * g.w() + kw0) * C + c;
+        FloatVector best = FloatVector.fromMemorySegment(S, x, first * 4, LE, m);
+        FloatVector bestIdx = FloatVector.broadcast(S, kh0 * g.pw() + kw0);
+        for (int kh = kh0; kh < kh1; kh++) {
+            for (int kw = (kh == kh0 ? kw0 + 1 : kw0); kw < kw1; kw++) {
+                long off = (xBase + (long) kh * g.w() + kw) * C + c;
+                FloatVector v = FloatVector.fromMemorySegment(S, x, off * 4, LE, m);
+                VectorMask<Float> gt = v.compare(VectorOperators.GT, best);
+                best = best.blend(v, gt);
+                if (withArg) bestIdx = bestIdx.blend(kh * g.pw() + kw, gt);
+            }
+        }
+        best.intoMemorySegment(y, (yOff + c) * 4, LE, m);
+        if (withArg) bestIdx.intoMemorySegment(arg, (yOff + c) * 4, LE, m);
+    }
+
+    /** Scalar reference of {@link #maxPool}. */
+    public static void maxPoolScalar(Geometry g, MemorySegment x, MemorySegment y, MemorySegment arg, boolean withArg,
+                                     int rowFrom, int rowTo) {
+        int C = g.c();
+        for (int r = rowFrom; r < rowTo; r++) {
+            int n = r / g.oh(), oh = r % g.oh();
+            for (int ow = 0; ow < g.ow(); ow++) {
+                long yOff = (((long) n * g.oh() + oh) * g.ow() + ow) * C;
+                for (int c = 0; c < C; c++) {
+                    float best = 0f;
+                    int bestIdx = -1;
+                    for (int kh = 0; kh < g.ph(); kh++) {
+                        int ih = oh * g.sh() - g.padT() + kh;
+                        if (ih < 0 || ih >= g.h()) continue;
+                        for (int kw = 0; kw < g.pw(); kw++) {
+                            int iw = ow * g.sw() - g.padL() + kw;
+                            if (iw < 0 || iw >= g.w()) continue;
+                            float v = x.getAtIndex(F, (((long) n * g.h() + ih) * g.w() + iw) * C + c);
+                            if (bestIdx < 0 || v > best) {
+                                best = v;
+                                bestIdx = kh * g.pw() + kw;
+                            }
+                        }
+                    }
+                    y.setAtIndex(F, yOff + c, bestIdx < 0 ? 0f : best);
+                    if (withArg) arg.setAtIndex(F, yOff + c, bestIdx);
+                }
+            }
+        }
+    }
+
+    /**
+     * Backward: {@code gx} = 0, then each output gradient is added to the input cell its argmax names. Work unit
+     * u = n * cBlocks + cb covers sample n and channels {@code [cb*cBlock, min(C,(cb+1)*cBlock))}, so units write
+     * disjoint parts of gx (overlapping windows, stride < pool, stay inside one unit) and the sum order per cell is
+     * fixed (output raster order) whatever the thread count.
+     */
+    public static void maxPoolBackward(Geometry g, MemorySegment gy, MemorySegment arg, MemorySegment gx,
+                                       int cBlock, int unitFrom, int unitTo) {
+        int C = g.c();
+        int cBlocks = (C + cBlock - 1) / cBlock;
+        for (int u = unitFrom; u < unitTo; u++) {
+            int n = u / cBlocks, c0 = (u % cBlocks) * cBlock, c1 = Math.min(C, c0 + cBlock);
+            long px0 = (long) n * g.h() * g.w();
+            for (long p = 0, np = (long) g.h() * g.w(); p < np; p++) {
+                long base = (px0 + p) * C;
+                for (int c = c0; c < c1; c++) gx.setAtIndex(F, base + c, 0f);
+            }
+            for (int oh = 0; oh < g.oh(); oh++) {
+                for (int ow = 0; ow < g.ow(); ow++) {
+                    long yOff = (((long) n * g.oh() + oh) * g.ow() + ow) * C;
+                    int ih0 = oh * g.sh() - g.padT(), iw0 = ow * g.sw() - g.padL();
+                    for (int c = c0; c < c1; c++) {
+                        int idx = (int) arg.getAtIndex(F, yOff + c);
+                        if (idx < 0) continue;
+                        int ih = ih0 + idx / g.pw(), iw = iw0 + idx % g.pw();
+                        long xi = ((px0 + (long) ih * g.w() + iw) * C) + c;
+                        gx.setAtIndex(F, xi, gx.getAtIndex(F, xi) + gy.getAtIndex(F, yOff + c));
+                    }
+                }
+            }
+        }
+    }
+
+    /** Channel block of backward work units: large enough to amortise, small enough to split one sample over threads. */
+    public static final int BACKWARD_CHANNEL_BLOCK = 64;
+}
