@@ -1,0 +1,118 @@
+package io.hush.engine.kernels;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Plain scalar reference convolution kernels: the specification {@link ConvSimd} is tested against. Single
+ * threaded, no blocking, summation order (kh, kw, ci) for forward and backward-data, pixel order for weight
+ * gradients. Tensors are NHWC and the kernel is HWIO {@code [kh,kw,cin,cout]}, as in {@link ConvGeom}.
+ */
+public final class ConvScalar {
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+
+    private ConvScalar() {}
+
+    /** {@code out[n,oy,ox,co] = bias[co] + sum in[n, oy*sh-pt+i*dh, ox*sw-pl+j*dw, ci] * w[i,j,ci,co]}; bias may be NULL. */
+    public static void forward(ConvGeom g, MemorySegment in, MemorySegment w, MemorySegment bias, MemorySegment out) {
+        boolean hasBias = bias.byteSize() > 0;
+        for (int n = 0; n < g.n(); n++) {
+            for (int oy = 0; oy < g.oh(); oy++) {
+                for (int ox = 0; ox < g.ow(); ox++) {
+                    for (int co = 0; co < g.cout(); co++) {
+                        float acc = hasBias ? bias.getAtIndex(F, co) : 0f;
+                        for (int i = 0; i < g.kh(); i++) {
+                            int iy = oy * g.sh() - g.pt() + i * g.dh();
+                            if (iy < 0 || iy >= g.h()) continue;
+                            for (int j = 0; j < g.kw(); j++) {
+                                int ix = ox * g.sw() - g.pl() + j * g.dw();
+                                if (ix < 0 || ix >= g.w()) continue;
+                                long ib = (((long) n * g.h() + iy) * g.w() + ix) * g.cin();
+                                long wb = ((long) i * g.kw() + j) * g.cin() * g.cout() + co;
+                                for (int ci = 0; ci < g.cin(); ci++) {
+                                    acc += in.getAtIndex(F, ib + ci) * w.getAtIndex(F, wb + (long) ci * g.cout());
+                                }
+                            }
+                        }
+                        out.setAtIndex(F, (((long) n * g.oh() + oy) * g.ow() + ox) * g.cout() + co, acc);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * Gradient of {@link #forward} with respect to its input, written (not accumulated) into {@code gin}
+     * {@code [n,h,w,cin]}: {@code gin[n,y,x,ci] = bias[ci] + sum over (i,j,co) with y = oy*sh-pt+i*dh,
+     * x = ox*sw-pl+j*dw of gout[n,oy,ox,co] * w[i,j,ci,co]}. With a bias (length cin) this is exactly a
+     * transposed convolution of {@code gout}.
+     */
+    public static void backwardData(ConvGeom g, MemorySegment gout, MemorySegment w, MemorySegment bias, MemorySegment gin) {
+        boolean hasBias = bias.byteSize() > 0;
+        for (long p = 0; p < (long) g.n() * g.h() * g.w(); p++) {
+            for (int ci = 0; ci < g.cin(); ci++) gin.setAtIndex(F, p * g.cin() + ci, hasBias ? bias.getAtIndex(F, ci) : 0f);
+        }
+        // Gather form, in (i, j, co) order per input pixel, to match the spec's summation order.
+        for (int n = 0; n < g.n(); n++) {
+            for (int y = 0; y < g.h(); y++) {
+                for (int x = 0; x < g.w(); x++) {
+                    long gb = (((long) n * g.h() + y) * g.w() + x) * g.cin();
+                    for (int ci = 0; ci < g.cin(); ci++) {
+                        float acc = gin.getAtIndex(F, gb + ci);
+                        for (int i = 0; i < g.kh(); i++) {
+                            int ty = y + g.pt() - i * g.dh();
+                            if (ty < 0 || ty % g.sh() != 0 || ty / g.sh() >= g.oh()) continue;
+                            int oy = ty / g.sh();
+                            for (int j = 0; j < g.kw(); j++) {
+                                int tx = x + g.pl() - j * g.dw();
+                                if (tx < 0 || tx % g.sw() != 0 || tx / g.sw() >= g.ow()) continue;
+                                int ox = tx / g.sw();
+                                long ob = (((long) n * g.oh() + oy) * g.ow() + ox) * g.cout();
+                                long wb = (((long) i * g.kw() + j) * g.cin() + ci) * g.cout();
+                                for (int co = 0; co < g.cout(); co++) {
+                                    acc += gout.getAtIndex(F, ob + co) * w.getAtIndex(F, wb + co);
+                                }
+                            }
+                        }
+                        gin.setAtIndex(F, gb + ci, acc);
+                    }
+                }
+            }
+        }
+    }
+
+    /** Kernel gradient {@code dw[i,j,ci,co] = sum over pixels in[n,iy,ix,ci] * gout[n,oy,ox,co]}, written. */
+    public static void weightGrad(ConvGeom g, MemorySegment in, MemorySegment gout, MemorySegment dw) {
+        for (int i = 0; i < g.kh(); i++) {
+            for (int j = 0; j < g.kw(); j++) {
+                for (int ci = 0; ci < g.cin(); ci++) {
+                    for (int co = 0; co < g.cout(); co++) {
+                        float acc = 0f;
+                        for (int n = 0; n < g.n(); n++) {
+                            for (int oy = 0; oy < g.oh(); oy++) {
+                                int iy = oy * g.sh() - g.pt() + i * g.dh();
+                                if (iy < 0 || iy >= g.h()) continue;
+                                for (int ox = 0; ox < g.ow(); ox++) {
+                                    int ix = ox * g.sw() - g.pl() + j * g.dw();
+                                    if (ix < 0 || ix >= g.w()) continue;
+                                    acc += in.getAtIndex(F, (((long) n * g.h() + iy) * g.w() + ix) * g.cin() + ci)
+                                            * gout.getAtIndex(F, (((long) n * g.oh() + oy) * g.ow() + ox) * g.cout() + co);
+                                }
+                            }
+                        }
+                        dw.setAtIndex(F, (((long) i * g.kw() + j) * g.cin() + ci) * g.cout() + co, acc);
+                    }
+                }
+            }
+        }
+    }
+
+    /** {@code db[c] = sum over all pixels of g[.., c]} for g {@code [pixels, c]}, written. */
+    public static void biasGrad(MemorySegment g, long pixels, int c, MemorySegment db) {
+        for (int k = 0; k < c; k++) {
+            float acc = 0f;
+            for (long p = 0; p < pixels; p++) acc += g.getAtIndex(F, p * c + k);
+            db.setAtIndex(F, k, acc);
+        }
+    }
+}

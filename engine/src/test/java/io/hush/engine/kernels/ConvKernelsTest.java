@@ -1,0 +1,162 @@
+package io.hush.engine.kernels;
+
+import io.hush.engine.ThreadPool;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * ConvSimd against the ConvScalar reference on awkward geometries (sizes 1, 3, 17, 33; channel counts that are
+ * not multiples of the vector length; strides, dilation, asymmetric padding), and 1 vs 2 threads.
+ *
+ * <p>Tolerance: both kernels sum the same K products in float32, in different orders and with/without fused
+ * multiply-add. Each result is within gamma_K * sum|a_i*b_i| of the exact sum (gamma_K ~= K * 2^-24, the
+ * standard bound for recursive summation), so two of them differ by at most 2 * K * 2^-24 * sum|a_i*b_i|. We
+ * compute sum|a_i*b_i| exactly enough by running the scalar reference on |a| and |b| and assert that bound
+ * element by element (plus |bias| in K).
+ */
+class ConvKernelsTest {
+    static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    static ThreadPool one, two;
+
+    @BeforeAll static void pools() {
+        one = new ThreadPool(1);
+        two = new ThreadPool(2);
+    }
+
+    @AfterAll static void close() {
+        one.close();
+        two.close();
+    }
+
+    /** n,h,w,cin,oh?,ow?,cout,kh,kw,sh,sw,dh,dw,pt,pb,pl,pr: output sizes derived from the pads. */
+    static ConvGeom geom(int n, int h, int w, int cin, int cout, int kh, int kw, int sh, int sw, int dh, int dw,
+                         int pt, int pb, int pl, int pr) {
+        int oh = (h + pt + pb - ((kh - 1) * dh + 1)) / sh + 1;
+        int ow = (w + pl + pr - ((kw - 1) * dw + 1)) / sw + 1;
+        return new ConvGeom(n, h, w, cin, oh, ow, cout, kh, kw, sh, sw, dh, dw, pt, pl);
+    }
+
+    static final ConvGeom[] CASES = {
+            geom(1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0),
+            geom(2, 3, 3, 3, 17, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+            geom(1, 17, 5, 17, 3, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+            geom(1, 7, 33, 5, 33, 3, 2, 2, 2, 1, 1, 1, 1, 0, 1),     // even kernel width, asymmetric pads
+            geom(2, 9, 10, 8, 16, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2),     // dilation 2, stride 2
+            geom(1, 6, 7, 33, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),      // Cout = 1
+            geom(3, 5, 5, 1, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),      // Cin = 1
+            geom(1, 8, 8, 4, 5, 4, 4, 2, 2, 1, 1, 1, 2, 1, 2),       // 4x4 stride 2, pads 1/2
+            geom(1, 5, 6, 3, 7, 2, 3, 3, 2, 1, 2, 0, 0, 2, 0),       // stride 3 rows, kernel rows < stride
+            geom(1, 6, 5, 17, 19, 5, 5, 1, 1, 1, 1, 0, 0, 0, 0),      // VALID 5x5, output 2x1
+            geom(2, 12, 11, 20, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+            geom(1, 14, 14, 64, 64, 3, 3, 2, 2, 1, 1, 0, 1, 0, 1),    // TF SAME stride 2 (ConvT 7->14 backwards)
+    };
+
+    @Test
+    void simdMatchesScalarAndThreadsAgree() {
+        SplittableRandom rng = new SplittableRandom(11);
+        for (ConvGeom g : CASES) {
+            check(g, rng);
+        }
+    }
+
+    @Test
+    void randomGeometries() {
+        SplittableRandom rng = new SplittableRandom(5);
+        for (int it = 0; it < 40; it++) {
+            int k = 1 + rng.nextInt(4), kw = 1 + rng.nextInt(4), s = 1 + rng.nextInt(3), sw = 1 + rng.nextInt(3);
+            int d = 1 + rng.nextInt(2), dw = 1 + rng.nextInt(2);
+            int h = (k - 1) * d + 1 + rng.nextInt(6), w = (kw - 1) * dw + 1 + rng.nextInt(9);
+            ConvGeom g = geom(1 + rng.nextInt(2), h, w, 1 + rng.nextInt(20), 1 + rng.nextInt(36), k, kw, s, sw, d, dw,
+                    rng.nextInt(3), rng.nextInt(3), rng.nextInt(3), rng.nextInt(3));
+            check(g, rng);
+        }
+    }
+
+    static MemorySegment rand(Arena a, long n, SplittableRandom rng) {
+        MemorySegment m = a.allocate(Math.max(n, 1) * 4, 64);
+        for (long i = 0; i < n; i++) m.setAtIndex(F, i, (float) (rng.nextDouble() * 2 - 1));
+        return m;
+    }
+
+    static MemorySegment abs(Arena a, MemorySegment x, long n) {
+        MemorySegment m = a.allocate(Math.max(n, 1) * 4, 64);
+        for (long i = 0; i < n; i++) m.setAtIndex(F, i, Math.abs(x.getAtIndex(F, i)));
+        return m;
+    }
+
+    static float[] arr(MemorySegment m, long n) {
+        float[] r = new float[(int) n];
+        MemorySegment.copy(m, F, 0, r, 0, r.length);
+        return r;
+    }
+
+    static void check(ConvGeom g, SplittableRandom rng) {
+        try (Arena a = Arena.ofConfined()) {
+            long ni = g.inSize(), no = g.outSize(), nk = g.kernelSize();
+            MemorySegment in = rand(a, ni, rng), w = rand(a, nk, rng), gout = rand(a, no, rng);
+            MemorySegment bo = rand(a, g.cout(), rng), bi = rand(a, g.cin(), rng);
+            long sc = Math.max(ConvSimd.forwardScratch(g), Math.max(ConvSimd.backwardDataScratch(g), ConvSimd.weightGradScratch(g)));
+            MemorySegment scratch = a.allocate(sc * 4 + 64, 64);
+
+            // forward
+            MemorySegment ref = a.allocate(no * 4, 64), bound = a.allocate(no * 4, 64);
+            ConvScalar.forward(g, in, w, bo, ref);
+            ConvScalar.forward(g, abs(a, in, ni), abs(a, w, nk), abs(a, bo, g.cout()), bound);
+            MemorySegment o1 = a.allocate(no * 4, 64), o2 = a.allocate(no * 4, 64);
+            ConvSimd.forward(one, g, in, w, bo, o1, scratch);
+            ConvSimd.forward(two, g, in, w, bo, o2, scratch);
+            compare("forward " + g, ref, o1, bound, no, g.taps() * g.cin() + 1);
+            assertArrayEquals(arr(o1, no), arr(o2, no), "forward 1 vs 2 threads " + g);
+
+            // backward data (with a bias: the transposed-convolution form)
+            MemorySegment rb = a.allocate(ni * 4, 64), bb = a.allocate(ni * 4, 64);
+            ConvScalar.backwardData(g, gout, w, bi, rb);
+            ConvScalar.backwardData(g, abs(a, gout, no), abs(a, w, nk), abs(a, bi, g.cin()), bb);
+            MemorySegment b1 = a.allocate(ni * 4, 64), b2 = a.allocate(ni * 4, 64);
+            ConvSimd.backwardData(one, g, gout, w, bi, b1, scratch);
+            ConvSimd.backwardData(two, g, gout, w, bi, b2, scratch);
+            compare("backwardData " + g, rb, b1, bb, ni, g.taps() * g.cout() + 1);
+            assertArrayEquals(arr(b1, ni), arr(b2, ni), "backwardData 1 vs 2 threads " + g);
+            // and without bias
+            ConvScalar.backwardData(g, gout, w, MemorySegment.NULL, rb);
+            ConvSimd.backwardData(two, g, gout, w, MemorySegment.NULL, b2, scratch);
+            compare("backwardData (no bias) " + g, rb, b2, bb, ni, g.taps() * g.cout() + 1);
+
+            // weight gradient
+            MemorySegment rw = a.allocate(nk * 4, 64), bw = a.allocate(nk * 4, 64);
+            ConvScalar.weightGrad(g, in, gout, rw);
+            ConvScalar.weightGrad(g, abs(a, in, ni), abs(a, gout, no), bw);
+            MemorySegment w1 = a.allocate(nk * 4, 64), w2 = a.allocate(nk * 4, 64);
+            ConvSimd.weightGrad(one, g, in, gout, w1, scratch);
+            ConvSimd.weightGrad(two, g, in, gout, w2, scratch);
+            compare("weightGrad " + g, rw, w1, bw, nk, g.n() * g.oh() * g.ow());
+            assertArrayEquals(arr(w1, nk), arr(w2, nk), "weightGrad 1 vs 2 threads " + g);
+
+            // bias gradient
+            MemorySegment rdb = a.allocate(g.cout() * 4L, 64), db = a.allocate(g.cout() * 4L, 64);
+            ConvScalar.biasGrad(gout, (long) g.n() * g.oh() * g.ow(), g.cout(), rdb);
+            ConvSimd.biasGrad(two, gout, (long) g.n() * g.oh() * g.ow(), g.cout(), db);
+            MemorySegment bdb = a.allocate(g.cout() * 4L, 64);
+            ConvScalar.biasGrad(abs(a, gout, no), (long) g.n() * g.oh() * g.ow(), g.cout(), bdb);
+            compare("biasGrad " + g, rdb, db, bdb, g.cout(), g.n() * g.oh() * g.ow());
+        }
+    }
+
+    static void compare(String what, MemorySegment ref, MemorySegment got, MemorySegment absSum, long n, long k) {
+        double gamma = 2.0 * k * Math.ulp(1f) / 2; // 2 * K * 2^-24
+        for (long i = 0; i < n; i++) {
+            double r = ref.getAtIndex(F, i), x = got.getAtIndex(F, i);
+            double tol = gamma * absSum.getAtIndex(F, i) * 1.01 + 1e-30;
+            if (!(Math.abs(r - x) <= tol)) fail(what + " [" + i + "]: reference " + r + " vs simd " + x + " (tolerance " + tol + ")");
+        }
+    }
+}
