@@ -305,7 +305,7 @@ def activation_case(name, seed, act, alpha=0.2):
 #   u = (z >>> 40) / 2^24                           (24 random bits, exact in double)
 #   w = (float) ((2u - 1) * scale_j)               (one rounding in double, one to float32)
 # scale_j = sqrt(6 / (fan_in + fan_out)) for kernels (Glorot), 0.05 for biases; IEEE sqrt/mul are correctly rounded
-# in numpy and Java alike, so the weights are bit-identical.
+# in numpy and Java alike, so the weights are bit-identical. Kernels are indexed in Hush's layouts.
 M64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
@@ -327,20 +327,18 @@ def formula_weights(j, n, scale):
 def seed_network():
     N = 2
     # (kind, hush kernel shape, fan_in, fan_out)
-    # Hush layouts: Conv2D [KH,KW,Cin,Cout]; Conv2DTranspose [KH,KW,Cout,Cin] (Keras); Dense [In,Out].
+    # Hush layouts: Conv2D [KH,KW,Cin,Cout]; Conv2DTranspose [KH,KW,Cin,Cout] too (Cin = its input channels; Keras
+    # stores [KH,KW,Cout,Cin]); Dense [In,Out].
     specs = [
         ("conv", (3, 3, 1, 32)), ("conv", (3, 3, 32, 64)), ("dense", (3136, 3136)),
-        ("convT", (3, 3, 64, 64)), ("convT", (3, 3, 32, 64)), ("conv", (3, 3, 32, 1)),
+        ("convT", (3, 3, 64, 64)), ("convT", (3, 3, 64, 32)), ("conv", (3, 3, 32, 1)),
     ]
     params = []  # hush-layout float32 arrays, in model order
     j = 0
     for kind, shp in specs:
-        if kind == "conv":
+        if kind in ("conv", "convT"):  # only fan_in + fan_out matters, the same for either orientation
             fan_in, fan_out = shp[0] * shp[1] * shp[2], shp[0] * shp[1] * shp[3]
             nb = shp[3]
-        elif kind == "convT":  # [KH,KW,Cout,Cin]: Keras fans (receptive field * last / second-to-last dim)
-            fan_in, fan_out = shp[0] * shp[1] * shp[3], shp[0] * shp[1] * shp[2]
-            nb = shp[2]
         else:
             fan_in, fan_out = shp
             nb = shp[1]
@@ -358,7 +356,7 @@ def seed_network():
         if kind == "conv":
             kt = t(k.transpose(3, 2, 0, 1).copy())        # [KH,KW,Cin,Cout] -> [Cout,Cin,KH,KW]
         elif kind == "convT":
-            kt = t(k.transpose(3, 2, 0, 1).copy())        # [KH,KW,Cout,Cin] -> [Cin,Cout,KH,KW]
+            kt = t(k.transpose(2, 3, 0, 1).copy())        # [KH,KW,Cin,Cout] -> [Cin,Cout,KH,KW]
         else:
             kt = t(k.T.copy())                            # [In,Out] -> [Out,In]
         tp.append((kt, t(b)))
@@ -400,8 +398,10 @@ def seed_network():
         kind = params[idx // 2][0]
         a = gt.detach().numpy()
         if nm.endswith("kernel"):
-            if kind in ("conv", "convT"):
-                a = a.transpose(2, 3, 1, 0)   # back to [KH,KW,Cin,Cout] resp. [KH,KW,Cout,Cin]
+            if kind == "conv":
+                a = a.transpose(2, 3, 1, 0)   # [Cout,Cin,KH,KW] -> [KH,KW,Cin,Cout]
+            elif kind == "convT":
+                a = a.transpose(2, 3, 0, 1)   # [Cin,Cout,KH,KW] -> [KH,KW,Cin,Cout]
             else:
                 a = a.T
         a = a.reshape(-1)

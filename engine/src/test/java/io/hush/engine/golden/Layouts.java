@@ -34,17 +34,17 @@ public final class Layouts {
     }
 
     /**
-     * ConvTranspose2d weight {@code [Cin,Cout,KH,KW]} -> {@code [KH,KW,Cout,Cin]} (Keras' Conv2DTranspose layout:
-     * the kernel of the forward convolution it is the adjoint of; no spatial flip).
+     * ConvTranspose2d weight {@code [Cin,Cout,KH,KW]} -> Hush Conv2DTranspose kernel {@code [KH,KW,Cin,Cout]}
+     * (Cin = the layer's input channels; no spatial flip), as Conv2DTranspose's javadoc documents.
      */
-    public static float[] convTransposeKernelKeras(float[] a, int[] s) {
+    public static float[] convTransposeKernel(float[] a, int[] s) {
         int ci = s[0], co = s[1], kh = s[2], kw = s[3];
         float[] r = new float[a.length];
         for (int i = 0; i < ci; i++)
             for (int o = 0; o < co; o++)
                 for (int y = 0; y < kh; y++)
                     for (int x = 0; x < kw; x++)
-                        r[((y * kw + x) * co + o) * ci + i] = a[((i * co + o) * kh + y) * kw + x];
+                        r[((y * kw + x) * ci + i) * co + o] = a[((i * co + o) * kh + y) * kw + x];
         return r;
     }
 
