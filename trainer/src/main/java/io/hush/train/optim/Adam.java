@@ -46,6 +46,6 @@ public final class Adam extends Optimizer {
     @Override
     protected void update(int p, Param param, long from, long to) {
         UpdateKernels.adam(param.value.data(), param.grad.data(), slots[p][0], slots[p][1], from, to,
-                (float) beta1, (float) beta2, stepSize, sqrtBc2, (float) eps, param.regularize ? decayMul : 1f);
+                (float) beta1, (float) (1 - beta1), (float) beta2, (float) (1 - beta2), stepSize, sqrtBc2, (float) eps, param.regularize ? decayMul : 1f);
     }
 }

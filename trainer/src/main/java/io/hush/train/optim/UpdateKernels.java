@@ -25,10 +25,11 @@ public final class UpdateKernels {
     /**
      * Adam/AdamW (PyTorch's formulation): w *= decayMul; m = b1 m + (1-b1) g; v = b2 v + (1-b2) g^2;
      * w -= stepSize * m / (sqrt(v) / sqrtBc2 + eps), with stepSize = lr / (1 - b1^t) and sqrtBc2 = sqrt(1 - b2^t).
+     * ob1 = 1-b1 and ob2 = 1-b2 come from the caller, computed in double from the double betas as PyTorch does
+     * (1f - 0.999f is not the float nearest 0.001).
      */
     public static void adam(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, long from, long to,
-                            float b1, float b2, float stepSize, float sqrtBc2, float eps, float decayMul) {
-        float ob1 = 1f - b1, ob2 = 1f - b2;
+                            float b1, float ob1, float b2, float ob2, float stepSize, float sqrtBc2, float eps, float decayMul) {
         long i = from;
         long bound = from + S.loopBound(to - from);
         for (; i < bound; i += S.length()) {
@@ -43,13 +44,12 @@ public final class UpdateKernels {
             vv.intoMemorySegment(v, o, LE);
             vw.intoMemorySegment(w, o, LE);
         }
-        adamScalar(w, g, m, v, i, to, b1, b2, stepSize, sqrtBc2, eps, decayMul);
+        adamScalar(w, g, m, v, i, to, b1, ob1, b2, ob2, stepSize, sqrtBc2, eps, decayMul);
     }
 
     /** Scalar reference of {@link #adam} (also its tail). */
     public static void adamScalar(MemorySegment w, MemorySegment g, MemorySegment m, MemorySegment v, long from, long to,
-                                  float b1, float b2, float stepSize, float sqrtBc2, float eps, float decayMul) {
-        float ob1 = 1f - b1, ob2 = 1f - b2;
+                                  float b1, float ob1, float b2, float ob2, float stepSize, float sqrtBc2, float eps, float decayMul) {
         for (long i = from; i < to; i++) {
             float gi = g.getAtIndex(F, i);
             float mi = m.getAtIndex(F, i) * b1 + gi * ob1;
