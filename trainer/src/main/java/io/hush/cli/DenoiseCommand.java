@@ -1,0 +1,157 @@
+package io.hush.cli;
+
+import io.hush.data.FloatImage;
+import io.hush.data.ImageFormatException;
+import io.hush.data.Images;
+import io.hush.denoise.Denoiser;
+import io.hush.denoise.ModelDenoiser;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+@Command(name = "denoise",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        headerHeading = "%n",
+        header = "Denoise images with a model or a classical filter.",
+        synopsisHeading = "%nUsage: ",
+        descriptionHeading = "%n",
+        description = {
+                "Reads PNG, TIFF, BMP, PNM, GIF or JPEG (8- or 16-bit, gray, RGB, with or without alpha) and writes "
+                        + "PNG or TIFF at the same bit depth. A gray model runs on each colour channel, a colour model "
+                        + "on all three; alpha is kept.",
+                "Any image size: the model runs on overlapping tiles whose seams are blended, so memory stays "
+                        + "bounded (the image in floats plus one strip of tiles).",
+                "Each result is written to a temporary file and moved into place; inputs are never modified. A bad "
+                        + "input is reported in one line and the others are still processed (exit code 1 at the end)."},
+        parameterListHeading = "%nArguments:%n",
+        optionListHeading = "%nOptions:%n",
+        footerHeading = "%nExamples:%n",
+        footer = {"  hush denoise noisy.png -o clean.png",
+                "  hush denoise shots/ -o out/ --model weights/gray-blind.hush --threads 2",
+                "  hush denoise 'scans/*.tif' -o out/ --model classic:nlm --sigma auto"})
+final class DenoiseCommand extends BaseCommand {
+    @Parameters(arity = "1..*", paramLabel = "IN",
+            description = "Input images: files, folders (their image files) or quoted globs like 'dir/*.png'.")
+    List<String> inputs;
+
+    @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
+            description = "Output file (.png, .tif) for one input, or an existing folder for several.")
+    Path output;
+
+    @Option(names = {"-m", "--model"}, paramLabel = "NAME|FILE",
+            description = "Model: a .hush or .onnx file, a name in weights/ (default: gray-blind), or a classical"
+                    + " filter: ${COMPLETION-CANDIDATES}... written classic:NAME. If the default model is not installed,"
+                    + " the best classical filter is used and the output says so.",
+            completionCandidates = Classic.Names.class)
+    String model;
+
+    @Option(names = "--sigma", paramLabel = "S|auto", defaultValue = "auto",
+            description = "Noise standard deviation on the 0..255 scale (also for 16-bit images), or 'auto' to"
+                    + " estimate it from each image and report it. Used by classical filters and by models with a"
+                    + " noise-level input; blind models ignore it. Default: ${DEFAULT-VALUE}.")
+    String sigma;
+
+    @Option(names = "--tile", paramLabel = "N", defaultValue = "" + ModelDenoiser.DEFAULT_TILE,
+            description = "Tile side in pixels for fully-convolutional models (default ${DEFAULT-VALUE}). Larger"
+                    + " tiles are a little faster and need more memory.")
+    int tile;
+
+    @Option(names = "--overlap", paramLabel = "M|auto", defaultValue = "auto",
+            description = "Overlap between tiles in pixels, or 'auto': 4x the model's receptive-field radius (measured),"
+                    + " which makes the tiled result equal the untiled one. Default: ${DEFAULT-VALUE}.")
+    String overlap;
+
+    @Option(names = "--threads", paramLabel = "T",
+            description = "Threads for the model (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--max-pixels", paramLabel = "N", defaultValue = "" + Images.DEFAULT_MAX_PIXELS,
+            description = "Refuse images whose header claims more than N pixels, before decoding (default"
+                    + " ${DEFAULT-VALUE}).")
+    long maxPixels;
+
+    @Option(names = "--resize",
+            description = "Let a fixed-size model (one with a Dense layer) take an image of another size by scaling it"
+                    + " to the model's size and back. Without it such images are refused.")
+    boolean resize;
+
+    @Option(names = "--format", paramLabel = "png|tiff",
+            description = "Output format when -o is a folder (default: PNG, TIFF for TIFF inputs).")
+    String format;
+
+    @Option(names = "--overwrite", description = "Replace output files that already exist (default: refuse).")
+    boolean overwrite;
+
+    @Override
+    public Integer call() {
+        if (maxPixels < 1) throw new CliException("--max-pixels must be >= 1", Main.EXIT_USAGE);
+        if (threads != null && threads < 1) throw new CliException("--threads must be >= 1", Main.EXIT_USAGE);
+        Float fixedSigma = Sigma.parse(sigma);
+        InputFiles.Expanded ex = InputFiles.expand(inputs);
+        List<Outputs.Job> jobs = Outputs.plan(ex.files(), ex.many(), output, Outputs.format(format), overwrite);
+        List<String> failures = new ArrayList<>();
+        for (Outputs.Job j : jobs) if (j.problem() != null) failures.add(j.in() + ": " + j.problem());
+        boolean anyToDo = jobs.stream().anyMatch(j -> j.problem() == null);
+
+        Denoisers.Opened den = anyToDo ? Denoisers.open(model, tile, overlap, threads, this) : null;
+        try {
+            int ok = 0;
+            for (Outputs.Job j : jobs) {
+                if (j.problem() != null) continue;
+                try {
+                    one(j, den.denoiser(), fixedSigma);
+                    ok++;
+                } catch (ImageFormatException e) {
+                    failures.add(Main.oneLine(e.getMessage()));
+                } catch (CliException | IllegalArgumentException e) {
+                    failures.add(j.in() + ": " + Main.oneLine(e.getMessage()));
+                } catch (OutOfMemoryError e) {
+                    failures.add(j.in() + ": " + Main.message(e));
+                }
+            }
+            for (String f : failures) err().println("hush denoise: " + f);
+            if (jobs.size() > 1) {
+                info("%d of %d image(s) denoised%s", ok, jobs.size(), failures.isEmpty() ? "" : ", " + failures.size()
+                        + " failed");
+            }
+            err().flush();
+            return failures.isEmpty() ? Main.EXIT_OK : Main.EXIT_FAILURE;
+        } finally {
+            if (den != null) den.close();
+        }
+    }
+
+    private void one(Outputs.Job j, Denoiser d, Float fixedSigma) throws ImageFormatException {
+        long t0 = System.nanoTime();
+        FloatImage img = Images.read(j.in(), maxPixels);
+        String refusal = d.refusal(img, resize);
+        if (refusal != null) throw new CliException(refusal);
+        String sigmaNote = "";
+        float s01 = 0f;
+        if (fixedSigma != null) {
+            s01 = fixedSigma / 255f;
+        } else if (d.usesSigma() || sigma != null && sigma.equalsIgnoreCase("auto") && spec.commandLine()
+                .getParseResult().hasMatchedOption("--sigma")) {
+            s01 = Classic.estimateSigma(img);
+            sigmaNote = String.format(java.util.Locale.ROOT, ", estimated sigma %.1f", s01 * 255f);
+        }
+        int depth = img.bitDepth();
+        Images.Format f = Images.Format.fromFileName(j.out().getFileName().toString());
+        FloatImage out;
+        try (ProgressBar bar = progress(j.in().getFileName().toString(), 1)) {
+            out = d.denoise(img, s01, resize, (done, total) -> {
+                bar.total(total);
+                bar.update(done);
+            });
+        }
+        Images.write(j.out(), out, f == null ? Images.Format.PNG : f, depth);
+        info("%s -> %s (%dx%d %s %d-bit, %s%s, %.1f s)", j.in(), j.out(), img.width(), img.height(),
+                (img.channels() == 1 ? "gray" : "RGB") + (img.hasAlpha() ? "+alpha" : ""), depth, d.name(), sigmaNote,
+                (System.nanoTime() - t0) / 1e9);
+    }
+}

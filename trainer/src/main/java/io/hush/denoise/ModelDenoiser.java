@@ -1,0 +1,341 @@
+package io.hush.denoise;
+
+import io.hush.data.FloatImage;
+import io.hush.engine.Model;
+import io.hush.engine.ModelCard;
+import io.hush.engine.Shape;
+import io.hush.engine.Tensor;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.Locale;
+import java.util.SplittableRandom;
+
+/**
+ * Denoises whole images with a model, whatever their size and channel count.
+ *
+ * <ul>
+ *   <li>A fully-convolutional model (it accepts other sizes than the one it was built with) runs on fixed-size
+ *       tiles through {@link Tiler}, one colour pass at a time, writing the result back into the image's own planes:
+ *       memory is the image plus one strip of tiles, whatever the image size.</li>
+ *   <li>A fixed-size model (a Dense bottleneck) takes only its own size; other sizes are refused with a message,
+ *       or with {@code resize} scaled to the model's size and back.</li>
+ *   <li>A gray model (1 channel) runs on each colour channel of an RGB image; a colour model (3 channels) on all
+ *       three at once (a gray image is given to it as three equal channels and the result averaged). Alpha is
+ *       never touched.</li>
+ *   <li>A model whose input has one channel more than it denoises (FFDNet-style) gets a constant noise-level map
+ *       as that last channel: {@code sigma} in its value range.</li>
+ * </ul>
+ *
+ * Pixel values are mapped from [0,1] to the model's value range ({@link ModelCard.InputContract}, default 0..1).
+ */
+public final class ModelDenoiser implements Denoiser {
+    /** Default tile side: a 256x256 tile of a 64-channel network is 16 MB per activation. */
+    public static final int DEFAULT_TILE = 256;
+
+    private final Model model;
+    private final int channels;        // image channels the model denoises: 1 or 3
+    private final boolean sigmaInput;  // one extra input channel carrying the noise level
+    private final boolean anySize;
+    private final int align;           // tile sizes/origins multiple (2^poolings)
+    private final int fixedH, fixedW;  // the only size a fixed-size model takes
+    private final boolean flat;        // the model takes [F] vectors (a dense model)
+    private final float vmin, vmax;
+    private int tile = DEFAULT_TILE;
+    private int overlap = -1;          // -1: from the measured receptive field
+    private int radius = -2;           // -2: not measured yet; -1: unbounded (a global layer)
+    private String name = "model";
+
+    private ModelDenoiser(Model model) {
+        this.model = model;
+        Shape in = model.inputShape();
+        ModelCard.InputContract contract = model.card().input();
+        vmin = contract != null && contract.valueMax() > contract.valueMin() ? contract.valueMin() : 0f;
+        vmax = contract != null && contract.valueMax() > contract.valueMin() ? contract.valueMax() : 1f;
+        int cin;
+        if (in.rank() == 3) {
+            flat = false;
+            cin = in.dim(2);
+            fixedH = in.dim(0);
+            fixedW = in.dim(1);
+        } else if (in.rank() == 1) {
+            flat = true;
+            int f = in.dim(0);
+            int c = contract != null && contract.channels() > 0 ? contract.channels() : 0;
+            if (contract != null && !contract.anySize() && contract.height() > 0 && contract.width() > 0) {
+                fixedH = contract.height();
+                fixedW = contract.width();
+                cin = f / (fixedH * fixedW);
+            } else {
+                cin = c > 0 ? c : isSquare(f) ? 1 : isSquare(f / 3) && f % 3 == 0 ? 3 : 0;
+                if (cin == 0) throw new IllegalArgumentException("model takes vectors of " + f
+                        + " values, which is no square image (and its card gives no image size)");
+                int side = (int) Math.round(Math.sqrt(f / (double) cin));
+                fixedH = side;
+                fixedW = side;
+            }
+            if ((long) fixedH * fixedW * cin != f) {
+                throw new IllegalArgumentException("model takes vectors of " + f + " values, not a " + fixedH + "x"
+                        + fixedW + " image");
+            }
+        } else {
+            throw new IllegalArgumentException("model input " + in + " is not an image [H,W,C] or a vector [F]");
+        }
+        if (cin == 1 || cin == 3) {
+            channels = cin;
+            sigmaInput = false;
+        } else if (cin == 2 || cin == 4) {
+            channels = cin - 1;
+            sigmaInput = true;
+        } else {
+            throw new IllegalArgumentException("model takes " + cin + " input channels; a denoiser takes 1 (gray) or 3"
+                    + " (RGB), plus optionally a noise-level channel");
+        }
+        Shape out = model.outputShape();
+        int cout = flat ? (int) (out.size() / ((long) fixedH * fixedW)) : out.dim(-1);
+        if (flat ? out.size() != (long) fixedH * fixedW * channels : (out.rank() != 3 || cout != channels
+                || out.dim(0) != fixedH || out.dim(1) != fixedW)) {
+            throw new IllegalArgumentException("model maps " + in + " to " + out + "; a denoiser returns an image of"
+                    + " its input's size with " + channels + " channel(s)");
+        }
+        int a = flat ? 0 : probeAlign(model, cin, channels);
+        if (a > 0 && contract != null && contract.sizeMultiple() > a) a = contract.sizeMultiple();
+        anySize = a > 0;
+        align = Math.max(a, 1);
+    }
+
+    /** Analyses a model; an IllegalArgumentException says why it cannot denoise images. */
+    public static ModelDenoiser of(Model model) {
+        return new ModelDenoiser(model);
+    }
+
+    private static boolean isSquare(int n) {
+        int s = (int) Math.round(Math.sqrt(n));
+        return n > 0 && s * s == n;
+    }
+
+    /**
+     * Smallest power of two p such that the model maps every size that is a multiple of p to the same size (tested
+     * on odd multiples), or 0 if there is none up to 64: the model then takes only its build size.
+     */
+    static int probeAlign(Model m, int cin, int cout) {
+        for (int p = 1; p <= 64; p *= 2) {
+            if (sameSize(m, 3 * p, 5 * p, cin, cout) && sameSize(m, 5 * p, 3 * p, cin, cout)
+                    && sameSize(m, 7 * p, 7 * p, cin, cout) && sameSize(m, 9 * p, 11 * p, cin, cout)) return p;
+        }
+        return 0;
+    }
+
+    private static boolean sameSize(Model m, int h, int w, int cin, int cout) {
+        try {
+            return m.outputShape(Shape.of(h, w, cin)).equals(Shape.of(h, w, cout));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            return false;
+        }
+    }
+
+    public ModelDenoiser tile(int t) {
+        if (t < 8) throw new IllegalArgumentException("tile size must be at least 8, got " + t);
+        tile = t;
+        return this;
+    }
+
+    /** Overlap between tiles in pixels, or -1 to derive it from the measured receptive field. */
+    public ModelDenoiser overlap(int o) {
+        if (o < -1) throw new IllegalArgumentException("overlap must be >= 0, got " + o);
+        overlap = o;
+        return this;
+    }
+
+    public Model model() { return model; }
+
+    @Override public String name() { return name; }
+
+    public ModelDenoiser name(String n) {
+        name = n;
+        return this;
+    }
+
+    @Override public boolean usesSigma() { return sigmaInput; }
+
+    @Override public String refusal(FloatImage img, boolean resize) {
+        return resize ? null : refusal(img.width(), img.height());
+    }
+
+    /** Image channels the model denoises (1 gray, 3 RGB). */
+    public int channels() { return channels; }
+
+    public boolean takesSigma() { return sigmaInput; }
+
+    public boolean anySize() { return anySize; }
+
+    public int align() { return align; }
+
+    public int fixedHeight() { return fixedH; }
+
+    public int fixedWidth() { return fixedW; }
+
+    /** Whether this image size can be denoised without resizing. */
+    public boolean accepts(int width, int height) {
+        return anySize || (width == fixedW && height == fixedH);
+    }
+
+    /** The message for an image the model cannot take at its size (null if it can). */
+    public String refusal(int width, int height) {
+        if (accepts(width, height)) return null;
+        return String.format(Locale.ROOT, "the model takes %dx%d images only (it has a fixed-size layer) and this"
+                + " image is %dx%d: pass --resize to scale it to %dx%d and back", fixedW, fixedH, width, height,
+                fixedW, fixedH);
+    }
+
+    /**
+     * Receptive-field radius in pixels, measured by pushing an impulse through the model on a random image and
+     * seeing how far the output changes; -1 if the change reaches the border (a global layer, or a field wider
+     * than the 128-pixel probe).
+     */
+    public int receptiveRadius() {
+        if (radius != -2) return radius;
+        if (!anySize) return radius = -1;
+        int s = (128 + align - 1) / align * align;
+        int cin = model.inputShape().dim(-1);
+        float[] x = new float[s * s * cin];
+        SplittableRandom rng = new SplittableRandom(7);
+        for (int i = 0; i < x.length; i++) x[i] = vmin + (vmax - vmin) * (float) rng.nextDouble();
+        float[] a = run(x, s, s, cin);
+        int cy = s / 2, cx = s / 2;
+        for (int k = 0; k < channels; k++) x[(cy * s + cx) * cin + k] += 0.25f * (vmax - vmin);
+        float[] b = run(x, s, s, cin);
+        int r = 0;
+        for (int y = 0; y < s; y++) {
+            for (int xx = 0; xx < s; xx++) {
+                for (int k = 0; k < channels; k++) {
+                    int i = (y * s + xx) * channels + k;
+                    if (a[i] != b[i]) r = Math.max(r, Math.max(Math.abs(y - cy), Math.abs(xx - cx)));
+                }
+            }
+        }
+        return radius = r >= s / 2 - 1 ? -1 : r;
+    }
+
+    /** The overlap that will be used: the given one, or 4x the receptive radius (the blend keeps exact pixels). */
+    public int effectiveOverlap() {
+        if (overlap >= 0) return overlap;
+        int r = receptiveRadius();
+        int o = r < 0 ? tile / 2 : 4 * r;
+        o = (o + align - 1) / align * align;
+        return Math.min(o, Math.max(tile / 2 / align * align, 0));
+    }
+
+    /** Runs the model once on a whole {@code [h,w,cin]} array (model units); returns {@code [h,w,channels]}. */
+    private float[] run(float[] x, int h, int w, int cin) {
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor t = flat ? Tensor.of(arena, x, 1, h * w * cin) : Tensor.of(arena, x, 1, h, w, cin);
+            return model.forward(t).toArray();
+        }
+    }
+
+    /**
+     * Denoises {@code img} (values in [0,1]) and returns it with new colour planes (alpha, size and bit depth kept).
+     * For a fully-convolutional model the planes of {@code img} itself are overwritten (no copy of a large image).
+     *
+     * @param sigma    noise level in [0,1] units, used only by a model with a noise-level input
+     * @param resize   scale an image of another size to a fixed-size model's size and back
+     * @param progress called with (steps done, steps total), may be null
+     */
+    @Override
+    public FloatImage denoise(FloatImage img, float sigma, boolean resize, Tiler.Progress progress) {
+        int w = img.width(), h = img.height();
+        if (!accepts(w, h)) {
+            if (!resize) throw new IllegalArgumentException(refusal(w, h));
+            FloatImage small = Resize.bilinear(img, fixedW, fixedH);
+            FloatImage done = denoise(small, sigma, false, progress);
+            return img.withPlanes(Resize.planes(Resize.bilinear(done, w, h)));
+        }
+        float[][] planes = new float[img.channels()][];
+        for (int c = 0; c < planes.length; c++) planes[c] = img.plane(c);
+        if (channels == 1) {
+            for (int c = 0; c < planes.length; c++) {
+                int pass = c;
+                denoisePlanes(new float[][] {planes[c]}, new float[][] {planes[c]}, w, h, sigma,
+                        progress == null ? null : (d, n) -> progress.update(pass * n + d, planes.length * n));
+            }
+        } else if (planes.length == 3) {
+            denoisePlanes(planes, planes, w, h, sigma, progress);
+        } else {
+            // colour model, gray image: three equal channels in, the mean of the three out
+            float[] g = planes[0];
+            float[] sum = new float[g.length];
+            denoisePlanes(new float[][] {g, g, g}, null, w, h, sigma, progress, sum);
+            for (int i = 0; i < g.length; i++) g[i] = sum[i] / 3f;
+        }
+        return img.withPlanes(planes);
+    }
+
+    private void denoisePlanes(float[][] src, float[][] dst, int w, int h, float sigma, Tiler.Progress progress) {
+        denoisePlanes(src, dst, w, h, sigma, progress, null);
+    }
+
+    /** Runs the model over planes {@code src} (channels of the model) into {@code dst} (or summed into {@code sum}). */
+    private void denoisePlanes(float[][] src, float[][] dst, int w, int h, float sigma, Tiler.Progress progress,
+                               float[] sum) {
+        int c = channels, cin = c + (sigmaInput ? 1 : 0);
+        float scale = vmax - vmin, sig = sigma * scale;
+        int ov = anySize ? effectiveOverlap() : 0;
+        int t = anySize ? tile : Math.max(w, h);
+        Tiler tiler = anySize ? new Tiler(w, h, c, c, t, ov, align) : new Tiler(w, h, c, c, Math.max(w, h), 0, 1);
+        int th = tiler.tileHeight(), tw = tiler.tileWidth();
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor x = flat ? Tensor.allocate(arena, 1, th * tw * cin) : Tensor.allocate(arena, 1, th, tw, cin);
+            MemorySegment xs = x.data();
+            Tiler.Fn fn = (in, hh, ww, out) -> {
+                int n = hh * ww;
+                if (!sigmaInput && vmin == 0f && scale == 1f) {
+                    MemorySegment.copy(in, 0, xs, ValueLayout.JAVA_FLOAT, 0, n * c);
+                } else {
+                    for (int i = 0; i < n; i++) {
+                        for (int k = 0; k < c; k++) {
+                            xs.setAtIndex(ValueLayout.JAVA_FLOAT, (long) i * cin + k, vmin + scale * in[i * c + k]);
+                        }
+                        if (sigmaInput) xs.setAtIndex(ValueLayout.JAVA_FLOAT, (long) i * cin + c, sig);
+                    }
+                }
+                Tensor y = model.forward(x);
+                MemorySegment.copy(y.data(), ValueLayout.JAVA_FLOAT, 0, out, 0, n * c);
+                if (vmin != 0f || scale != 1f) for (int i = 0; i < n * c; i++) out[i] = (out[i] - vmin) / scale;
+            };
+            Tiler.Source source = (x0, y0, ww, hh, d) -> {
+                for (int r = 0; r < hh; r++) {
+                    int row = (y0 + r) * w + x0;
+                    if (c == 1) {
+                        System.arraycopy(src[0], row, d, r * ww, ww);
+                    } else {
+                        for (int q = 0; q < ww; q++) {
+                            for (int k = 0; k < c; k++) d[(r * ww + q) * c + k] = src[k][row + q];
+                        }
+                    }
+                }
+            };
+            Tiler.Sink sink = (y0, rows, data) -> {
+                for (int r = 0; r < rows; r++) {
+                    int row = (y0 + r) * w;
+                    for (int q = 0; q < w; q++) {
+                        for (int k = 0; k < c; k++) {
+                            float v = data[(r * w + q) * c + k];
+                            if (sum != null) sum[row + q] += v;
+                            else dst[k][row + q] = v;
+                        }
+                    }
+                }
+            };
+            tiler.run(source, fn, sink, progress);
+        }
+    }
+
+    /** One line: channels, size rule, noise input, tiling. */
+    public String describe() {
+        String size = anySize ? "any size" + (align > 1 ? " (tiles multiple of " + align + ")" : "")
+                : "fixed " + fixedW + "x" + fixedH;
+        return (channels == 1 ? "gray" : "RGB") + ", " + size + (sigmaInput ? ", takes a noise-level map" : "");
+    }
+}
