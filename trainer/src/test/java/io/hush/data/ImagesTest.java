@@ -78,6 +78,23 @@ class ImagesTest {
     }
 
     @Test
+    void readsSixteenBitFilesFromAnotherEncoder() throws IOException {
+        // Written by Pillow 9.4 from a uint16 array [[0, 5000, 10000, 15000], ...] (3 rows of 4): a 16-bit gray PNG
+        // and an uncompressed 16-bit TIFF. Both must come back with every 16-bit level intact.
+        String png = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAADEAAAAADBDy1ZAAAAHElEQVR4nGNgYBDuUBewmsHipyCsIKIgrABnAAA2+QO9ETynPQAAAABJRU5ErkJggg==";
+        String tif = "SUkqAAgAAAAJAAABBAABAAAABAAAAAEBBAABAAAAAwAAAAIBAwABAAAAEAAAAAMBAwABAAAAAQAAAAYBAwABAAAAAQAAABEBBAABAAAAegAA"
+                + "ABYBBAABAAAAAwAAABcBBAABAAAAGAAAABwBAwABAAAAAQAAAAAAAAAAAIgTECeYOiBOqGEwdbiIQJzIr1DD2NY=";
+        for (String[] f : new String[][] {{"pil16.png", png}, {"pil16.tif", tif}}) {
+            Path p = Files.write(dir.resolve(f[0]), java.util.Base64.getDecoder().decode(f[1]));
+            FloatImage im = Images.read(p);
+            assertEquals(16, im.bitDepth(), f[0]);
+            assertEquals(4, im.width());
+            assertEquals(3, im.height());
+            for (int i = 0; i < 12; i++) assertEquals(i * 5000 / 65535f, im.plane(0)[i], f[0] + " pixel " + i);
+        }
+    }
+
+    @Test
     void writeClampsRoundsAndReplacesAtomically() throws IOException {
         FloatImage im = FloatImage.gray(4, 1, new float[] {-0.5f, Float.NaN, 2f, 0.5f});
         Path p = dir.resolve("c.png");
