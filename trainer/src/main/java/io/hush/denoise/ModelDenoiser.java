@@ -229,7 +229,7 @@ public final class ModelDenoiser implements Denoiser {
 
     /** Runs the model once on a whole {@code [h,w,cin]} array (model units); returns {@code [h,w,channels]}. */
     private float[] run(float[] x, int h, int w, int cin) {
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Tensor t = flat ? Tensor.of(arena, x, 1, h * w * cin) : Tensor.of(arena, x, 1, h, w, cin);
             return model.forward(t).toArray();
         }
@@ -285,7 +285,7 @@ public final class ModelDenoiser implements Denoiser {
         int t = anySize ? tile : Math.max(w, h);
         Tiler tiler = anySize ? new Tiler(w, h, c, c, t, ov, align) : new Tiler(w, h, c, c, Math.max(w, h), 0, 1);
         int th = tiler.tileHeight(), tw = tiler.tileWidth();
-        try (Arena arena = Arena.ofConfined()) {
+        try (Arena arena = Arena.ofShared()) {
             Tensor x = flat ? Tensor.allocate(arena, 1, th * tw * cin) : Tensor.allocate(arena, 1, th, tw, cin);
             MemorySegment xs = x.data();
             Tiler.Fn fn = (in, hh, ww, out) -> {
