@@ -18,6 +18,7 @@ public final class ModelCheckpoint implements Callback {
     private final boolean bestOnly;
     private double best = Double.NaN;
     private int saved;
+    private boolean weightsOnly;
 
     public ModelCheckpoint(Path file, String key) { this(file, Monitor.of(key), true); }
 
@@ -28,6 +29,27 @@ public final class ModelCheckpoint implements Callback {
     }
 
     public double best() { return best; }
+
+    /**
+     * Writes only the parameter values (a checkpoint-format file with {@code param/i} entries, see
+     * {@link #readWeights}) instead of a .hush model: for models with layers the model format does not cover.
+     */
+    public ModelCheckpoint weightsOnly() {
+        weightsOnly = true;
+        return this;
+    }
+
+    /** Loads a {@link #weightsOnly} file into the model's parameters (same architecture). */
+    public static void readWeights(io.hush.engine.Model model, Path file) throws IOException {
+        State s = State.read(file);
+        java.util.List<io.hush.engine.layers.Param> ps = model.params();
+        if (s.getLong("params") != ps.size()) throw new IOException(file + " holds " + s.getLong("params") + " parameters, the model has " + ps.size());
+        for (int i = 0; i < ps.size(); i++) {
+            float[] v = s.getFloats("param/" + i);
+            if (v.length != ps.get(i).value.size()) throw new IOException(file + ": parameter " + i + " has " + v.length + " values, " + ps.get(i) + " needs " + ps.get(i).value.size());
+            ps.get(i).value.copyFrom(v);
+        }
+    }
 
     /** Models written so far. */
     public int saved() { return saved; }
@@ -45,7 +67,18 @@ public final class ModelCheckpoint implements Callback {
             if (e.getKey().startsWith("val_") || e.getKey().equals("loss")) meta.put("train." + e.getKey(), String.format(Locale.ROOT, "%.6g", e.getValue()));
         }
         try {
-            t.model().save(file);
+            if (weightsOnly) {
+                State s = new State();
+                java.util.List<io.hush.engine.layers.Param> ps = t.model().params();
+                s.putLong("params", ps.size());
+                for (int i = 0; i < ps.size(); i++) {
+                    s.putString("param/" + i + "/name", ps.get(i).name);
+                    s.putFloats("param/" + i, ps.get(i).value.toArray());
+                }
+                s.write(file);
+            } else {
+                t.model().save(file);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save model " + file, e);
         }
