@@ -136,13 +136,25 @@ public final class BatchLoader {
     }
 
     /** All batches of one epoch, made ahead by a background thread. Close it (try-with-resources) to stop early. */
-    public Prefetcher epoch(int epoch) { return epochs(epoch, 1); }
+    public Prefetcher epoch(int epoch) { return epochs(epoch, 1, 0); }
+
+    /** Batches {@code fromBatch, ...} of one epoch: resuming mid-epoch without making the skipped batches. */
+    public Prefetcher epoch(int epoch, int fromBatch) { return epochs(epoch, 1, fromBatch); }
 
     /**
      * Batches of {@code count} consecutive epochs from {@code first}, made ahead by one background thread that keeps
      * up to {@code prefetch} ready batches in a bounded queue (crossing epoch boundaries without a pause).
      */
-    public Prefetcher epochs(int first, int count) { return new Prefetcher(first, count); }
+    public Prefetcher epochs(int first, int count) { return epochs(first, count, 0); }
+
+    /** As {@link #epochs(int, int)}, starting at batch {@code fromBatch} of the first epoch. */
+    public Prefetcher epochs(int first, int count, int fromBatch) {
+        if (count < 0 || fromBatch < 0 || (count > 0 && fromBatch > batchesPerEpoch())) {
+            throw new IllegalArgumentException("epochs " + first + "+" + count + " from batch " + fromBatch + " of "
+                    + batchesPerEpoch());
+        }
+        return new Prefetcher(first, count, fromBatch);
+    }
 
     /** Iterator over prefetched batches; {@link #close} stops and joins the producer thread. */
     public final class Prefetcher implements Iterator<Batch>, AutoCloseable {
@@ -154,13 +166,13 @@ public final class BatchLoader {
         private long remaining;
         private volatile boolean closed;
 
-        Prefetcher(int first, int count) {
-            remaining = (long) count * batchesPerEpoch();
+        Prefetcher(int first, int count, int fromBatch) {
+            remaining = Math.max(0, (long) count * batchesPerEpoch() - fromBatch);
             producer = Thread.ofPlatform().daemon().name("hush-batch-loader").unstarted(() -> {
                 try {
                     for (int e = first; e < first + count; e++) {
                         int[] order = order(e);
-                        for (int b = 0, nb = batchesPerEpoch(); b < nb; b++) {
+                        for (int b = e == first ? fromBatch : 0, nb = batchesPerEpoch(); b < nb; b++) {
                             if (closed) return;
                             queue.put(batch(e, b, order));
                         }

@@ -93,6 +93,17 @@ class BatchLoaderTest {
         }
         assertEquals(3, got.get(0).epoch());
         assertEquals(4, got.get(got.size() - 1).epoch());
+        try (BatchLoader.Prefetcher p = l.epoch(4, 3)) { // resume: batch 3 onwards, nothing before is made
+            Batch b = p.next();
+            assertEquals(3, b.index());
+            assertArrayEquals(l.batch(4, 3).input(), b.input());
+            int rest = 1;
+            while (p.hasNext()) {
+                p.next();
+                rest++;
+            }
+            assertEquals(l.batchesPerEpoch() - 3, rest);
+        }
         try (BatchLoader.Prefetcher p = l.epoch(0)) {
             while (p.hasNext()) p.next();
             assertThrows(java.util.NoSuchElementException.class, p::next);
