@@ -2,8 +2,14 @@ package io.hush.engine.io;
 
 import io.hush.engine.io.proto.ActivationSettings;
 import io.hush.engine.io.proto.AddSettings;
+import io.hush.engine.io.proto.BatchNorm2DSettings;
+import io.hush.engine.io.proto.Conv2DSettings;
+import io.hush.engine.io.proto.Conv2DTransposeSettings;
+import io.hush.engine.io.proto.DenseSettings;
 import io.hush.engine.io.proto.DropoutSettings;
 import io.hush.engine.io.proto.FlattenSettings;
+import io.hush.engine.io.proto.MaxPool2DSettings;
+import io.hush.engine.io.proto.Pads;
 import io.hush.engine.io.proto.Node;
 import io.hush.engine.io.proto.ReshapeSettings;
 import io.hush.engine.io.proto.ScaleSettings;
@@ -11,9 +17,15 @@ import io.hush.engine.io.proto.SubtractSettings;
 import io.hush.engine.layers.Activation;
 import io.hush.engine.layers.ActivationLayer;
 import io.hush.engine.layers.Add;
+import io.hush.engine.layers.BatchNorm2D;
+import io.hush.engine.layers.Conv2D;
+import io.hush.engine.layers.Conv2DTranspose;
+import io.hush.engine.layers.Dense;
 import io.hush.engine.layers.Dropout;
 import io.hush.engine.layers.Flatten;
 import io.hush.engine.layers.Layer;
+import io.hush.engine.layers.MaxPool2D;
+import io.hush.engine.layers.Padding;
 import io.hush.engine.layers.Reshape;
 import io.hush.engine.layers.Scale;
 import io.hush.engine.layers.Subtract;
@@ -41,6 +53,38 @@ final class LayerCodec {
             }
             case Scale s -> n.setScale(ScaleSettings.newBuilder().setMultiplier(s.multiplier()).setOffset(s.offset()));
             case Dropout d -> n.setDropout(DropoutSettings.newBuilder().setRate(d.rate()));
+            case MaxPool2D p -> {
+                MaxPool2DSettings.Builder b = MaxPool2DSettings.newBuilder().setPoolH(p.poolH()).setPoolW(p.poolW())
+                        .setStrideH(p.strideH()).setStrideW(p.strideW()).setPadding(padding(p.padding()));
+                if (p.padding() == null) {
+                    int[] tlbr = p.pads(); // {top, left, bottom, right}
+                    b.setPads(Pads.newBuilder().setTop(tlbr[0]).setLeft(tlbr[1]).setBottom(tlbr[2]).setRight(tlbr[3]));
+                }
+                n.setMaxPool2D(b);
+            }
+            case Conv2D c -> {
+                Conv2DSettings.Builder b = Conv2DSettings.newBuilder().setFilters(c.filters())
+                        .setKernelH(c.kernelH()).setKernelW(c.kernelW()).setStrideH(c.strideH()).setStrideW(c.strideW())
+                        .setDilationH(c.dilationH()).setDilationW(c.dilationW()).setPadding(padding(c.padding()))
+                        .setActivation(activation(c.activation())).setNoBias(!c.useBias());
+                if (c.padding() == null) b.setPads(pads(c.explicitPads()));
+                n.setConv2D(b);
+            }
+            case Conv2DTranspose c -> {
+                Conv2DTransposeSettings.Builder b = Conv2DTransposeSettings.newBuilder().setFilters(c.filters())
+                        .setKernelH(c.kernelH()).setKernelW(c.kernelW()).setStrideH(c.strideH()).setStrideW(c.strideW())
+                        .setDilationH(c.dilationH()).setDilationW(c.dilationW()).setPadding(padding(c.padding()))
+                        .setActivation(activation(c.activation())).setNoBias(!c.useBias());
+                if (c.padding() == null) b.setPads(pads(c.explicitPads()));
+                if (c.outputPaddingH() != -1 || c.outputPaddingW() != -1) {
+                    b.setOutputPaddingH(c.outputPaddingH()).setOutputPaddingW(c.outputPaddingW());
+                }
+                n.setConv2DTranspose(b);
+            }
+            case Dense d -> n.setDense(DenseSettings.newBuilder().setUnits(d.units())
+                    .setActivation(activation(d.activation())).setNoBias(!d.useBias()));
+            case BatchNorm2D bn -> n.setBatchNorm2D(BatchNorm2DSettings.newBuilder().setMomentum(bn.momentum())
+                    .setEpsilon(bn.epsilon()).setUnbiasedRunningVariance(bn.unbiasedRunningVariance()));
             default -> throw new IllegalArgumentException("cannot save " + layer + ": the Hush format has no "
                     + layer.getClass().getName() + " yet (add it to hush.proto and LayerCodec)");
         }
@@ -60,6 +104,11 @@ final class LayerCodec {
             case RESHAPE -> "Reshape";
             case SCALE -> "Scale";
             case DROPOUT -> "Dropout";
+            case MAX_POOL2D -> "MaxPool2D";
+            case CONV2D -> "Conv2D";
+            case CONV2D_TRANSPOSE -> "Conv2DTranspose";
+            case DENSE -> "Dense";
+            case BATCH_NORM2D -> "BatchNorm2D";
             case SETTINGS_NOT_SET -> throw new ModelFormatException("unknown layer type '" + n.getType()
                     + "' (no settings this version of Hush knows; written by a newer Hush?)");
             default -> throw new ModelFormatException("layer type '" + n.getType() + "' (settings "
@@ -76,7 +125,74 @@ final class LayerCodec {
             case RESHAPE -> new Reshape(ints(n.getReshape().getShapeList()));
             case SCALE -> new Scale(n.getScale().getMultiplier(), n.getScale().getOffset());
             case DROPOUT -> new Dropout(n.getDropout().getRate());
+            case MAX_POOL2D -> maxPool(n.getMaxPool2D());
+            case CONV2D -> conv(n.getConv2D());
+            case CONV2D_TRANSPOSE -> convTranspose(n.getConv2DTranspose());
+            case DENSE -> new Dense(n.getDense().getUnits(), activation(n.getDense().getActivation()), !n.getDense().getNoBias());
+            case BATCH_NORM2D -> new BatchNorm2D(n.getBatchNorm2D().getMomentum(), n.getBatchNorm2D().getEpsilon(),
+                    n.getBatchNorm2D().getUnbiasedRunningVariance());
             default -> throw new AssertionError(n.getSettingsCase());
+        };
+    }
+
+    private static Conv2D conv(Conv2DSettings s) throws ModelFormatException {
+        Padding mode = padding(s.getPadding());
+        Activation act = activation(s.getActivation());
+        int sh = orOne(s.getStrideH()), sw = orOne(s.getStrideW()), dh = orOne(s.getDilationH()), dw = orOne(s.getDilationW());
+        if (mode != null) {
+            return new Conv2D(s.getFilters(), s.getKernelH(), s.getKernelW(), sh, sw, mode, dh, dw, !s.getNoBias(), act);
+        }
+        Pads p = s.getPads();
+        return Conv2D.withPads(s.getFilters(), s.getKernelH(), s.getKernelW(), sh, sw, p.getTop(), p.getBottom(),
+                p.getLeft(), p.getRight(), dh, dw, !s.getNoBias(), act);
+    }
+
+    private static Conv2DTranspose convTranspose(Conv2DTransposeSettings s) throws ModelFormatException {
+        Padding mode = padding(s.getPadding());
+        Activation act = activation(s.getActivation());
+        int sh = orOne(s.getStrideH()), sw = orOne(s.getStrideW()), dh = orOne(s.getDilationH()), dw = orOne(s.getDilationW());
+        // absent output padding = none (-1, Keras None); present = the value
+        int oh = s.hasOutputPaddingH() ? s.getOutputPaddingH() : -1;
+        int ow = s.hasOutputPaddingW() ? s.getOutputPaddingW() : -1;
+        if (mode != null) {
+            return new Conv2DTranspose(s.getFilters(), s.getKernelH(), s.getKernelW(), sh, sw, mode, oh, ow, dh, dw,
+                    !s.getNoBias(), act);
+        }
+        Pads p = s.getPads();
+        return Conv2DTranspose.withPads(s.getFilters(), s.getKernelH(), s.getKernelW(), sh, sw, p.getTop(), p.getBottom(),
+                p.getLeft(), p.getRight(), oh, ow, dh, dw, !s.getNoBias(), act);
+    }
+
+    /** {top, bottom, left, right} as Conv2D/Conv2DTranspose.explicitPads() give them. */
+    private static Pads.Builder pads(int[] tblr) {
+        return Pads.newBuilder().setTop(tblr[0]).setBottom(tblr[1]).setLeft(tblr[2]).setRight(tblr[3]);
+    }
+
+    private static MaxPool2D maxPool(MaxPool2DSettings s) throws ModelFormatException {
+        int sh = s.getStrideH() == 0 ? s.getPoolH() : s.getStrideH();
+        int sw = s.getStrideW() == 0 ? s.getPoolW() : s.getStrideW();
+        Padding mode = padding(s.getPadding());
+        if (mode != null) return new MaxPool2D(s.getPoolH(), s.getPoolW(), sh, sw, mode);
+        Pads p = s.getPads();
+        return MaxPool2D.explicit(s.getPoolH(), s.getPoolW(), sh, sw, p.getTop(), p.getLeft(), p.getBottom(), p.getRight());
+    }
+
+    /** Layer padding mode to its enum value; null (explicit pads) is EXPLICIT. */
+    static io.hush.engine.io.proto.Padding padding(Padding p) {
+        if (p == null) return io.hush.engine.io.proto.Padding.EXPLICIT;
+        return switch (p) {
+            case SAME -> io.hush.engine.io.proto.Padding.SAME;
+            case VALID -> io.hush.engine.io.proto.Padding.VALID;
+        };
+    }
+
+    /** Enum value to the layer's padding mode; EXPLICIT is null. */
+    static Padding padding(io.hush.engine.io.proto.Padding p) throws ModelFormatException {
+        return switch (p) {
+            case SAME -> Padding.SAME;
+            case VALID -> Padding.VALID;
+            case EXPLICIT -> null;
+            case UNRECOGNIZED -> throw new ModelFormatException("padding: unknown mode");
         };
     }
 
