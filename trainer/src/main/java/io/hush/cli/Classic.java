@@ -1,32 +1,81 @@
 package io.hush.cli;
 
+import io.hush.classic.BilateralFilter;
+import io.hush.classic.GaussianBlur;
+import io.hush.classic.MedianFilter;
+import io.hush.classic.NoiseEstimator;
+import io.hush.classic.NonLocalMeans;
 import io.hush.data.FloatImage;
 import io.hush.denoise.Denoiser;
+import io.hush.denoise.Tiler;
 
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 
-/** The bridge to the classical filters and the noise estimator (io.hush.classic). */
+/**
+ * The classical filters of io.hush.classic as {@link Denoiser}s, each with its parameters set from the noise level
+ * sigma (in [0,1] units), and the noise estimator behind {@code --sigma auto}.
+ */
 final class Classic {
+    static final List<String> NAMES = List.of("nlm", "bilateral", "median", "gaussian");
+
     private Classic() {}
 
     /** Names accepted after {@code classic:} (for help texts). */
     static final class Names implements Iterable<String> {
-        @Override public Iterator<String> iterator() {
-            return List.of("gaussian", "median", "bilateral", "nlm").iterator();
+        @Override public Iterator<String> iterator() { return NAMES.iterator(); }
+    }
+
+    /** One plane filtered at noise level sigma ([0,1] units). */
+    @FunctionalInterface
+    interface PlaneFilter {
+        float[] apply(float[] x, int h, int w, float sigma);
+    }
+
+    /** A classical filter, run on each colour plane. */
+    record Filter(String name, String params, PlaneFilter f) implements Denoiser {
+        @Override public boolean usesSigma() { return true; }
+
+        @Override
+        public FloatImage denoise(FloatImage img, float sigma, boolean resize, Tiler.Progress progress) {
+            float[][] out = new float[img.channels()][];
+            for (int c = 0; c < out.length; c++) {
+                out[c] = f.apply(img.plane(c), img.height(), img.width(), sigma);
+                if (progress != null) progress.update(c + 1, out.length);
+            }
+            return img.withPlanes(out);
         }
     }
 
     static Denoiser denoiser(String name) {
-        throw new CliException("classical filters are not available in this build yet");
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            // h = sigma (OpenCV's h=10 at sigma 10 on 0..255), 7x7 patches, 21x21 search
+            case "nlm", "nl-means", "nonlocalmeans" -> new Filter("nlm", "h = sigma, 7x7 patches, 21x21 search",
+                    (x, h, w, s) -> NonLocalMeans.denoise(x, h, w, Math.max(s, 1e-4f)));
+            // range sigma 2 x noise sigma keeps edges higher than the noise; spatial sigma 1.5 px
+            case "bilateral" -> new Filter("bilateral", "spatial sigma 1.5 px, range sigma 2 x noise sigma",
+                    (x, h, w, s) -> BilateralFilter.apply(x, h, w, 1.5, Math.max(2 * s, 1e-3f)));
+            case "median" -> new Filter("median", "3x3 window (5x5 above sigma 30)",
+                    (x, h, w, s) -> MedianFilter.apply(x, h, w, s * 255f > 30f ? 2 : 1));
+            // blur width grows with the noise: 0.5 px at sigma 0, 1.5 px at sigma 25
+            case "gaussian", "blur", "gaussian-blur" -> new Filter("gaussian", "blur sigma 0.5 + sigma/25 px",
+                    (x, h, w, s) -> GaussianBlur.apply(x, h, w, 0.5 + s * 255f / 25f));
+            default -> throw new CliException("classic:" + name + ": unknown classical filter (one of "
+                    + String.join(", ", NAMES) + ")", Main.EXIT_USAGE);
+        };
     }
 
+    /** The best classical filter here (non-local means), used when no trained model is installed. */
     static Denoiser best() {
-        throw new CliException("no trained default model is installed (weights/" + ModelFiles.DEFAULT
-                + ".hush) and classical filters are not available in this build yet");
+        return denoiser("nlm");
     }
 
+    /** Noise sigma ([0,1] units) from the finest wavelet band, averaged over colour planes. */
     static float estimateSigma(FloatImage img) {
-        throw new CliException("--sigma auto: the noise estimator is not available in this build yet; give --sigma S");
+        if (img.width() < 2 || img.height() < 2) return 0f;
+        double s = 0;
+        for (int c = 0; c < img.channels(); c++) s += NoiseEstimator.sigma(img.plane(c), img.height(), img.width());
+        return (float) (s / img.channels());
     }
 }
