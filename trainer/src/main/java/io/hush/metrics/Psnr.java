@@ -30,6 +30,20 @@ public final class Psnr {
     public static double psnr(float[] a, float[] b) { return psnr(a, b, 1.0); }
 
     /**
+     * PSNR as the usual 8-bit evaluation protocol computes it (DnCNN's im2uint8): {@code test} is clipped to [0,1] and
+     * rounded to the nearest of 256 levels before comparing with {@code clean} (itself an 8-bit image), peak 1.
+     */
+    public static double psnr8(float[] clean, float[] test) {
+        check(clean, test);
+        float[] q = new float[test.length];
+        for (int i = 0; i < q.length; i++) {
+            float v = test[i] > 0f ? (test[i] < 1f ? test[i] : 1f) : 0f;
+            q[i] = Math.round(v * 255f) / 255f;
+        }
+        return psnr(clean, q, 1.0);
+    }
+
+    /**
      * Mean over a set of the per-image PSNRs (the figure papers report for Set12/BSD68), not the PSNR of the pooled
      * MSE. An infinite PSNR (an exact image) makes the mean infinite.
      */

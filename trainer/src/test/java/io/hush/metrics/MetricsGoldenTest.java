@@ -57,6 +57,17 @@ class MetricsGoldenTest {
     }
 
     @Test
+    void psnr8QuantisesTheTestImageFirst() {
+        float[] clean = {0, 100 / 255f, 1, 0.5f};
+        float[] test = {-0.3f, 100.4f / 255, 1.7f, 0.5f};
+        // After clipping and rounding: {0, 100/255, 1, 128/255}: only the last differs from clean, by 0.5/255.
+        double mse = Math.pow(128 / 255f - 0.5f, 2) / 4;
+        assertEquals(10 * Math.log10(1 / mse), Psnr.psnr8(clean, test), 1e-6);
+        assertEquals(60.17, Psnr.psnr8(clean, test), 0.01);
+        assertTrue(Psnr.psnr8(clean, test) > Psnr.psnr(clean, test), "clipping helps here");
+    }
+
+    @Test
     void ssimMatchesScikitImage() {
         float[][] g1 = pair(64, 80, 1, MetricsGoldenTest::noise1), g2 = pair(64, 80, 1, MetricsGoldenTest::noise2);
         assertEquals(SSIM_G1, Ssim.ssim(g1[0], g1[1], 64, 80), TOL);
