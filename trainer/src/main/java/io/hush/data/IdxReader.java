@@ -5,7 +5,6 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -14,9 +13,9 @@ import java.util.zip.GZIPInputStream;
 /**
  * Reads IDX files (the MNIST format): big-endian int32 magic {@code 0x0000TTDD} (TT = 0x08 unsigned bytes, DD = number
  * of dimensions), DD big-endian int32 sizes, then the bytes row-major. Gzip is detected by its magic bytes, not by the
- * file name. The header is checked against the file length before anything large is allocated (for gzip, against the
- * ISIZE trailer), so a hostile header gives an {@link ImageFormatException} naming the file instead of an
- * OutOfMemoryError.
+ * file name. The header is checked against the file length before anything large is allocated (gzip data are read into a
+ * buffer that grows as they arrive), so a hostile header gives an {@link ImageFormatException} naming the file
+ * instead of an OutOfMemoryError.
  */
 public final class IdxReader {
     /** Largest payload accepted: what fits one Java array. */
@@ -60,7 +59,6 @@ public final class IdxReader {
         long fileSize = Files.size(file);
         if (fileSize == 0) throw new ImageFormatException(file, "empty file");
         boolean gzip = isGzip(file);
-        Long gzipSize = gzip ? gzipTrailerSize(file, fileSize) : null;
         try (InputStream raw = Files.newInputStream(file);
              DataInputStream in = new DataInputStream(new BufferedInputStream(gzip ? new GZIPInputStream(raw, 1 << 16) : raw, 1 << 16))) {
             int magic;
@@ -103,13 +101,18 @@ public final class IdxReader {
                 throw new ImageFormatException(file, (fileSize < expected ? "truncated: " : "trailing data: ")
                         + claimed + " but the file has " + fileSize);
             }
-            if (gzip && (expected & 0xFFFFFFFFL) != gzipSize) {
-                throw new ImageFormatException(file, "size mismatch: " + claimed
-                        + " but the gzip trailer says " + gzipSize + " bytes (mod 2^32) uncompressed");
+            // Raw files were checked against the file length above. A gzip stream's length is only known by
+            // inflating it, so the buffer grows as data arrives (doubling from 1 MiB): a header claiming gigabytes
+            // over a few bytes of data fails as truncated without ever allocating what it claims.
+            byte[] bytes = new byte[(int) (gzip ? Math.min(elements, 1 << 20) : elements)];
+            int got = 0;
+            while (true) {
+                int r = in.readNBytes(bytes, got, bytes.length - got);
+                got += r;
+                if (got < bytes.length || got == elements) break;
+                bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(elements, 2L * bytes.length));
             }
-            byte[] bytes = new byte[(int) elements];
-            int got = in.readNBytes(bytes, 0, bytes.length);
-            if (got < bytes.length) {
+            if (got < elements) {
                 throw new ImageFormatException(file, "truncated: " + claimed + " but only " + (4 + 4 * nd + got) + " are present");
             }
             if (in.read() != -1) throw new ImageFormatException(file, "trailing data after " + expected + " bytes: " + claimed);
@@ -132,16 +135,6 @@ public final class IdxReader {
     private static boolean isGzip(Path file) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             return in.read() == 0x1F && in.read() == 0x8B;
-        }
-    }
-
-    /** The gzip ISIZE trailer: uncompressed length of the last member mod 2^32. */
-    private static long gzipTrailerSize(Path file, long fileSize) throws IOException {
-        if (fileSize < 18) throw new ImageFormatException(file, "truncated gzip file (" + fileSize + " bytes)");
-        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "r")) {
-            f.seek(fileSize - 4);
-            long b0 = f.read(), b1 = f.read(), b2 = f.read(), b3 = f.read();
-            return b0 | (b1 << 8) | (b2 << 16) | (b3 << 24);
         }
     }
 }

@@ -52,6 +52,11 @@ class IdxReaderTest {
             for (int i = 0; i < 24; i++) assertEquals(((i * 37) & 0xFF) / 255f, im.pixels()[i], 0f);
             assertArrayEquals(Arrays.copyOfRange(im.pixels(), 12, 24), im.image(1));
         }
+        // Concatenated gzip members (as pigz or cat a.gz b.gz make) are one stream.
+        byte[] first = gzip(Arrays.copyOf(file, 10)), second = gzip(Arrays.copyOfRange(file, 10, file.length));
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        assertArrayEquals(IdxReader.readImages(raw).pixels(), IdxReader.readImages(Files.write(dir.resolve("members.gz"), both)).pixels());
         Path lab = Files.write(dir.resolve("labels"), gzip(idx(0x801, new int[] {5}, new byte[] {0, 1, 9, (byte) 200, 3})));
         assertArrayEquals(new int[] {0, 1, 9, 200, 3}, IdxReader.readLabels(lab));
     }
@@ -75,7 +80,7 @@ class IdxReaderTest {
         // Plausible size but more than the file holds.
         byte[] big = idx(0x803, new int[] {1000, 28, 28}, payload(10));
         assertFails(Files.write(dir.resolve("big"), big), "truncated", "1000x28x28");
-        assertFails(Files.write(dir.resolve("big.gz"), gzip(big)), "gzip trailer");
+        assertFails(Files.write(dir.resolve("big.gz"), gzip(big)), "truncated", "1000x28x28");
         // Trailing bytes.
         assertFails(Files.write(dir.resolve("trail"), idx(0x803, new int[] {1, 2, 2}, payload(5))), "trailing");
         // Negative and zero dimensions.
