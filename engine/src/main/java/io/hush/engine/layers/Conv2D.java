@@ -25,7 +25,9 @@ import java.util.SplittableRandom;
  * (top, bottom, left, right) pads as ONNX/PyTorch carry them ({@link #withPads}).
  *
  * <p>Kernels: {@link ConvSimd} (see there for blocking and threading); {@link io.hush.engine.kernels.ConvScalar}
- * is the reference they are tested against.
+ * is the reference they are tested against. Backward: {@code gradPre = gradOut * act'(out)} (in scratch), then
+ * kernel gradient (per-thread partial sums in scratch, reduced in thread order), bias gradient, and the input
+ * gradient only when it is wanted.
  */
 public final class Conv2D extends Layer {
     private final int filters, kernelH, kernelW, strideH, strideW, dilationH, dilationW;
@@ -166,7 +168,7 @@ public final class Conv2D extends Layer {
 
     @Override
     public void createParams(Shape[] in, Arena arena) {
-        Shape s = outputShapeCheck(in);
+        outputShape(in);
         int cin = in[0].dim(2);
         Shape ks = Shape.of(kernelH, kernelW, cin, filters);
         kernel = new Param("kernel", Tensor.allocate(arena, ks), Tensor.allocate(arena, ks), true, true);
@@ -174,8 +176,6 @@ public final class Conv2D extends Layer {
             bias = new Param("bias", Tensor.allocate(arena, filters), Tensor.allocate(arena, filters), true, false);
         }
     }
-
-    private Shape outputShapeCheck(Shape[] in) { return outputShape(in); }
 
     @Override
     public List<Param> params() {
@@ -196,9 +196,7 @@ public final class Conv2D extends Layer {
     @Override
     public long scratchFloats(Shape[] in, Shape out, int threads) {
         ConvGeom g = geometry(in[0]);
-        long kernels = Math.max(ConvSimd.forwardScratch(g),
-                Math.max(ConvSimd.weightGradScratch(g), ConvSimd.backwardDataScratch(g)));
-        return gradPreFloats(g) + kernels;
+        return gradPreFloats(g) + ConvSimd.weightGradScratch(g, threads);
     }
 
     private long gradPreFloats(ConvGeom g) {
@@ -213,8 +211,8 @@ public final class Conv2D extends Layer {
     @Override
     public void forward(Tensor[] in, Tensor out, Exec ex) {
         ConvGeom g = geometry(in[0].shape());
-        ConvSimd.forward(ex.pool, g, in[0].data(), kernel.value.data(), useBias ? bias.value.data() : MemorySegment.NULL,
-                out.data(), ex.scratch);
+        ConvSimd.forward(ex.pool, g, in[0].data(), kernel.value.data(), false,
+                useBias ? bias.value.data() : MemorySegment.NULL, out.data());
         activate(activation, out, ex);
     }
 
@@ -243,10 +241,10 @@ public final class Conv2D extends Layer {
         MemorySegment gp = gradPre(activation, out, gradOut, ex);
         long pre = gradPreFloats(g);
         MemorySegment rest = ex.scratch.asSlice(pre * 4);
-        ConvSimd.weightGrad(ex.pool, g, in[0].data(), gp, kernel.grad.data(), rest);
+        ConvSimd.weightGrad(ex.pool, g, in[0].data(), gp, kernel.grad.data(), false, rest);
         if (useBias) ConvSimd.biasGrad(ex.pool, gp, (long) g.n() * g.oh() * g.ow(), filters, bias.grad.data());
         if (gradIn[0] != null) {
-            ConvSimd.backwardData(ex.pool, g, gp, kernel.value.data(), MemorySegment.NULL, gradIn[0].data(), rest);
+            ConvSimd.backwardData(ex.pool, g, gp, kernel.value.data(), false, MemorySegment.NULL, gradIn[0].data());
         }
     }
 

@@ -213,9 +213,7 @@ public final class Conv2DTranspose extends Layer {
     @Override
     public long scratchFloats(Shape[] in, Shape out, int threads) {
         ConvGeom g = geometry(in[0]);
-        long wgrad = ConvSimd.weightGradScratch(g) + ((g.kernelSize() + 15) & ~15L);
-        long kernels = Math.max(ConvSimd.backwardDataScratch(g), Math.max(ConvSimd.forwardScratch(g), wgrad));
-        return gradPreFloats(g) + kernels;
+        return gradPreFloats(g) + ConvSimd.weightGradScratch(g, threads);
     }
 
     private long gradPreFloats(ConvGeom g) {
@@ -234,7 +232,7 @@ public final class Conv2DTranspose extends Layer {
         ConvGeom g = geometry(in[0].shape());
         // conv kernel [kh,kw,cin_conv=filters,cout_conv=Cin] is our [kh,kw,Cin,filters] transposed: kernelOI
         ConvSimd.backwardData(ex.pool, g, in[0].data(), kernel.value.data(), true,
-                useBias ? bias.value.data() : MemorySegment.NULL, out.data(), ex.scratch);
+                useBias ? bias.value.data() : MemorySegment.NULL, out.data());
         Conv2D.activate(activation, out, ex);
     }
 
@@ -244,14 +242,11 @@ public final class Conv2DTranspose extends Layer {
         MemorySegment gp = Conv2D.gradPre(activation, out, gradOut, ex);
         long pre = gradPreFloats(g);
         MemorySegment rest = ex.scratch.asSlice(pre * 4);
-        // dW_conv[tap][filters][Cin] = sum gp (conv input) x in (conv output); ours is its transpose per tap.
-        long kf = (g.kernelSize() + 15) & ~15L;
-        MemorySegment dwConv = rest.asSlice(0, kf * 4);
-        ConvSimd.weightGrad(ex.pool, g, gp, in[0].data(), dwConv, rest.asSlice(kf * 4));
-        ConvSimd.transposeTaps(ex.pool, dwConv, g.taps(), filters, g.cout(), kernel.grad.data());
+        // dW_conv[tap][filters][Cin] = sum gp (conv input) x in (conv output); ours is its per-tap transpose.
+        ConvSimd.weightGrad(ex.pool, g, gp, in[0].data(), kernel.grad.data(), true, rest);
         if (useBias) ConvSimd.biasGrad(ex.pool, gp, (long) g.n() * g.h() * g.w(), filters, bias.grad.data());
         if (gradIn[0] != null) {
-            ConvSimd.forward(ex.pool, g, gp, kernel.value.data(), true, MemorySegment.NULL, gradIn[0].data(), rest);
+            ConvSimd.forward(ex.pool, g, gp, kernel.value.data(), true, MemorySegment.NULL, gradIn[0].data());
         }
     }
 

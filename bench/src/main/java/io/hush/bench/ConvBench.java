@@ -1,0 +1,162 @@
+package io.hush.bench;
+
+import io.hush.engine.Shape;
+import io.hush.engine.Tensor;
+import io.hush.engine.ThreadPool;
+import io.hush.engine.kernels.ConvGeom;
+import io.hush.engine.kernels.ConvScalar;
+import io.hush.engine.layers.Activation;
+import io.hush.engine.layers.Conv2D;
+import io.hush.engine.layers.Conv2DTranspose;
+import io.hush.engine.layers.Exec;
+import io.hush.engine.layers.Layer;
+import io.hush.engine.layers.Padding;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Convolution layer throughput. Score: time per call; the {@code flops} counter is the layer's useful flops
+ * per second (ops/ns = GFLOP/s; forward = 2 * MACs, backward = 4 * MACs for input and kernel gradients, or 2 *
+ * MACs when the input gradient is skipped) — divide by {@link FmaPeakBench} from the same run for % of peak.
+ *
+ * <p>Cases: {@code big} = Conv2D 3x3 64->64 on 64x64, batch 8, SAME (the target case); the seed network's
+ * layers at batch 32: {@code c1} Conv2D 1->32 28x28, {@code c2} Conv2D 32->64 14x14, {@code t1}
+ * Conv2DTranspose 64->64 s2 7->14, {@code t2} Conv2DTranspose 64->32 s2 14->28, {@code c3} Conv2D 32->1 28x28.
+ * {@code impl=scalar} runs the ConvScalar reference kernels (single-threaded) for the SIMD speed-up.
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 4, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+@State(Scope.Benchmark)
+public class ConvBench {
+    @Param({"big", "c1", "c2", "t1", "t2", "c3"})
+    public String shape;
+    @Param({"1", "2"})
+    public int threads;
+    @Param({"simd"})
+    public String impl;
+
+    Arena arena;
+    ThreadPool pool;
+    Layer layer;
+    Tensor[] in, gradIn;
+    Tensor out, gradOut;
+    Exec ex;
+    long fwdFlops, bwdFlops;
+    ConvGeom geom;
+    MemorySegment kernelGrad, bias;
+
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Flops {
+        public long flops;
+
+        @Setup(Level.Iteration)
+        public void reset() { flops = 0; }
+    }
+
+    @Setup(Level.Trial)
+    public void setup() {
+        arena = Arena.ofShared();
+        pool = new ThreadPool(threads);
+        Shape x;
+        switch (shape) {
+            case "big" -> { layer = new Conv2D(64, 3, Activation.LINEAR); x = Shape.of(8, 64, 64, 64); }
+            case "c1" -> { layer = new Conv2D(32, 3, Activation.RELU); x = Shape.of(32, 28, 28, 1); }
+            case "c2" -> { layer = new Conv2D(64, 3, 2, Padding.SAME, Activation.RELU); x = Shape.of(32, 28, 28, 32); }
+            case "t1" -> { layer = new Conv2DTranspose(64, 3, 2, Padding.SAME, Activation.RELU); x = Shape.of(32, 7, 7, 64); }
+            case "t2" -> { layer = new Conv2DTranspose(32, 3, 2, Padding.SAME, Activation.RELU); x = Shape.of(32, 14, 14, 64); }
+            case "c3" -> { layer = new Conv2D(1, 3, Activation.SIGMOID); x = Shape.of(32, 28, 28, 32); }
+            default -> throw new IllegalArgumentException(shape);
+        }
+        Shape[] per = {x.dropBatch()};
+        Shape o = layer.outputShape(per).withBatch(x.dim(0));
+        layer.createParams(per, arena);
+        layer.initialize(new SplittableRandom(1));
+        SplittableRandom r = new SplittableRandom(2);
+        in = new Tensor[]{Tensor.allocate(arena, x)};
+        for (long i = 0; i < in[0].size(); i++) in[0].set(i, (float) (r.nextDouble() * 2 - 1));
+        gradIn = new Tensor[]{Tensor.allocate(arena, x)};
+        out = Tensor.allocate(arena, o);
+        gradOut = Tensor.allocate(arena, o);
+        for (long i = 0; i < gradOut.size(); i++) gradOut.set(i, (float) (r.nextDouble() * 2 - 1));
+        ex = new Exec(pool, true);
+        long sc = layer.scratchFloats(new Shape[]{x}, o, threads);
+        ex.scratch = sc > 0 ? arena.allocate(sc * 4, 64) : MemorySegment.NULL;
+        long macs = layer.flops(per, o.dropBatch()) / 2 * x.dim(0);
+        fwdFlops = 2 * macs;
+        bwdFlops = shape.equals("c1") ? 2 * macs : 4 * macs; // c1 is a model input: no input gradient
+        geom = layer instanceof Conv2D c ? c.geometry(x) : ((Conv2DTranspose) layer).geometry(x);
+        kernelGrad = arena.allocate(geom.kernelSize() * 4, 64);
+        bias = layer.params().size() > 1 ? layer.params().get(1).value.data() : MemorySegment.NULL;
+        layer.forward(in, out, ex);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.close();
+        arena.close();
+    }
+
+    @Benchmark
+    public void forward(Flops f) {
+        if (impl.equals("scalar")) {
+            MemorySegment w = layer.params().get(0).value.data();
+            if (layer instanceof Conv2D) ConvScalar.forward(geom, in[0].data(), w, bias, out.data());
+            else ConvScalar.backwardData(geom, in[0].data(), transposedKernel(), bias, out.data());
+        } else {
+            layer.forward(in, out, ex);
+        }
+        f.flops += fwdFlops;
+    }
+
+    @Benchmark
+    public void backward(Flops f) {
+        if (impl.equals("scalar")) {
+            if (layer instanceof Conv2D) {
+                ConvScalar.weightGrad(geom, in[0].data(), gradOut.data(), kernelGrad);
+                if (!shape.equals("c1")) {
+                    ConvScalar.backwardData(geom, gradOut.data(), layer.params().get(0).value.data(), MemorySegment.NULL,
+                            gradIn[0].data());
+                }
+            } else {
+                ConvScalar.weightGrad(geom, gradOut.data(), in[0].data(), kernelGrad);
+                ConvScalar.forward(geom, gradOut.data(), transposedKernel(), MemorySegment.NULL, gradIn[0].data());
+            }
+        } else {
+            layer.backward(in, out, gradOut, shape.equals("c1") ? new Tensor[]{null} : gradIn, ex);
+        }
+        f.flops += bwdFlops;
+    }
+
+    private MemorySegment tk;
+
+    /** Conv2DTranspose's [KH,KW,Cin,Cout] kernel as the HWIO kernel of the convolution it transposes. */
+    private MemorySegment transposedKernel() {
+        if (tk == null) {
+            tk = arena.allocate(geom.kernelSize() * 4, 64);
+            io.hush.engine.kernels.ConvSimd.transposeTaps(pool, layer.params().get(0).value.data(), geom.taps(),
+                    geom.cout(), geom.cin(), tk);
+        }
+        return tk;
+    }
+}
