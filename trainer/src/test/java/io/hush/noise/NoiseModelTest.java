@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 /** Statistics are checked with tolerances of 6 standard errors for the sample size used (false alarm ~1e-9). */
 class NoiseModelTest {
-    static final int N = 1 << 20;
+    static final int N = 1 << 19;
 
     static float[] constant(int n, float v) {
         float[] x = new float[n];
