@@ -1,0 +1,315 @@
+package io.hush.train;
+
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Every option of a training run, with defaults (the seed MNIST recipe). Set fields directly, or by name with
+ * {@link #set} from a config file ({@link #load}: {@code key = value} lines with # comments, or a flat JSON object)
+ * and from command-line overrides ({@link #override}: {@code key=value} or {@code --key=value}). Keys are the field
+ * names; {@code batch_size}, {@code batch-size} and {@code batchSize} are the same key. {@link #preset} gives the
+ * named recipes ({@code seed-mnist}, {@code seed-fashion}, {@code dncnn}).
+ */
+public final class TrainConfig {
+    // ---- data ----
+    /** mnist, fashion (IDX files in dataDir), or a folder of images (e.g. train400 under dataDir, or any path). */
+    public String data = "mnist";
+    /** Validation data: "test" (the IDX test split), a folder, a fraction like "0.1" of the training images, or "none". */
+    public String val = "test";
+    /** Folder holding the data sets; empty = io.hush.data.DataPaths.root() (-Dhush.data, default ../shared/data). */
+    public String dataDir = "";
+    /** Use at most this many training / validation images (0 = all). */
+    public int trainLimit = 0;
+    public int valLimit = 0;
+    /** Square patch side (0 = whole images, which must then all have one size); patches cut per image per epoch. */
+    public int patch = 0;
+    public int patchesPerImage = 1;
+    /** Augmentation: none or default (flips, 90-degree rotations, random crops). */
+    public String augment = "none";
+    /** Noise spec for io.hush.noise.NoiseModel: sigma on the 0..255 scale (102 = 0.4 on [0,1]). */
+    public String noise = "gaussian:102+clip";
+
+    // ---- model ----
+    /** seed, dncnn, dncnn-residual, conv-ae, dense-ae (see Architectures.byName). */
+    public String arch = "seed";
+    public int depth = 17;
+    public int channels = 64;
+    public boolean batchNorm = true;
+    /** Code size of dense-ae. */
+    public int code = 64;
+    /** Residual learning: the network predicts the noise, output = input - prediction. */
+    public boolean residual = false;
+
+    // ---- optimisation ----
+    public String loss = "mse";
+    /** adam, adamw, sgd. */
+    public String optimizer = "adam";
+    public double lr = 1e-3;
+    public double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
+    /** Decoupled weight decay of adamw. */
+    public double weightDecay = 0;
+    public double momentum = 0.9;
+    public boolean nesterov = false;
+    /** constant, step, cosine, plateau. */
+    public String schedule = "constant";
+    public int stepEvery = 10;
+    public double gamma = 0.5;
+    public double minLr = 0;
+    public int warmup = 0;
+    public double plateauFactor = 0.5;
+    public int plateauPatience = 3;
+    public double clipNorm = 0;
+    /** L1 / L2 penalties on kernels. */
+    public double l1 = 0, l2 = 0;
+    /** Layer name whose activation gets activity penalties (e.g. latent); empty = none. */
+    public String activityLayer = "";
+    public double sparsityRho = 0.05, sparsityBeta = 0, activityL1 = 0;
+    public int epochs = 30;
+    public int batch = 128;
+    public long seed = 42;
+    /** Threads (0 = all cores; 1 = bit-reproducible and exactly resumable). */
+    public int threads = 0;
+
+    // ---- output ----
+    /** The trained model (.hush): the best epoch by {@code monitor} when validating, else the last. */
+    public String out = "weights/seed-mnist.hush";
+    /** Run folder: log.csv, history.png, samples.png, last.ckpt, last.hush. */
+    public String runDir = "runs/seed-mnist";
+    /** Continue from runDir/last.ckpt if it exists. */
+    public boolean resume = false;
+    /** Also checkpoint every this many steps (0 = after every epoch only). */
+    public int checkpointEvery = 0;
+    public String monitor = "val_loss";
+    /** Early-stopping patience in epochs (0 = off). */
+    public int patience = 0;
+    /** Rows in samples.png. */
+    public int samples = 8;
+    /** Model name and description saved in the model file. */
+    public String name = "seed-mnist";
+    public String description = "Seed network, MNIST, Gaussian noise sigma 0.4 clipped to [0,1]";
+
+    /** A named recipe: {@code seed-mnist}, {@code seed-fashion}, {@code dncnn} (DnCNN-S, sigma 25, Train400). */
+    public static TrainConfig preset(String name) {
+        TrainConfig c = new TrainConfig();
+        switch (name.toLowerCase(Locale.ROOT)) {
+            case "seed-mnist", "mnist" -> { }
+            case "seed-fashion", "fashion" -> {
+                c.data = "fashion";
+                c.noise = "gaussian:51+clip";
+                c.epochs = 10;
+                c.out = "weights/seed-fashion.hush";
+                c.runDir = "runs/seed-fashion";
+                c.name = "seed-fashion";
+                c.description = "Seed network, Fashion-MNIST, Gaussian noise sigma 0.2 clipped to [0,1]";
+            }
+            case "dncnn" -> {
+                c.data = "train400";
+                c.val = "set12";
+                c.patch = 40;
+                c.patchesPerImage = 128;
+                c.augment = "default";
+                c.noise = "gaussian:25";
+                c.arch = "dncnn";
+                c.residual = true;
+                c.epochs = 50;
+                c.batch = 64;
+                c.schedule = "step";
+                c.stepEvery = 30;
+                c.gamma = 0.1;
+                c.out = "weights/dncnn-s25.hush";
+                c.runDir = "runs/dncnn-s25";
+                c.name = "dncnn-s25";
+                c.description = "DnCNN-S (17 layers, 64 channels, BatchNorm, residual), Train400, Gaussian sigma 25";
+                c.monitor = "val_psnr";
+            }
+            default -> throw new IllegalArgumentException("unknown preset '" + name + "' (known: seed-mnist, seed-fashion, dncnn)");
+        }
+        return c;
+    }
+
+    /** Sets one option by name from text; the message names the key and the expected type on a bad value. */
+    public TrainConfig set(String key, String value) {
+        Field f = field(key);
+        String v = value.trim();
+        try {
+            Class<?> t = f.getType();
+            if (t == String.class) f.set(this, v);
+            else if (t == int.class) f.setInt(this, Integer.parseInt(v));
+            else if (t == long.class) f.setLong(this, Long.parseLong(v));
+            else if (t == double.class) f.setDouble(this, Double.parseDouble(v));
+            else if (t == boolean.class) {
+                if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) throw new NumberFormatException();
+                f.setBoolean(this, Boolean.parseBoolean(v));
+            }
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("config key '" + key + "': '" + value + "' is not a" + (f.getType() == int.class ? "n " : " ")
+                    + f.getType().getSimpleName());
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+        return this;
+    }
+
+    /** The value of one option as text. */
+    public String get(String key) {
+        try {
+            return String.valueOf(field(key).get(this));
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every option name, in declaration order. */
+    public static List<String> keys() {
+        List<String> k = new ArrayList<>();
+        for (Field f : TrainConfig.class.getDeclaredFields()) {
+            if (Modifier.isPublic(f.getModifiers()) && !Modifier.isStatic(f.getModifiers())) k.add(f.getName());
+        }
+        return k;
+    }
+
+    /** Every option and its value, in declaration order. */
+    public Map<String, String> values() {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (String k : keys()) m.put(k, get(k));
+        return m;
+    }
+
+    private static Field field(String key) {
+        String raw = normalize(key);
+        String norm = switch (raw) { // common spellings from Keras / PyTorch configs
+            case "batchsize" -> "batch";
+            case "learningrate" -> "lr";
+            case "clipnorm", "gradclip", "maxnorm" -> "clipnorm";
+            case "weights", "output", "model" -> "out";
+            default -> raw;
+        };
+        for (Field f : TrainConfig.class.getDeclaredFields()) {
+            if (Modifier.isPublic(f.getModifiers()) && !Modifier.isStatic(f.getModifiers()) && normalize(f.getName()).equals(norm)) return f;
+        }
+        String close = keys().stream().filter(k -> normalize(k).contains(norm) || norm.contains(normalize(k))).findFirst().orElse(null);
+        throw new IllegalArgumentException("unknown config key '" + key + "'" + (close != null ? " (did you mean '" + close + "'?)" : "")
+                + "; known keys: " + String.join(", ", keys()));
+    }
+
+    private static String normalize(String k) { return k.replace("_", "").replace("-", "").toLowerCase(Locale.ROOT); }
+
+    /**
+     * Reads a config file: {@code key = value} (or {@code key: value}) lines with {@code #} comments, or a flat JSON
+     * object {@code {"key": value, ...}}. Applied on top of this config; a key {@code preset} first resets to that preset.
+     */
+    public TrainConfig load(Path file) throws IOException {
+        String text = Files.readString(file);
+        try {
+            for (String[] kv : entries(text)) {
+                if (normalize(kv[0]).equals("preset")) copyFrom(preset(kv[1]));
+                else set(kv[0], kv[1]);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(file + ": " + e.getMessage(), e);
+        }
+        return this;
+    }
+
+    /** Applies overrides {@code key=value} / {@code --key=value} / {@code --key value}; {@code --flag} alone means true. */
+    public TrainConfig override(List<String> args) {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String s = a.startsWith("--") ? a.substring(2) : a;
+            int eq = s.indexOf('=');
+            if (eq > 0) {
+                set(s.substring(0, eq), s.substring(eq + 1));
+            } else if (a.startsWith("--") && i + 1 < args.size() && !args.get(i + 1).startsWith("--") && field(s).getType() != boolean.class) {
+                set(s, args.get(++i));
+            } else if (a.startsWith("--") && field(s).getType() == boolean.class) {
+                set(s, "true");
+            } else {
+                throw new IllegalArgumentException("override '" + a + "' is not key=value");
+            }
+        }
+        return this;
+    }
+
+    static List<String[]> entries(String text) {
+        List<String[]> out = new ArrayList<>();
+        String t = text.strip();
+        if (t.startsWith("{")) {
+            if (!t.endsWith("}")) throw new IllegalArgumentException("JSON config does not end with '}'");
+            String body = t.substring(1, t.length() - 1);
+            for (String part : splitJson(body)) {
+                if (part.isBlank()) continue;
+                int colon = part.indexOf(':');
+                if (colon < 0) throw new IllegalArgumentException("JSON entry '" + part.strip() + "' has no ':'");
+                out.add(new String[] {unquote(part.substring(0, colon)), unquote(part.substring(colon + 1))});
+            }
+            return out;
+        }
+        int line = 0;
+        for (String raw : text.split("\n")) {
+            line++;
+            String s = raw;
+            int hash = s.indexOf('#');
+            if (hash >= 0) s = s.substring(0, hash);
+            s = s.strip();
+            if (s.isEmpty()) continue;
+            int eq = s.indexOf('=');
+            int colon = s.indexOf(':');
+            int sep = eq >= 0 ? eq : colon;
+            if (sep <= 0) throw new IllegalArgumentException("line " + line + ": '" + s + "' is not key = value");
+            out.add(new String[] {s.substring(0, sep).strip(), unquote(s.substring(sep + 1))});
+        }
+        return out;
+    }
+
+    /** Splits a flat JSON object body on commas outside strings. */
+    private static List<String> splitJson(String body) {
+        List<String> parts = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean inString = false;
+        for (int i = 0; i < body.length(); i++) {
+            char ch = body.charAt(i);
+            if (ch == '"' && (i == 0 || body.charAt(i - 1) != '\\')) inString = !inString;
+            if (ch == ',' && !inString) {
+                parts.add(cur.toString());
+                cur.setLength(0);
+            } else {
+                cur.append(ch);
+            }
+        }
+        parts.add(cur.toString());
+        return parts;
+    }
+
+    private static String unquote(String s) {
+        String t = s.strip();
+        if (t.length() >= 2 && (t.startsWith("\"") && t.endsWith("\"") || t.startsWith("'") && t.endsWith("'"))) t = t.substring(1, t.length() - 1);
+        return t.replace("\\\"", "\"");
+    }
+
+    private void copyFrom(TrainConfig o) {
+        try {
+            for (String k : keys()) {
+                Field f = TrainConfig.class.getField(k);
+                f.set(this, f.get(o));
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The options as {@code key = value} lines (loadable by {@link #load}). */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, String> e : values().entrySet()) sb.append(e.getKey()).append(" = ").append(e.getValue()).append('\n');
+        return sb.toString();
+    }
+}

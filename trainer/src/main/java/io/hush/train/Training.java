@@ -1,0 +1,227 @@
+package io.hush.train;
+
+import io.hush.data.Augment;
+import io.hush.data.BatchLoader;
+import io.hush.data.DataPaths;
+import io.hush.data.Dataset;
+import io.hush.data.ImageFolder;
+import io.hush.engine.Model;
+import io.hush.engine.ModelCard;
+import io.hush.noise.GaussianNoise;
+import io.hush.noise.Noise;
+import io.hush.noise.NoiseModel;
+import io.hush.train.loss.Losses;
+import io.hush.train.optim.Adam;
+import io.hush.train.optim.LrSchedule;
+import io.hush.train.optim.Optimizer;
+import io.hush.train.optim.Sgd;
+import io.hush.train.reg.ActivityRegularizer;
+import io.hush.train.reg.WeightRegularizer;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A whole training run from a {@link TrainConfig} — what {@code hush train} does: load the data (IDX or an image
+ * folder, via io.hush.data), noise it on the fly (io.hush.noise), build the network ({@link Architectures}), train
+ * ({@link Trainer}) with progress, CSV log, plots, checkpoints, keep-best and early stopping, and write the model.
+ *
+ * <pre>{@code
+ * Training.Result r = Training.run(TrainConfig.preset("seed-mnist").override(List.of("epochs=5")));
+ * }</pre>
+ */
+public final class Training {
+    private Training() {}
+
+    /** What a run produced: its history, the model file written and the run folder. */
+    public record Result(History history, Path model, Path runDir) {}
+
+    public static Result run(TrainConfig cfg) throws IOException {
+        return run(cfg, System.out);
+    }
+
+    public static Result run(TrainConfig cfg, PrintStream log) throws IOException {
+        Path root = cfg.dataDir.isEmpty() ? DataPaths.root() : Path.of(cfg.dataDir);
+        NoiseModel noise = NoiseModel.parse(cfg.noise);
+        Data data = load(cfg, root);
+        log.println("data: " + data.train.size() + " training images" + (data.val != null ? ", " + data.val.size() + " validation" : "")
+                + " from " + data.where + "; noise " + noise);
+
+        Augment aug = switch (cfg.augment.toLowerCase(Locale.ROOT)) {
+            case "none" -> Augment.NONE;
+            case "default" -> Augment.DEFAULT;
+            default -> throw new IllegalArgumentException("augment must be none or default, got '" + cfg.augment + "'");
+        };
+        BatchLoader trainLoader = new BatchLoader(data.train, new BatchLoader.Config(cfg.patch, cfg.patchesPerImage, cfg.batch, aug, noise,
+                cfg.seed, true, false, 4));
+        int h = trainLoader.patchHeight(), w = trainLoader.patchWidth(), c = trainLoader.channels();
+        BatchLoader valLoader = null;
+        if (data.val != null) {
+            int vp = data.val.uniformSize() && (cfg.patch == 0 || data.val.minHeight() == h) ? 0
+                    : Math.min(Math.min(data.val.minHeight(), data.val.minWidth()), Math.max(h, 180));
+            if (cfg.arch.equals("seed") || cfg.arch.equals("dense-ae")) vp = h; // fixed-size networks: validate at the training size
+            // fixed validation noise: its own seed, always "epoch 0", no shuffling, no augmentation
+            valLoader = new BatchLoader(data.val, new BatchLoader.Config(vp, 1, cfg.batch, Augment.NONE, noise, cfg.seed ^ 0x5A17L, false, false, 2));
+        }
+
+        Model model = Architectures.byName(cfg.arch, h, w, c, cfg.depth, cfg.channels, cfg.batchNorm, cfg.code, cfg.seed);
+        if (cfg.threads > 0) model.threads(cfg.threads);
+        fillCard(model.card(), cfg, noise, h, w, c, data.where);
+        log.println(String.format(Locale.ROOT, "model: %s, %,d parameters, input %dx%dx%d", cfg.arch, model.parameterCount(), h, w, c));
+
+        Path runDir = Path.of(cfg.runDir);
+        Files.createDirectories(runDir);
+        Files.writeString(runDir.resolve("config.txt"), cfg.toString());
+        Path ckpt = runDir.resolve("last.ckpt");
+        Path out = Path.of(cfg.out);
+        try (LoaderSource train = new LoaderSource(trainLoader);
+             LoaderSource val = valLoader == null ? null : new LoaderSource(valLoader);
+             Trainer t = Trainer.compile(model, optimizer(cfg), Losses.parse(cfg.loss))) {
+            t.seed(cfg.seed).residual(cfg.residual).clipNorm(cfg.clipNorm).schedule(schedule(cfg))
+                    .weightRegularizer(new WeightRegularizer(cfg.l1, cfg.l2))
+                    .monitor(cfg.monitor)
+                    .checkpoint(ckpt, cfg.checkpointEvery);
+            if (!cfg.activityLayer.isEmpty()) {
+                int node = Architectures.node(model, cfg.activityLayer);
+                t.activityRegularizer(new ActivityRegularizer(node, cfg.sparsityRho, cfg.sparsityBeta, cfg.activityL1));
+            }
+            if (cfg.resume && Files.exists(ckpt)) {
+                log.println("resuming from " + ckpt);
+                t.resume(ckpt);
+            }
+            List<Callback> cbs = new ArrayList<>();
+            cbs.add(new ProgressBar(log, System.console() != null && log == System.out));
+            cbs.add(new CsvLogger(runDir.resolve("log.csv")));
+            cbs.add(new PlotCallback(runDir, val, cfg.samples));
+            cbs.add(new CardMetrics(data.valName, noise));
+            ModelCheckpoint best = null;
+            if (val != null) cbs.add(best = new ModelCheckpoint(out, Monitor.of(cfg.monitor), true));
+            if (cfg.patience > 0) cbs.add(new EarlyStopping(Monitor.of(cfg.monitor), cfg.patience, false));
+            History hist = t.fit(train, val, cfg.epochs, cbs.toArray(new Callback[0]));
+            model.save(runDir.resolve("last.hush"));
+            if (best == null || best.saved() == 0) model.save(out);
+            log.println("model written to " + out + (best != null ? " (best " + cfg.monitor + " " + String.format(Locale.ROOT, "%.5g", best.best()) + ")" : ""));
+            return new Result(hist, out, runDir);
+        } finally {
+            model.close();
+        }
+    }
+
+    /** Training and validation images. */
+    private record Data(Dataset train, Dataset val, String where, String valName) {}
+
+    private static Data load(TrainConfig cfg, Path root) throws IOException {
+        Dataset train, val = null;
+        String where, valName = cfg.val;
+        String d = cfg.data.toLowerCase(Locale.ROOT);
+        if (d.equals("mnist") || d.equals("fashion")) {
+            Path tr = root.resolve(d + "-train-images-idx3-ubyte.gz");
+            if (!Files.exists(tr)) throw new IOException(tr + ": no such file (data folder " + root + "; set dataDir or -Dhush.data)");
+            train = Dataset.fromIdx(tr);
+            where = tr.toString();
+            if (cfg.val.equals("test")) {
+                val = Dataset.fromIdx(root.resolve(d + "-test-images-idx3-ubyte.gz"));
+                valName = d + "-test";
+            }
+        } else {
+            Path dir = Files.isDirectory(root.resolve(cfg.data)) ? root.resolve(cfg.data) : Path.of(cfg.data);
+            if (!Files.isDirectory(dir)) throw new IOException("training data '" + cfg.data + "' is neither mnist, fashion nor a folder (looked in " + root + ")");
+            train = ImageFolder.load(dir, true);
+            where = dir.toString();
+        }
+        if (val == null && !cfg.val.equals("none") && !cfg.val.equals("test")) {
+            Double frac = fraction(cfg.val);
+            if (frac != null) {
+                Dataset.Split s = train.split(frac, cfg.seed);
+                train = s.train();
+                val = s.validation();
+                valName = "held-out " + cfg.val;
+            } else {
+                Path dir = Files.isDirectory(root.resolve(cfg.val)) ? root.resolve(cfg.val) : Path.of(cfg.val);
+                val = ImageFolder.load(dir, true);
+            }
+        }
+        if (cfg.trainLimit > 0 && train.size() > cfg.trainLimit) train = train.subset(range(cfg.trainLimit));
+        if (val != null && cfg.valLimit > 0 && val.size() > cfg.valLimit) val = val.subset(range(cfg.valLimit));
+        return new Data(train, val, where, valName);
+    }
+
+    private static Double fraction(String s) {
+        try {
+            double f = Double.parseDouble(s);
+            if (!(f > 0 && f < 1)) throw new IllegalArgumentException("validation fraction must be in (0,1), got " + s);
+            return f;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static int[] range(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) r[i] = i;
+        return r;
+    }
+
+    static Optimizer optimizer(TrainConfig cfg) {
+        return switch (cfg.optimizer.toLowerCase(Locale.ROOT)) {
+            case "adam" -> new Adam(cfg.lr, cfg.beta1, cfg.beta2, cfg.eps, 0);
+            case "adamw" -> new Adam(cfg.lr, cfg.beta1, cfg.beta2, cfg.eps, cfg.weightDecay > 0 ? cfg.weightDecay : 1e-2);
+            case "sgd" -> new Sgd(cfg.lr, cfg.momentum, cfg.nesterov && cfg.momentum > 0);
+            default -> throw new IllegalArgumentException("unknown optimizer '" + cfg.optimizer + "' (known: adam, adamw, sgd)");
+        };
+    }
+
+    static LrSchedule schedule(TrainConfig cfg) {
+        return switch (cfg.schedule.toLowerCase(Locale.ROOT)) {
+            case "constant", "none" -> LrSchedule.constant();
+            case "step" -> LrSchedule.step(cfg.stepEvery, cfg.gamma);
+            case "cosine" -> LrSchedule.cosine(cfg.epochs, cfg.minLr, cfg.warmup);
+            case "plateau" -> LrSchedule.plateau(cfg.plateauFactor, cfg.plateauPatience, 0, cfg.minLr, 0);
+            default -> throw new IllegalArgumentException("unknown schedule '" + cfg.schedule + "' (known: constant, step, cosine, plateau)");
+        };
+    }
+
+    private static void fillCard(ModelCard card, TrainConfig cfg, NoiseModel noise, int h, int w, int c, String data) {
+        card.name(cfg.name).description(cfg.description);
+        boolean fixed = cfg.arch.equals("seed") || cfg.arch.equals("dense-ae");
+        card.input(fixed ? ModelCard.InputContract.fixed(h, w, c, 0f, 1f)
+                : ModelCard.InputContract.anySize(c, cfg.arch.equals("conv-ae") ? 4 : 1, 0f, 1f));
+        if (noise.stages().size() == 1 && noise.stages().get(0) instanceof GaussianNoise g) {
+            card.noise(g.sigmaLo255() == g.sigmaHi255() ? ModelCard.Noise.gaussian((float) (g.sigmaLo255() / 255))
+                    : ModelCard.Noise.gaussianRange((float) (g.sigmaLo255() / 255), (float) (g.sigmaHi255() / 255)));
+        } else if (!noise.stages().isEmpty()) {
+            Noise first = noise.stages().get(0);
+            card.noise(new ModelCard.Noise(first.getClass().getSimpleName().replace("Noise", "").toLowerCase(Locale.ROOT), 0f, 0f, 0f));
+        }
+        card.training(new ModelCard.Training("arch=" + cfg.arch + ", loss=" + cfg.loss + ", optimizer=" + cfg.optimizer + " lr " + cfg.lr
+                + ", batch " + cfg.batch + ", noise " + noise + (cfg.residual ? ", residual" : ""), data, cfg.epochs, 0, cfg.seed, cfg.loss));
+        card.extra().put("train.config", cfg.toString());
+    }
+
+    /** Keeps the model card's training counts and validation metrics current, so a keep-best save carries them. */
+    private static final class CardMetrics implements Callback {
+        private final String valName;
+        private final float sigma;
+
+        CardMetrics(String valName, NoiseModel noise) {
+            this.valName = valName;
+            this.sigma = noise.stages().size() == 1 && noise.stages().get(0) instanceof GaussianNoise g ? (float) (g.sigmaHi255() / 255) : 0f;
+        }
+
+        @Override
+        public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
+            ModelCard card = t.model().card();
+            ModelCard.Training tr = card.training();
+            if (tr != null) card.training(new ModelCard.Training(tr.recipe(), tr.dataset(), epoch + 1, t.globalStep(), tr.seed(), tr.loss()));
+            card.metrics().clear();
+            if (logs.containsKey("val_psnr")) card.metric(new ModelCard.Metric("PSNR", valName, sigma, logs.get("val_psnr")));
+            if (logs.containsKey("val_ssim") && !logs.get("val_ssim").isNaN()) card.metric(new ModelCard.Metric("SSIM", valName, sigma, logs.get("val_ssim")));
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.hush.train;
+
+import io.hush.engine.Model;
+import io.hush.engine.Shape;
+import io.hush.engine.layers.Subtract;
+import io.hush.noise.NoiseModel;
+import io.hush.train.loss.PixelLoss;
+import io.hush.train.optim.Adam;
+import io.hush.train.reg.ActivityRegularizer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class ArchitecturesTest {
+    @Test
+    void seedNetworkShape() {
+        try (Model m = Architectures.seed(1)) {
+            assertEquals(Shape.of(28, 28, 1), m.outputShape());
+            // conv 320 + conv 18,496 + dense 3136*3136+3136 + convT 36,928 + convT 18,464 + conv 289
+            assertEquals(320 + 18_496 + 3136L * 3136 + 3136 + 36_928 + 18_464 + 289, m.parameterCount());
+            assertEquals(6, Architectures.node(m, Architectures.LATENT));
+        }
+    }
+
+    @Test
+    void dncnnVariants() {
+        try (Model a = Architectures.dncnn(17, 64, true); Model b = Architectures.dncnn(20, 20, 1, 5, 8, false, true, 3)) {
+            assertEquals(Shape.of(40, 40, 1), a.outputShape());
+            assertEquals(Shape.of(33, 17, 1), a.outputShape(Shape.of(33, 17, 1)), "fully convolutional");
+            assertInstanceOf(Subtract.class, b.nodes().get(b.nodes().size() - 1).layer());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Architectures.byName("unet", 8, 8, 1, 1, 1, false, 1, 1));
+            assertTrue(e.getMessage().contains("known: seed"), e.getMessage());
+        }
+    }
+
+    /**
+     * Real convolutions and BatchNorm (whose moving statistics are non-trainable parameters and must be restored too):
+     * in-graph residual DnCNN and trainer-side residual learning both train, and a killed run resumes exactly.
+     */
+    @Test
+    void convNetsTrainAndResumeExactly(@TempDir Path dir) {
+        BatchSource train = new NoisySource(new ArraySource(TrainerTest.images(16, 1), 16, 12, 12, 1, 8, true, false, 3), NoiseModel.parse("gaussian:40"), 3, false);
+        BatchSource val = new NoisySource(new ArraySource(TrainerTest.images(8, 2), 8, 12, 12, 1, 8, false, false, 0), NoiseModel.parse("gaussian:40"), 4, true);
+        List<float[]> straight;
+        try (Model m = Architectures.dncnn(12, 12, 1, 3, 4, true, false, 5).threads(1);
+             Trainer t = Trainer.compile(m, new Adam(3e-3), PixelLoss.mse()).residual(true)) {
+            History h = t.fit(train, val, 3);
+            assertTrue(h.get("loss")[2] < h.get("loss")[0], h.toString());
+            straight = TrainerTest.weights(m);
+        }
+        Path ckpt = dir.resolve("c.ckpt");
+        try (Model m = Architectures.dncnn(12, 12, 1, 3, 4, true, false, 5).threads(1);
+             Trainer t = Trainer.compile(m, new Adam(3e-3), PixelLoss.mse()).residual(true).checkpoint(ckpt, 2)) {
+            assertThrows(IllegalStateException.class, () -> t.fit(train, val, 3, new Callback() {
+                @Override public void onBatchEnd(Trainer tr, int e, int b, double l) {
+                    if (tr.globalStep() == 4) throw new IllegalStateException("killed");
+                }
+            }));
+        }
+        try (Model m = Architectures.dncnn(12, 12, 1, 3, 4, true, false, 6).threads(1);
+             Trainer t = Trainer.compile(m, new Adam(3e-3), PixelLoss.mse()).residual(true).resume(ckpt)) {
+            t.fit(train, val, 3);
+            TrainerTest.assertSameWeights(straight, TrainerTest.weights(m));
+        }
+        try (Model m = Architectures.dncnn(12, 12, 1, 3, 4, false, true, 5);
+             Trainer t = Trainer.compile(m, new Adam(3e-3), PixelLoss.mse())) {
+            History h = t.fit(train, val, 3);
+            assertTrue(h.get("loss")[2] < h.get("loss")[0], h.toString());
+        }
+    }
+
+    /** Activity regularisation reaches the weights below the latent node (and only changes the run when on). */
+    @Test
+    void sparseAutoencoderInjectsTheActivityGradient() {
+        BatchSource train = new ArraySource(TrainerTest.images(16, 1), 16, 12, 12, 1, 8, true, false, 3);
+        List<float[]> plain, sparse;
+        double meanCode;
+        try (Model m = Architectures.denseAutoencoder(12, 12, 1, 32, 16, 0f, 9).threads(1);
+             Trainer t = Trainer.compile(m, new Adam(1e-2), PixelLoss.mse())) {
+            t.fit(train, null, 2);
+            plain = TrainerTest.weights(m);
+        }
+        int latent;
+        try (Model m = Architectures.denseAutoencoder(12, 12, 1, 32, 16, 0f, 9).threads(1);
+             Trainer t = Trainer.compile(m, new Adam(1e-2), PixelLoss.mse())) {
+            latent = Architectures.node(m, Architectures.LATENT);
+            t.activityRegularizer(ActivityRegularizer.kl(latent, 0.05, 3.0));
+            History h = t.fit(train, null, 4);
+            sparse = TrainerTest.weights(m);
+            assertTrue(h.get("reg")[3] < h.get("reg")[0], "KL penalty falls: " + h);
+            float[] code = m.activation(latent).toArray();
+            double s = 0;
+            for (float v : code) s += v;
+            meanCode = s / code.length;
+        }
+        // the first Dense kernel (below the code) differs: the gradient reached it
+        assertFalse(java.util.Arrays.equals(plain.get(0), sparse.get(0)));
+        assertTrue(meanCode < 0.3, "mean code activation " + meanCode + " pulled towards rho = 0.05");
+    }
+}

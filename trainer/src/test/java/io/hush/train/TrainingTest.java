@@ -1,0 +1,42 @@
+package io.hush.train;
+
+import io.hush.data.DataPaths;
+import io.hush.engine.Model;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class TrainingTest {
+    /** A tiny MNIST run end to end: IDX data, on-the-fly noise, keep-best model with its card, log, plots, checkpoint. */
+    @Test
+    void smallMnistRun(@TempDir Path dir) throws Exception {
+        assumeTrue(DataPaths.available("mnist-train-images-idx3-ubyte.gz"), "MNIST not found under " + DataPaths.root() + ": skipped");
+        TrainConfig cfg = TrainConfig.preset("seed-mnist").override(List.of(
+                "arch=conv-ae", "channels=4", "epochs=2", "batch=16", "trainLimit=64", "valLimit=16", "threads=1",
+                "out=" + dir.resolve("m.hush"), "runDir=" + dir.resolve("run"), "samples=4", "lr=0.01"));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        Training.Result r = Training.run(cfg, new PrintStream(log));
+        assertEquals(2, r.history().size());
+        assertTrue(r.history().get("val_loss")[1] < r.history().get("val_loss")[0], r.history().toString());
+        for (String f : new String[] {"log.csv", "history.png", "samples.png", "last.ckpt", "last.hush", "config.txt"}) {
+            assertTrue(Files.exists(r.runDir().resolve(f)), f);
+        }
+        try (Model m = Model.load(r.model())) {
+            assertEquals("seed-mnist", m.card().name());
+            assertEquals(0.4f, m.card().noise().sigma(), 0.002f);
+            assertFalse(m.card().metrics().isEmpty());
+        }
+        // resume=true with the run finished: nothing left to train, same history
+        cfg.resume = true;
+        Training.Result again = Training.run(cfg, new PrintStream(new ByteArrayOutputStream()));
+        assertEquals(r.history().get("val_loss")[1], again.history().get("val_loss")[1], 0.0);
+    }
+}
