@@ -16,6 +16,9 @@ PyTorch as well as with ONNX Runtime.
                eval-mode model), out = x - f(x); opset 11; the fixed input is 1x1x256x256
   small_ops    a small net for the other ops: LeakyRelu, strided conv with symmetric pads, Tanh, BatchNorm,
                Clip(min=0), Mul/Add by constants, MaxPool, Flatten, Gemm, Sigmoid, MatMul + Add; opset 13
+  view_o11,    x.view(x.size(0), -1) and x.view(x.size(0), C, H, W) around a Linear, before a ConvTranspose with
+  view_o13     zero pads: torch writes Shape/Gather/Unsqueeze/Concat for the shape (Unsqueeze axes as an attribute
+               in opset 11, as an input in opset 13); batch 3
   keras_style  hand-built with onnx.helper in the shape tf2onnx gives a Keras channels_last model: NHWC input,
                Transpose(0,3,1,2) before and Transpose(0,2,3,1) after every conv/pool, Keras Flatten as
                Reshape(-1, F) of NHWC data, Dense as MatMul + Add, Keras Reshape then Transpose back to NCHW for a
@@ -115,6 +118,19 @@ class SmallOps(nn.Module):
         return torch.matmul(x, self.w2) + self.b2
 
 
+class ViewModel(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c = nn.Conv2d(2, 3, 3, padding=1)
+        self.fc = nn.Linear(3 * 4 * 4, 3 * 4 * 4)
+        self.t = nn.ConvTranspose2d(3, 2, 2, stride=2)
+
+    def forward(self, x):
+        y = self.c(x)
+        y = torch.relu(self.fc(y.view(y.size(0), -1)))
+        return self.t(y.view(y.size(0), 3, 4, 4))
+
+
 def keras_style(g):
     """A Keras-like model (conv 8 - pool - dense 64 - reshape 4x4x4 - convT 4 s2 same - conv 2 sigmoid) as tf2onnx
     lays it out, with weights converted to ONNX layouts exactly as tf2onnx does (OIHW kernels, [In,Out] dense)."""
@@ -194,6 +210,11 @@ def main():
            {"input": {0: "N"}, "output": {0: "N"}}, training=torch.onnx.TrainingMode.PRESERVE)
 
     keras_style(g)
+
+    view = ViewModel()
+    xv = torch.rand(3, 2, 4, 4, generator=g)
+    export(view, xv, "view_o11", 11, {"input": {0: "N"}, "output": {0: "N"}})
+    export(view, xv, "view_o13", 13, {"input": {0: "N"}, "output": {0: "N"}})
     for f in sorted(os.listdir(OUT)):
         print(f"{os.path.getsize(os.path.join(OUT, f)):>10}  {f}")
 

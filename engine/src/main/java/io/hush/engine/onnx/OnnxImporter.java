@@ -135,7 +135,7 @@ public final class OnnxImporter {
     private static final int[] TO_NCHW = {0, 3, 1, 2};
     private static final int[] TO_NHWC = {0, 2, 3, 1};
 
-    private static final class Translation {
+    static final class Translation {
         final ModelProto model;
         final GraphProto g;
         final String src;
@@ -171,7 +171,10 @@ public final class OnnxImporter {
             List<NodeProto> live = liveNodes(outName);
             for (NodeProto n : live) {
                 for (String in : n.getInputList()) {
-                    if (!in.isEmpty()) consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+                    // Shape reads no data: it does not count as a reader (for fusion and Dense column permutation)
+                    if (!in.isEmpty() && !n.getOpType().equals("Shape")) {
+                        consumers.computeIfAbsent(in, k -> new ArrayList<>()).add(n);
+                    }
                 }
             }
             startInput();
@@ -321,6 +324,13 @@ public final class OnnxImporter {
             ATTRS.put("Dropout", Set.of("ratio", "seed"));
             ATTRS.put("Identity", Set.of());
             ATTRS.put("Constant", Set.of("value", "value_float", "value_floats", "value_int", "value_ints"));
+            // shape arithmetic on constants, as torch writes x.view(x.size(0), ...): folded at import
+            ATTRS.put("Shape", Set.of("start", "end"));
+            ATTRS.put("Gather", Set.of("axis"));
+            ATTRS.put("Unsqueeze", Set.of("axes"));
+            ATTRS.put("Squeeze", Set.of("axes"));
+            ATTRS.put("Concat", Set.of("axis"));
+            ATTRS.put("Cast", Set.of("to"));
         }
 
         void checkStatic(NodeProto n) {
@@ -379,11 +389,6 @@ public final class OnnxImporter {
                     long axis = i(n, "axis", 1);
                     if (axis != 1) problem(n, "axis=" + axis + " is not supported (only axis=1, keeping the batch)");
                 }
-                case "Reshape" -> {
-                    if (n.getInputCount() < 2 || !consts.containsKey(n.getInput(1)) && !isConstantOutput(n.getInput(1))) {
-                        problem(n, "the shape must be a constant (initializer or Constant node)");
-                    }
-                }
                 case "Dropout" -> {
                     if (n.getOutputCount() > 1 && !n.getOutput(1).isEmpty() && consumers.containsKey(n.getOutput(1))) {
                         problem(n, "the mask output is not supported");
@@ -409,13 +414,6 @@ public final class OnnxImporter {
             }
         }
 
-        boolean isConstantOutput(String name) {
-            for (NodeProto n : g.getNodeList()) {
-                if (n.getOpType().equals("Constant") && n.getOutputList().contains(name)) return true;
-            }
-            return false;
-        }
-
         void checkLen2(NodeProto n, String... names) {
             for (String a : names) {
                 int[] v = ints(n, a, null);
@@ -433,6 +431,7 @@ public final class OnnxImporter {
         void translate(NodeProto n) throws OnnxException {
             switch (n.getOpType()) {
                 case "Constant" -> constant(n);
+                case "Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Cast" -> ShapeFolding.fold(this, n);
                 case "Identity" -> {
                     if (consts.containsKey(n.getInput(0))) consts.put(n.getOutput(0), consts.get(n.getInput(0)));
                     else alias(n, in(n, 0));
@@ -752,13 +751,18 @@ public final class OnnxImporter {
         void reshape(NodeProto n) throws OnnxException {
             Val x = in(n, 0);
             if (x == null) return;
-            long[] t = OnnxTensors.longs(consts.get(n.getInput(1)));
+            TensorProto shapeT = n.getInputCount() > 1 ? consts.get(n.getInput(1)) : null;
+            if (shapeT == null) {
+                problem(n, "the shape must be a constant (initializer, Constant, or shape arithmetic on constants)");
+                return;
+            }
+            long[] t = OnnxTensors.longs(shapeT);
             int[] d = onnxDims(x); // per-sample ONNX dims
             long size = 1;
             for (int v : d) size *= v;
             boolean allowZero = i(n, "allowzero", 0) != 0;
             if (t.length < 2) {
-                problem(n, "shape " + Arrays.toString(t) + " drops the batch dimension");
+                problem(n, "shape " + shapeText(t) + " drops the batch dimension");
                 return;
             }
             // per-sample target: entry 0 is the batch (0, -1 or a fixed export-time batch size)
@@ -769,19 +773,22 @@ public final class OnnxImporter {
                 long v = t[k];
                 if (v == 0 && !allowZero) {
                     if (k - 1 >= d.length) {
-                        problem(n, "shape " + Arrays.toString(t) + " copies a dimension the input does not have");
+                        problem(n, "shape " + shapeText(t) + " copies a dimension the input does not have");
                         return;
                     }
                     v = d[k - 1];
                 }
                 if (v == -1) {
                     if (infer >= 0 || t[0] == -1) {
-                        problem(n, "shape " + Arrays.toString(t) + " has more than one -1 (the batch is dimension 0)");
+                        problem(n, "shape " + shapeText(t) + " has more than one -1 (the batch is dimension 0)");
                         return;
                     }
                     infer = k - 1;
+                } else if (v == ShapeFolding.BATCH) {
+                    problem(n, "the batch size is used as dimension " + k + " of the shape (only dimension 0 may be)");
+                    return;
                 } else if (v <= 0) {
-                    problem(n, "shape " + Arrays.toString(t) + " is not supported");
+                    problem(n, "shape " + shapeText(t) + " is not supported");
                     return;
                 } else {
                     known *= v;
@@ -790,14 +797,14 @@ public final class OnnxImporter {
             }
             if (infer >= 0) {
                 if (known == 0 || size % known != 0) {
-                    problem(n, "cannot reshape " + Arrays.toString(d) + " per sample to " + Arrays.toString(t));
+                    problem(n, "cannot reshape " + Arrays.toString(d) + " per sample to " + shapeText(t));
                     return;
                 }
                 per[infer] = size / known;
                 known = size;
             }
             if (known != size) {
-                problem(n, "shape " + Arrays.toString(t) + " changes the batch size (per-sample " + Arrays.toString(d)
+                problem(n, "shape " + shapeText(t) + " changes the batch size (per-sample " + Arrays.toString(d)
                         + " has " + size + " values); Hush reshapes each sample");
                 return;
             }
@@ -827,6 +834,13 @@ public final class OnnxImporter {
                 problem(n, "reshape " + Arrays.toString(d) + " -> " + Arrays.toString(target) + " per sample is not"
                         + " supported (only image -> [N,F] and [N,F] -> image)");
             }
+        }
+
+        /** A shape vector for messages, the folded batch size shown as N. */
+        static String shapeText(long[] t) {
+            StringBuilder sb = new StringBuilder("[");
+            for (int k = 0; k < t.length; k++) sb.append(k == 0 ? "" : ", ").append(t[k] == ShapeFolding.BATCH ? "N" : Long.toString(t[k]));
+            return sb.append(']').toString();
         }
 
         void transpose(NodeProto n) {

@@ -74,6 +74,17 @@ class OnnxImportFixtureTest {
         }
     }
 
+    /** x.view(x.size(0), ...): Shape/Gather/Unsqueeze/Concat folded into constant shapes (opset 11 and 13 forms). */
+    @Test
+    void torchViewWithDynamicBatchFromPyTorch() throws Exception {
+        for (String name : List.of("view_o11", "view_o13")) {
+            try (Model m = OnnxImporter.read(OnnxTesting.fixture(name + ".onnx"))) {
+                assertEquals(List.of("Conv2D", "Flatten", "Dense", "Reshape", "Conv2DTranspose"), types(m));
+                checkNchw(name, m);
+            }
+        }
+    }
+
     @Test
     void tf2onnxStyleKerasModel() throws Exception {
         Path f = OnnxTesting.fixture("keras_style.onnx");
