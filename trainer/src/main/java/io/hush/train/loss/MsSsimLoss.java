@@ -8,10 +8,12 @@ import io.hush.engine.ThreadPool;
  * <pre>
  *   MS-SSIM = prod_{s < M-1} CS_s^{w_s} * SSIM_{M-1}^{w_{M-1}}
  * </pre>
- * where scale s+1 is scale s averaged over 2x2 blocks (an odd last row/column is dropped), CS_s/SSIM_s are the means
+ * where scale s+1 is scale s averaged over 2x2 blocks and subsampled (an odd side n becomes ceil(n/2), its last
+ * row/column repeated, as in msssim.m and io.hush.metrics.MsSsim), CS_s/SSIM_s are the means
  * over valid positions (see {@link Ssim}) and w = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333). Small images cannot hold
  * five scales of an 11x11 window, so M is the largest count (at most 5) whose coarsest scale is still 11 pixels
- * across, and the first M weights are rescaled to sum to 1 (28x28 MNIST gets M = 2). A factor below 1e-6 (CS can
+ * across, and with M < 5 the first M weights are rescaled to sum to 1 (28x28 MNIST gets M = 2; from 161x161 on all five scales
+ * are used and the loss is exactly 1 - io.hush.metrics.MsSsim). A factor below 1e-6 (CS can
  * be negative) is clamped there and passes no gradient, as the usual ReLU on CS does.
  */
 public final class MsSsimLoss implements Loss {
@@ -28,7 +30,7 @@ public final class MsSsimLoss implements Loss {
     public static int scales(int h, int w) {
         Ssim.checkSize(h, w);
         int m = 1;
-        while (m < WEIGHTS.length && Math.min(h >> m, w >> m) >= Ssim.WINDOW) m++;
+        while (m < WEIGHTS.length && Math.min(side(h, m), side(w, m)) >= Ssim.WINDOW) m++;
         return m;
     }
 
@@ -41,7 +43,8 @@ public final class MsSsimLoss implements Loss {
         double[] wts = new double[m];
         double wsum = 0;
         for (int s = 0; s < m; s++) wsum += WEIGHTS[s];
-        for (int s = 0; s < m; s++) wts[s] = WEIGHTS[s] / wsum;
+        // all five: the published weights as they are (they sum to 1.0001); fewer: rescaled to sum to 1
+        for (int s = 0; s < m; s++) wts[s] = m == WEIGHTS.length ? WEIGHTS[s] : WEIGHTS[s] / wsum;
         int planes = n * c;
         double[] values = new double[planes];
         pool.parallelFor(planes, (lo, hi, th) -> {
@@ -69,7 +72,7 @@ public final class MsSsimLoss implements Loss {
                     double coef = v[s] > FLOOR ? -wts[s] * ms / v[s] / planes : 0;
                     Ssim.plane(px[s], py[s], k[s], out, s == m - 1 ? coef : 0, s < m - 1 ? coef : 0, pg[s]);
                 }
-                for (int s = m - 1; s >= 1; s--) downT(pg[s], k[s].h, k[s].w, pg[s - 1], k[s - 1].w);
+                for (int s = m - 1; s >= 1; s--) downT(pg[s], k[s].h, k[s].w, pg[s - 1], k[s - 1].h, k[s - 1].w);
                 Ssim.insert(pg[0], dy, sample, ch, hh, ww, c);
             }
         });
@@ -78,28 +81,39 @@ public final class MsSsimLoss implements Loss {
         return 1 - sum / planes;
     }
 
-    /** 2x2 average pooling {@code src[sh,sw] -> dst[dh,dw]} with dh = sh/2, dw = sw/2. */
+    /**
+     * 2x2 block mean, subsampled: {@code src[sh,sw] -> dst[ceil(sh/2), ceil(sw/2)]}, an odd last row/column repeated
+     * (MATLAB msssim.m, and io.hush.metrics.MsSsim).
+     */
     static void down(double[] src, int sh, int sw, double[] dst, int dh, int dw) {
         for (int i = 0; i < dh; i++) {
+            int y0 = 2 * i, y1 = Math.min(2 * i + 1, sh - 1);
             for (int j = 0; j < dw; j++) {
-                int a = 2 * i * sw + 2 * j;
-                dst[i * dw + j] = 0.25 * (src[a] + src[a + 1] + src[a + sw] + src[a + sw + 1]);
+                int x0 = 2 * j, x1 = Math.min(2 * j + 1, sw - 1);
+                dst[i * dw + j] = 0.25 * (src[y0 * sw + x0] + src[y0 * sw + x1] + src[y1 * sw + x0] + src[y1 * sw + x1]);
             }
         }
     }
 
-    /** Adds the transpose of {@link #down}: each coarse gradient spreads a quarter to its 2x2 block of {@code dst}. */
-    static void downT(double[] g, int dh, int dw, double[] dst, int sw) {
+    /** Adds the transpose of {@link #down}: each coarse gradient spreads a quarter to each of its four samples. */
+    static void downT(double[] g, int dh, int dw, double[] dst, int sh, int sw) {
         for (int i = 0; i < dh; i++) {
+            int y0 = 2 * i, y1 = Math.min(2 * i + 1, sh - 1);
             for (int j = 0; j < dw; j++) {
+                int x0 = 2 * j, x1 = Math.min(2 * j + 1, sw - 1);
                 double q = 0.25 * g[i * dw + j];
-                int a = 2 * i * sw + 2 * j;
-                dst[a] += q;
-                dst[a + 1] += q;
-                dst[a + sw] += q;
-                dst[a + sw + 1] += q;
+                dst[y0 * sw + x0] += q;
+                dst[y0 * sw + x1] += q;
+                dst[y1 * sw + x0] += q;
+                dst[y1 * sw + x1] += q;
             }
         }
+    }
+
+    /** Side at scale {@code s}: halved {@code s} times, rounding up. */
+    static int side(int n, int s) {
+        for (int i = 0; i < s; i++) n = (n + 1) / 2;
+        return n;
     }
 
     private void ensure(int th, int hh, int ww) {
@@ -114,8 +128,7 @@ public final class MsSsimLoss implements Loss {
         gs = new double[th][scales][];
         for (int i = 0; i < th; i++) {
             for (int s = 0; s < scales; s++) {
-                int sh = hh >> s, sw = ww >> s;
-                // floor at every halving: (h >> s) equals repeated h/2
+                int sh = side(hh, s), sw = side(ww, s);
                 works[i][s] = new Ssim.Work(sh, sw);
                 xs[i][s] = new double[sh * sw];
                 ys[i][s] = new double[sh * sw];

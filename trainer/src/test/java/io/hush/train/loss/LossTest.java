@@ -139,6 +139,7 @@ class LossTest {
     void msSsimGradientIsExact() {
         assertEquals(2, MsSsimLoss.scales(28, 28));
         assertEquals(5, MsSsimLoss.scales(180, 180));
+        assertEquals(4, MsSsimLoss.scales(160, 160)); // 160, 80, 40, 20, 10: the fifth scale would be under 11
         assertEquals(1, MsSsimLoss.scales(11, 40));
         Shape s = Shape.of(2, 25, 23, 1); // odd sizes: the last row/column is dropped when halving
         float[] t = image(s, 8, null, 0.3);
@@ -148,6 +149,18 @@ class LossTest {
         Shape one = Shape.of(1, 12, 12, 1);
         float[] a = image(one, 1, null, 0.3), b = image(one, 2, a, 0.3);
         assertEquals(new SsimLoss().compute(a, b, null, one, ONE), new MsSsimLoss().compute(a, b, null, one, ONE), 1e-12);
+    }
+
+    /** The losses agree with the independent metric implementations in io.hush.metrics. */
+    @Test
+    void matchesTheMetricsPackage() {
+        Shape s = Shape.of(1, 19, 14, 2);
+        float[] t = image(s, 20, null, 0.3), y = image(s, 21, t, 0.3);
+        assertEquals(1 - io.hush.metrics.Ssim.ssim(y, t, 19, 14, 2, 1.0), new SsimLoss().compute(y, t, null, s, ONE), 1e-12);
+        Shape big = Shape.of(1, 163, 161, 1); // five scales, odd sides repeat their last row/column when halved
+        float[] a = image(big, 22, null, 0.2), b = image(big, 23, a, 0.3);
+        assertEquals(5, MsSsimLoss.scales(163, 161));
+        assertEquals(1 - io.hush.metrics.MsSsim.msSsim(b, a, 163, 161), new MsSsimLoss().compute(b, a, null, big, ONE), 1e-12);
     }
 
     @Test
