@@ -65,10 +65,12 @@ public final class HushFormat {
         byte[] bytes = toBytes(model, storage);
         Path abs = path.toAbsolutePath();
         Path dir = abs.getParent();
-        Path tmp = Files.createTempFile(dir, "." + abs.getFileName(), ".tmp");
+        // Not Files.createTempFile: that makes the file owner-only (0600); a model file gets the usual umask mode.
+        Path tmp = dir.resolve("." + abs.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".tmp");
+        FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
         boolean done = false;
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (ch) {
                 ByteBuffer b = ByteBuffer.wrap(bytes);
                 while (b.hasRemaining()) ch.write(b);
                 ch.force(true);
@@ -81,6 +83,11 @@ public final class HushFormat {
             done = true;
         } finally {
             if (!done) Files.deleteIfExists(tmp);
+        }
+        try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+            d.force(true); // make the rename itself durable (POSIX); not possible everywhere, and then not needed
+        } catch (IOException | UnsupportedOperationException e) {
+            // e.g. Windows cannot open a directory: the move is as durable as the OS makes it
         }
     }
 
