@@ -201,6 +201,52 @@ class HostileFileTest {
                 "node 8 'reshape_1' (Reshape):");
     }
 
+    static HushModel residual() {
+        try (Model m = SeedModels.residual()) {
+            return ModelEncoder.encode(m, Storage.FLOAT32, Instant.EPOCH, "test");
+        }
+    }
+
+    static HushModel editResidual(int index, UnaryOperator<Node.Builder> f) {
+        HushModel.Builder b = residual().toBuilder();
+        b.setNodes(index, f.apply(b.getNodes(index).toBuilder()));
+        return b.build();
+    }
+
+    @Test
+    void layerSettingsThatWouldAllocateFarMoreThanTheFileHolds() {
+        // 2^30 filters of 3x3x1: the layer would ask for 36 GiB of kernel; the file holds 40 floats
+        String m = rejects(editResidual(0, n -> n.setConv2D(n.getConv2D().toBuilder().setFilters(1 << 30))),
+                "node 1 'conv2d_1' (Conv2D):");
+        assertTrue(m.contains("larger than the limit") || m.contains("more parameter memory"), m);
+        // channels small enough for the activation limit, kernel still far beyond the data
+        rejects(editResidual(0, n -> n.setConv2D(n.getConv2D().toBuilder().setFilters(4).setKernelH(4000).setKernelW(4000))),
+                "node 1 'conv2d_1' (Conv2D): the layer's settings need more parameter memory", "than the 40 stored parameter values");
+        rejects(editResidual(0, n -> n.setConv2D(n.getConv2D().toBuilder().setFilters(5))),
+                "node 1 'conv2d_1' (Conv2D): parameter 0 must be 'kernel' [3,3,1,5], the file has 'kernel' [3,3,1,4]");
+        rejects(editResidual(1, n -> n.setConv2D(n.getConv2D().toBuilder().setNoBias(false))),
+                "node 2 'conv2d_2' (Conv2D): the layer has 2 parameter tensor(s) [kernel[3,3,4,4], bias[4]], the file has 1");
+        rejects(editResidual(0, n -> n.setParams(1, n.getParams(1).toBuilder().setName("gamma"))),
+                "parameter 1 must be 'bias' [4], the file has 'gamma' [4]");
+        rejects(editResidual(2, n -> n.removeParams(3)), "node 3 'batchnorm2d_1' (BatchNorm2D): the layer has 4 parameter tensor(s)");
+    }
+
+    @Test
+    void badLayerSettingsGoThroughTheConstructors() {
+        rejects(editResidual(0, n -> n.setConv2D(n.getConv2D().toBuilder().setStrideH(-2))),
+                "node 1 'conv2d_1' (Conv2D): invalid settings: Conv2D(filters=4, kernel=3x3, strides=-2x1", "must be >= 1");
+        rejects(editResidual(0, n -> n.setConv2D(n.getConv2D().toBuilder().setPaddingValue(7))),
+                "node 1 'conv2d_1' (Conv2D): padding: unknown mode");
+        rejects(editResidual(0, n -> n.setConv2D(n.getConv2D().toBuilder().setPadding(io.hush.engine.io.proto.Padding.VALID)
+                .setKernelH(30))), "node 1 'conv2d_1' (Conv2D):");
+        rejects(editResidual(0, n -> n.setConv2D(n.getConv2D().toBuilder().setPadding(io.hush.engine.io.proto.Padding.EXPLICIT)
+                .setPads(io.hush.engine.io.proto.Pads.newBuilder().setTop(-1)))), "node 1 'conv2d_1' (Conv2D): invalid settings:", "negative pad");
+        rejects(editResidual(2, n -> n.setBatchNorm2D(n.getBatchNorm2D().toBuilder().setEpsilon(-1f))),
+                "node 3 'batchnorm2d_1' (BatchNorm2D): invalid settings: BatchNorm2D epsilon must be positive, got -1.0");
+        rejects(editResidual(5, n -> n.clearInputs().addInputs(0).addInputs(4)),
+                "node 6 'subtract_1' (Subtract): Subtract 'subtract_1': inputs must have the same shape, got [9,8,1] and [9,8,4]");
+    }
+
     @Test
     void tooManyNodes() {
         HushModel.Builder b = valid().toBuilder();
