@@ -1,11 +1,95 @@
 package io.hush.cli;
 
+import io.hush.engine.Model;
+import io.hush.engine.io.Storage;
+import io.hush.engine.onnx.OnnxExporter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-@Command(name = "convert", mixinStandardHelpOptions = true, header = "(not available yet)")
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+@Command(name = "convert",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        headerHeading = "%n",
+        header = "Convert a model between ONNX (.onnx) and Hush (.hush).",
+        synopsisHeading = "%nUsage: ",
+        descriptionHeading = "%n",
+        description = {"The formats are chosen by the file extensions: .onnx -> .hush imports (PyTorch and tf2onnx"
+                + " exports of convolutional denoisers and autoencoders; an unsupported operator is reported with every"
+                + " other one in one message), .hush -> .onnx exports (NCHW interface, opset 13-18), .hush -> .hush"
+                + " re-saves (e.g. with --storage float16). The output is written to a temporary file and moved into"
+                + " place; the input is never modified."},
+        parameterListHeading = "%nArguments:%n",
+        optionListHeading = "%nOptions:%n",
+        footerHeading = "%nExamples:%n",
+        footer = {"  hush convert dncnn.onnx weights/dncnn.hush",
+                "  hush convert weights/gray-blind.hush gray-blind.onnx --opset 17",
+                "  hush convert big.hush small.hush --storage float16"})
 final class ConvertCommand extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "IN", description = "Model to read: .onnx or .hush (or a model name from weights/).")
+    String in;
+
+    @Parameters(index = "1", paramLabel = "OUT", description = "Model to write: .hush or .onnx.")
+    Path out;
+
+    @Option(names = "--opset", paramLabel = "N", defaultValue = "" + OnnxExporter.DEFAULT_OPSET,
+            description = "ONNX opset to write (13-18, default ${DEFAULT-VALUE}).")
+    int opset;
+
+    @Option(names = "--storage", paramLabel = "TYPE", defaultValue = "float32",
+            description = "How .hush stores trainable weights: float32 (exact), float16 or bfloat16 (about half the"
+                    + " size). Default: ${DEFAULT-VALUE}.")
+    String storage;
+
+    @Option(names = "--size", paramLabel = "HxW",
+            description = "Build-time input size for an ONNX model whose height and width are symbolic (a"
+                    + " fully-convolutional model still takes any size afterwards).")
+    String size;
+
+    @Option(names = "--overwrite", description = "Replace OUT if it exists (default: refuse).")
+    boolean overwrite;
+
     @Override
-    public Integer call() {
-        throw new CliException("convert is not available in this build yet");
+    public Integer call() throws IOException {
+        String o = out.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean toOnnx = o.endsWith(".onnx");
+        if (!toOnnx && !o.endsWith(".hush")) {
+            throw new CliException(out + ": unknown model format (write .hush or .onnx)", Main.EXIT_USAGE);
+        }
+        Storage st = switch (storage.toLowerCase(Locale.ROOT)) {
+            case "float32", "f32", "fp32" -> Storage.FLOAT32;
+            case "float16", "f16", "fp16", "half" -> Storage.FLOAT16;
+            case "bfloat16", "bf16" -> Storage.BFLOAT16;
+            default -> throw new CliException("--storage " + storage + ": float32, float16 or bfloat16", Main.EXIT_USAGE);
+        };
+        ModelFiles.Found found = ModelFiles.require(in);
+        if (found.file() != null && Outputs.same(found.file(), out)) {
+            throw new CliException(out + ": output is the input file itself (choose another OUT)");
+        }
+        Path parent = out.toAbsolutePath().getParent();
+        if (parent == null || !Files.isDirectory(parent)) throw new CliException(out + ": folder " + parent + " does not exist");
+        if (Files.exists(out) && !overwrite) throw new CliException(out + ": already exists (pass --overwrite to replace it)");
+        Model m;
+        if (size != null && found.file() != null && found.file().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
+            int[] hw = InfoCommand.parseSize(size, "--size");
+            m = Onnx.importModel(found.file(), hw[0], hw[1]);
+        } else {
+            m = found.load();
+        }
+        long params;
+        try (m) {
+            params = m.parameterCount();
+            if (m.card().name().isEmpty()) m.card().name(ModelFiles.stem(out));
+            if (toOnnx) Onnx.exportModel(m, out, opset);
+            else m.save(out, st);
+        }
+        result("%s -> %s (%s, %,d parameters, %,d bytes)", found.where(), out,
+                toOnnx ? "ONNX opset " + opset : ".hush " + st.name().toLowerCase(Locale.ROOT), params, Files.size(out));
+        return Main.EXIT_OK;
     }
 }

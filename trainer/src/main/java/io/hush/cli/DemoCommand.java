@@ -61,7 +61,7 @@ final class DemoCommand extends BaseCommand {
         if (parent == null || !Files.isDirectory(parent)) throw new CliException(output + ": folder " + parent + " does not exist");
         NoiseModel noise = NoiseModel.parse(String.format(Locale.ROOT, "gaussian:%s+q8", sigma));
         long t0 = System.nanoTime();
-        try (Denoisers.Opened opened = Denoisers.open(model, io.hush.denoise.ModelDenoiser.DEFAULT_TILE, "auto", threads, this)) {
+        try (Denoisers.Opened opened = Denoisers.open(model, null, "auto", threads, this)) {
             Denoiser d = opened.denoiser();
             info("noise: Gaussian sigma %s on 0..255, clipped and quantised to 8 bits, seed %d", fmt(sigma), seed);
             info("");

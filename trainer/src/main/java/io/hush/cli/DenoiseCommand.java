@@ -56,10 +56,11 @@ final class DenoiseCommand extends BaseCommand {
                     + " noise-level input; blind models ignore it. Default: ${DEFAULT-VALUE}.")
     String sigma;
 
-    @Option(names = "--tile", paramLabel = "N", defaultValue = "" + ModelDenoiser.DEFAULT_TILE,
-            description = "Tile side in pixels for fully-convolutional models (default ${DEFAULT-VALUE}). Larger"
-                    + " tiles are a little faster and need more memory.")
-    int tile;
+    @Option(names = "--tile", paramLabel = "N",
+            description = "Tile side in pixels for fully-convolutional models (default " + ModelDenoiser.DEFAULT_TILE
+                    + ", or up to 1024 so that the overlap covers a wide receptive field). Larger tiles are a little"
+                    + " faster and need more memory; images up to this size run in one piece.")
+    Integer tile;
 
     @Option(names = "--overlap", paramLabel = "M|auto", defaultValue = "auto",
             description = "Overlap between tiles in pixels, or 'auto': 4x the model's receptive-field radius (measured),"
@@ -90,6 +91,7 @@ final class DenoiseCommand extends BaseCommand {
     @Override
     public Integer call() {
         if (maxPixels < 1) throw new CliException("--max-pixels must be >= 1", Main.EXIT_USAGE);
+        if (tile != null && tile < 8) throw new CliException("--tile must be >= 8", Main.EXIT_USAGE);
         if (threads != null && threads < 1) throw new CliException("--threads must be >= 1", Main.EXIT_USAGE);
         Float fixedSigma = Sigma.parse(sigma);
         InputFiles.Expanded ex = InputFiles.expand(inputs);

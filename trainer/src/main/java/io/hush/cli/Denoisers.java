@@ -21,7 +21,7 @@ final class Denoisers {
 
     private Denoisers() {}
 
-    static Opened open(String spec, int tile, String overlap, Integer threads, BaseCommand cmd) {
+    static Opened open(String spec, Integer tile, String overlap, Integer threads, BaseCommand cmd) {
         if (spec != null && spec.toLowerCase(Locale.ROOT).startsWith("classic:")) {
             Denoiser d = Classic.denoiser(spec.substring("classic:".length()));
             cmd.info("method: %s (classical)", d.name());
@@ -42,13 +42,14 @@ final class Denoisers {
         Model m = found.load();
         try {
             if (threads != null) m.threads(threads);
-            ModelDenoiser d = ModelDenoiser.of(m).name(found.name()).tile(tile).overlap(parseOverlap(overlap));
+            ModelDenoiser d = ModelDenoiser.of(m).name(found.name()).overlap(parseOverlap(overlap));
+            if (tile != null) d.tile(tile);
             String tiling = "";
             if (d.anySize()) {
                 int r = d.receptiveRadius();
-                tiling = String.format(Locale.ROOT, "; receptive field %s, tiles %d px overlapping %d px",
-                        r < 0 ? "unbounded (tiles are blended, not exact)" : "radius " + r + " px", tile,
-                        d.effectiveOverlap());
+                tiling = String.format(Locale.ROOT, "; receptive field %s; large images in %d px tiles overlapping %d px%s",
+                        r < 0 ? "unbounded" : "radius " + r + " px", d.effectiveTile(), d.effectiveOverlap(),
+                        d.exactTiling() ? " (exact)" : " (blended, not exact)");
             }
             cmd.info("model: %s (%s): %s%s", found.name(), found.where(), d.describe(), tiling);
             return new Opened(d, m, found.where());

@@ -43,6 +43,7 @@ public final class ModelDenoiser implements Denoiser {
     private final boolean flat;        // the model takes [F] vectors (a dense model)
     private final float vmin, vmax;
     private int tile = DEFAULT_TILE;
+    private boolean tileExplicit;
     private int overlap = -1;          // -1: from the measured receptive field
     private int radius = -2;           // -2: not measured yet; -1: unbounded (a global layer)
     private String name = "model";
@@ -135,10 +136,20 @@ public final class ModelDenoiser implements Denoiser {
         }
     }
 
+    /** Tile side; without this call it is {@link #DEFAULT_TILE}, grown up to 1024 for wide receptive fields. */
     public ModelDenoiser tile(int t) {
         if (t < 8) throw new IllegalArgumentException("tile size must be at least 8, got " + t);
         tile = t;
+        tileExplicit = true;
         return this;
+    }
+
+    /** The tile side that will be used (see {@link #tile(int)}). */
+    public int effectiveTile() {
+        if (tileExplicit || !anySize || overlap >= 0) return tile;
+        int r = receptiveRadius();
+        int want = r < 0 ? 1024 : Math.min(1024, Math.max(tile, 8 * r + align));
+        return (want + align - 1) / align * align;
     }
 
     /** Overlap between tiles in pixels, or -1 to derive it from the measured receptive field. */
@@ -190,14 +201,24 @@ public final class ModelDenoiser implements Denoiser {
     }
 
     /**
-     * Receptive-field radius in pixels, measured by pushing an impulse through the model on a random image and
-     * seeing how far the output changes; -1 if the change reaches the border (a global layer, or a field wider
-     * than the 128-pixel probe).
+     * Receptive-field radius in pixels: from the layers ({@link ReceptiveField}) when all are known, else measured by
+     * pushing an impulse through the model on a random image and seeing how far the output changes (probes of 64,
+     * 128 and 256 pixels); -1 if the change reaches the border of the largest probe (a global layer).
      */
     public int receptiveRadius() {
         if (radius != -2) return radius;
         if (!anySize) return radius = -1;
-        int s = (128 + align - 1) / align * align;
+        int r = ReceptiveField.radius(model);
+        if (r >= 0) return radius = r;
+        for (int size = 64; size <= 256; size *= 2) {
+            r = measureRadius((size + align - 1) / align * align);
+            if (r >= 0) return radius = r;
+        }
+        return radius = -1;
+    }
+
+    /** Measured radius on an s x s probe, or -1 if the change reaches its border. */
+    int measureRadius(int s) {
         int cin = model.inputShape().dim(-1);
         float[] x = new float[s * s * cin];
         SplittableRandom rng = new SplittableRandom(7);
@@ -215,16 +236,23 @@ public final class ModelDenoiser implements Denoiser {
                 }
             }
         }
-        return radius = r >= s / 2 - 1 ? -1 : r;
+        return r >= s / 2 - 1 ? -1 : r;
     }
 
     /** The overlap that will be used: the given one, or 4x the receptive radius (the blend keeps exact pixels). */
     public int effectiveOverlap() {
         if (overlap >= 0) return overlap;
+        int t = effectiveTile();
         int r = receptiveRadius();
-        int o = r < 0 ? tile / 2 : 4 * r;
+        int o = r < 0 ? t / 2 : 4 * r;
         o = (o + align - 1) / align * align;
-        return Math.min(o, Math.max(tile / 2 / align * align, 0));
+        return Math.min(o, Math.max(t / 2 / align * align, 0));
+    }
+
+    /** Whether tiles overlap enough for the tiled result to equal the untiled one (blend over exact pixels only). */
+    public boolean exactTiling() {
+        int r = receptiveRadius();
+        return r >= 0 && effectiveOverlap() / 4 >= r;
     }
 
     /** Runs the model once on a whole {@code [h,w,cin]} array (model units); returns {@code [h,w,channels]}. */
@@ -281,8 +309,9 @@ public final class ModelDenoiser implements Denoiser {
                                float[] sum) {
         int c = channels, cin = c + (sigmaInput ? 1 : 0);
         float scale = vmax - vmin, sig = sigma * scale;
-        int ov = anySize ? effectiveOverlap() : 0;
-        int t = anySize ? tile : Math.max(w, h);
+        int t = anySize ? effectiveTile() : Math.max(w, h);
+        boolean oneTile = (w + align - 1) / align * align <= t && (h + align - 1) / align * align <= t;
+        int ov = anySize && !oneTile ? effectiveOverlap() : 0;
         Tiler tiler = anySize ? new Tiler(w, h, c, c, t, ov, align) : new Tiler(w, h, c, c, Math.max(w, h), 0, 1);
         int th = tiler.tileHeight(), tw = tiler.tileWidth();
         try (Arena arena = Arena.ofShared()) {
