@@ -78,21 +78,32 @@ def grads(y, gy, *ts):
 
 
 # ------------------------------------------------------------------------------------------------------------ Conv2D
+def pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
 def conv2d_keras(x, w, b, stride, padding, dil):
     kh, kw = w.shape[2], w.shape[3]
+    (sh, sw), (dh, dw) = pair(stride), pair(dil)
     if padding == "same":
-        t, bo = same_pads(x.shape[2], kh, stride, dil)
-        l, r = same_pads(x.shape[3], kw, stride, dil)
+        t, bo = same_pads(x.shape[2], kh, sh, dh)
+        l, r = same_pads(x.shape[3], kw, sw, dw)
         x = F.pad(x, (l, r, t, bo))
-    return F.conv2d(x, w, b, stride=stride, dilation=dil)
+    return F.conv2d(x, w, b, stride=(sh, sw), dilation=(dh, dw))
+
+
+def hw_meta(k, s, d):
+    (kh, kw), (sh, sw), (dh, dw) = pair(k), pair(s), pair(d)
+    return dict(kernel_h=kh, kernel_w=kw, stride_h=sh, stride_w=sw, dilation_h=dh, dilation_w=dw)
 
 
 def conv_case(name, seed, n, cin, cout, h, w, k, stride=1, padding="same", dil=1, bias=True, act="linear"):
     g = np.random.default_rng(seed)
+    kh, kw = pair(k)
     x = rnd(g, n, cin, h, w).requires_grad_()
     # Glorot-like scale keeps outputs O(1) whatever the fan-in.
-    lim = float(np.sqrt(6.0 / (k * k * (cin + cout))))
-    wt = rnd(g, cout, cin, k, k, lo=-lim, hi=lim).requires_grad_()
+    lim = float(np.sqrt(6.0 / (kh * kw * (cin + cout))))
+    wt = rnd(g, cout, cin, kh, kw, lo=-lim, hi=lim).requires_grad_()
     b = rnd(g, cout, lo=-0.5, hi=0.5).requires_grad_() if bias else None
     y = act_fn(act)(conv2d_keras(x, wt, b, stride, padding, dil))
     gy = rnd(g, *y.shape)
@@ -100,8 +111,8 @@ def conv_case(name, seed, n, cin, cout, h, w, k, stride=1, padding="same", dil=1
         gx, gw, gb = grads(y, gy, x, wt, b)
     else:
         gx, gw = grads(y, gy, x, wt)
-    meta = dict(layer="Conv2D", filters=cout, kernel=k, stride=stride, padding=padding, dilation=dil,
-                bias=str(bias).lower(), activation=act, terms=k * k * cin)
+    meta = dict(layer="Conv2D", filters=cout, padding=padding, bias=str(bias).lower(), activation=act,
+                **hw_meta(k, stride, dil))
     arrays = dict(x=x, w=wt, y=y, gy=gy, gx=gx, gw=gw)
     if bias:
         arrays["b"] = b
@@ -110,30 +121,36 @@ def conv_case(name, seed, n, cin, cout, h, w, k, stride=1, padding="same", dil=1
 
 
 # --------------------------------------------------------------------------------------------------- Conv2DTranspose
-def convT_out_size(n, k, s, padding, op):
-    """Keras deconv_output_length."""
+def convT_out_size(n, eff, s, padding, op):
+    """Keras deconv_output_length (eff = dilated kernel extent)."""
     if op is None:
-        return n * s if padding == "same" else n * s + max(k - s, 0)
-    pad = k // 2 if padding == "same" else 0
-    return (n - 1) * s + k - 2 * pad + op
+        return n * s if padding == "same" else n * s + max(eff - s, 0)
+    pad = eff // 2 if padding == "same" else 0
+    return (n - 1) * s + eff - 2 * pad + op
 
 
-def convT_pad_before(out, n, k, s, padding):
+def convT_pad_before(out, n, eff, s, padding):
     """TF conv2d_transpose: the padding of the forward conv from `out` back to `n`."""
     if padding == "valid":
         return 0
-    total = max((n - 1) * s + k - out, 0)
+    total = max((n - 1) * s + eff - out, 0)
     return total // 2
 
 
-def convT_keras(x, w, b, s, padding, op):
-    """x [N,Cin,H,W], w [Cin,Cout,K,K] (PyTorch ConvTranspose2d layout)."""
-    k = w.shape[2]
-    oh = convT_out_size(x.shape[2], k, s, padding, op)
-    ow = convT_out_size(x.shape[3], k, s, padding, op)
-    ph = convT_pad_before(oh, x.shape[2], k, s, padding)
-    pw = convT_pad_before(ow, x.shape[3], k, s, padding)
-    full = F.conv_transpose2d(x, w, None, stride=s)
+def convT_geometry(x, w, s, d, padding, op):
+    (sh, sw), (dh, dw), (oph, opw) = pair(s), pair(d), pair(-1 if op is None else op)
+    eh, ew = (w.shape[2] - 1) * dh + 1, (w.shape[3] - 1) * dw + 1
+    oh = convT_out_size(x.shape[2], eh, sh, padding, None if op is None else oph)
+    ow = convT_out_size(x.shape[3], ew, sw, padding, None if op is None else opw)
+    ph = convT_pad_before(oh, x.shape[2], eh, sh, padding)
+    pw = convT_pad_before(ow, x.shape[3], ew, sw, padding)
+    return (sh, sw), (dh, dw), (eh, ew), (oh, ow), (ph, pw)
+
+
+def convT_keras(x, w, b, s, padding, op, d=1):
+    """x [N,Cin,H,W], w [Cin,Cout,KH,KW] (PyTorch ConvTranspose2d layout)."""
+    st, dl, _, (oh, ow), (ph, pw) = convT_geometry(x, w, s, d, padding, op)
+    full = F.conv_transpose2d(x, w, None, stride=st, dilation=dl)
     fh, fw = full.shape[2], full.shape[3]
     y = F.pad(full, (-pw, ow + pw - fw, -ph, oh + ph - fh))  # negative = crop, positive = zero rows
     if b is not None:
@@ -141,34 +158,28 @@ def convT_keras(x, w, b, s, padding, op):
     return y
 
 
-def convT_adjoint_check(x, w, s, padding, op):
+def convT_adjoint_check(x, w, s, padding, op, d=1):
     """Independent route: y = (d/dz conv_same(z))^T x, i.e. autograd's vjp of the Keras forward convolution."""
-    k = w.shape[2]
-    oh = convT_out_size(x.shape[2], k, s, padding, op)
-    ow = convT_out_size(x.shape[3], k, s, padding, op)
+    st, dl, (eh, ew), (oh, ow), (ph, pw) = convT_geometry(x, w, s, d, padding, op)
     z = torch.zeros(x.shape[0], w.shape[1], oh, ow, dtype=D, requires_grad=True)
-    if padding == "same":
-        t = convT_pad_before(oh, x.shape[2], k, s, padding)
-        l = convT_pad_before(ow, x.shape[3], k, s, padding)
-        tot_h = max((x.shape[2] - 1) * s + k - oh, 0)
-        tot_w = max((x.shape[3] - 1) * s + k - ow, 0)
-        zp = F.pad(z, (l, tot_w - l, t, tot_h - t))
-    else:
-        zp = z
-    c = F.conv2d(zp, w, None, stride=s)  # conv weight [out=Cin, in=Cout, K, K] == ConvT weight
+    tot_h = max((x.shape[2] - 1) * st[0] + eh - oh, 0)
+    tot_w = max((x.shape[3] - 1) * st[1] + ew - ow, 0)
+    zp = F.pad(z, (pw, tot_w - pw, ph, tot_h - ph)) if padding == "same" else z
+    c = F.conv2d(zp, w, None, stride=st, dilation=dl)  # conv weight [out=Cin, in=Cout, K, K] == ConvT weight
     c = c[:, :, :x.shape[2], :x.shape[3]]
     (gz,) = torch.autograd.grad(c, z, x.detach())
     return gz
 
 
-def convT_case(name, seed, n, cin, cout, h, w, k, s, padding, op=None, bias=True, act="linear"):
+def convT_case(name, seed, n, cin, cout, h, w, k, s, padding, op=None, bias=True, act="linear", dil=1):
     g = np.random.default_rng(seed)
+    kh, kw = pair(k)
     x = rnd(g, n, cin, h, w).requires_grad_()
-    lim = float(np.sqrt(6.0 / (k * k * (cin + cout))))
-    wt = rnd(g, cin, cout, k, k, lo=-lim, hi=lim).requires_grad_()
+    lim = float(np.sqrt(6.0 / (kh * kw * (cin + cout))))
+    wt = rnd(g, cin, cout, kh, kw, lo=-lim, hi=lim).requires_grad_()
     b = rnd(g, cout, lo=-0.5, hi=0.5).requires_grad_() if bias else None
-    pre = convT_keras(x, wt, b, s, padding, op)
-    adj = convT_adjoint_check(x, wt, s, padding, op) + (b.view(1, -1, 1, 1) if bias else 0)
+    pre = convT_keras(x, wt, b, s, padding, op, dil)
+    adj = convT_adjoint_check(x, wt, s, padding, op, dil) + (b.view(1, -1, 1, 1) if bias else 0)
     err = (pre - adj).abs().max().item()
     assert err < 1e-12, f"{name}: crop route and adjoint route disagree by {err}"
     y = act_fn(act)(pre)
@@ -177,9 +188,10 @@ def convT_case(name, seed, n, cin, cout, h, w, k, s, padding, op=None, bias=True
         gx, gw, gb = grads(y, gy, x, wt, b)
     else:
         gx, gw = grads(y, gy, x, wt)
-    meta = dict(layer="Conv2DTranspose", filters=cout, kernel=k, stride=s, padding=padding,
+    (sh, sw) = pair(s)
+    meta = dict(layer="Conv2DTranspose", filters=cout, padding=padding,
                 output_padding="none" if op is None else op, bias=str(bias).lower(), activation=act,
-                terms=cin * ((k + s - 1) // s) ** 2)
+                terms=cin * ((kh + sh - 1) // sh) * ((kw + sw - 1) // sw), **hw_meta(k, s, dil))
     arrays = dict(x=x, w=wt, y=y, gy=gy, gx=gx, gw=gw)
     if bias:
         arrays["b"] = b
@@ -210,16 +222,18 @@ def check_pytorch_same_claim():
 # --------------------------------------------------------------------------------------------------------- MaxPool2D
 def pool_case(name, seed, n, c, h, w, pool, stride, padding):
     g = np.random.default_rng(seed)
+    (ph, pw), (sh, sw) = pair(pool), pair(stride)
     x = rnd(g, n, c, h, w).requires_grad_()
     xp = x
     if padding == "same":
-        t, bo = same_pads(h, pool, stride)
-        l, r = same_pads(w, pool, stride)
+        t, bo = same_pads(h, ph, sh)
+        l, r = same_pads(w, pw, sw)
         xp = F.pad(x, (l, r, t, bo), value=float("-inf"))
-    y = F.max_pool2d(xp, pool, stride)
+    y = F.max_pool2d(xp, (ph, pw), (sh, sw))
     gy = rnd(g, *y.shape)
-    (gx,) = grads(y, gy, x)
-    save(name, dict(layer="MaxPool2D", pool=pool, stride=stride, padding=padding), x=x, y=y, gy=gy, gx=gx)
+    (gx,) = grads(y, gy, x)   # overlapping windows (stride < pool) accumulate into shared cells
+    save(name, dict(layer="MaxPool2D", pool_h=ph, pool_w=pw, stride_h=sh, stride_w=sw, padding=padding),
+         x=x, y=y, gy=gy, gx=gx)
 
 
 # ------------------------------------------------------------------------------------------------------------- Dense
@@ -237,9 +251,12 @@ def dense_case(name, seed, n, fin, fout, act, alpha=0.2):
 
 
 # ----------------------------------------------------------------------------------------------------- BatchNorm2D
-def bn_case(name, seed, n, c, h, w, training, momentum=0.1, eps=1e-3):
+def bn_case(name, seed, n, c, h, w, training, momentum=0.1, eps=1e-3, dense=False):
     g = np.random.default_rng(seed)
-    x = (rnd(g, n, c, h, w) * 2.0 + rnd(g, 1, c, 1, 1) * 3.0).detach().requires_grad_()  # non-zero means
+    x = (rnd(g, n, c, h, w) * 2.0 + rnd(g, 1, c, 1, 1) * 3.0).detach()  # non-zero means
+    if dense:
+        x = x.reshape(n, c)   # BatchNorm over features of [N,F] (h = w = 1)
+    x.requires_grad_()
     gamma = rnd(g, c, lo=0.5, hi=1.5).requires_grad_()
     beta = rnd(g, c, lo=-0.5, hi=0.5).requires_grad_()
     mm0 = rnd(g, c, lo=-0.5, hi=0.5)
@@ -250,9 +267,10 @@ def bn_case(name, seed, n, c, h, w, training, momentum=0.1, eps=1e-3):
     gy = rnd(g, *y.shape)
     gx, ggamma, gbeta = grads(y, gy, x, gamma, beta)
     xd = x.detach()
-    m = xd.mean(dim=(0, 2, 3))
-    vb = xd.var(dim=(0, 2, 3), unbiased=False)
-    vu = xd.var(dim=(0, 2, 3), unbiased=True)
+    axes = (0,) if dense else (0, 2, 3)
+    m = xd.mean(dim=axes)
+    vb = xd.var(dim=axes, unbiased=False)
+    vu = xd.var(dim=axes, unbiased=True)
     meta = dict(layer="BatchNorm2D", training=str(training).lower(), epsilon=eps, torch_momentum=momentum,
                 count=n * h * w)
     save(name, meta, x=x, gamma=gamma, beta=beta, moving_mean=mm0, moving_variance=mv0, y=y, gy=gy, gx=gx,
@@ -428,23 +446,33 @@ def main():
     conv_case("conv_3x3_dil2", 6, 2, 3, 4, 9, 9, 3, dil=2)                   # effective 5x5, pads 2/2
     conv_case("conv_3x3_nobias_17to3", 7, 2, 17, 3, 6, 6, 3, bias=False)
     conv_case("conv_3x3_valid_s2_tanh", 8, 3, 4, 6, 9, 8, 3, stride=2, padding="valid", act="tanh")
+    conv_case("conv_3x5_s1x2_same_sigmoid", 9, 2, 3, 4, 7, 10, (3, 5), stride=(1, 2), act="sigmoid")  # H != W
+    conv_case("conv_1x1_valid", 10, 2, 6, 5, 5, 4, 1, padding="valid")
+    conv_case("conv_2x3_dil2x1_valid_nobias", 16, 2, 2, 3, 8, 6, (2, 3), dil=(2, 1), padding="valid", bias=False)
 
     convT_case("convT_3x3_s2_same", 11, 2, 4, 3, 5, 5, 3, 2, "same")
     convT_case("convT_3x3_s2_valid", 12, 2, 3, 2, 4, 4, 3, 2, "valid")
     convT_case("convT_3x3_s2_valid_op1", 13, 2, 3, 2, 4, 4, 3, 2, "valid", op=1)
     convT_case("convT_4x4_s2_same", 14, 2, 5, 3, 4, 3, 4, 2, "same")
     convT_case("convT_3x3_s1_same_relu", 15, 2, 3, 4, 5, 6, 3, 1, "same", act="relu")
+    convT_case("convT_3x5_s2x1_same", 17, 2, 3, 2, 4, 5, (3, 5), (2, 1), "same")            # H != W
+    convT_case("convT_3x3_s1_dil2_same", 18, 2, 2, 3, 5, 5, 3, 1, "same", dil=2)
+    convT_case("convT_2x2_s2_valid_nobias_sigmoid", 19, 2, 4, 3, 3, 4, 2, 2, "valid", bias=False, act="sigmoid")
     check_pytorch_same_claim()
 
     pool_case("maxpool_2x2_valid", 21, 2, 3, 8, 8, 2, 2, "valid")
     pool_case("maxpool_2x2_valid_odd", 22, 2, 3, 7, 7, 2, 2, "valid")        # 7 -> 3, last row/col dropped
     pool_case("maxpool_2x2_same_odd", 23, 2, 3, 7, 7, 2, 2, "same")          # 7 -> 4, -inf pad bottom/right
+    pool_case("maxpool_3x3_s2_same", 24, 2, 3, 9, 8, 3, 2, "same")           # overlapping windows, pads 1/1 and 0/1
+    pool_case("maxpool_3x3_s1_valid", 25, 2, 2, 6, 5, 3, 1, "valid")         # heavy overlap
+    pool_case("maxpool_2x3_s2x1_valid", 26, 2, 3, 6, 7, (2, 3), (2, 1), "valid")
 
     for i, a in enumerate(["linear", "relu", "leaky_relu", "sigmoid", "tanh"]):
         dense_case("dense_" + a, 31 + i, 3, 17, 9, a)
 
     bn_case("batchnorm_train", 41, 4, 5, 6, 6, True)
     bn_case("batchnorm_infer", 42, 4, 5, 6, 6, False)
+    bn_case("batchnorm_dense_train", 43, 8, 6, 1, 1, True, dense=True)
 
     binary_case("add", 51, "Add")
     binary_case("subtract", 52, "Subtract")

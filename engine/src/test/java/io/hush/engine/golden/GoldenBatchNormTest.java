@@ -17,8 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * statistics) for both running-statistics conventions the layer documents -- {@link BatchNorm2D#pytorch}
  * (running = 0.9 old + 0.1 batch, unbiased variance: compared with PyTorch's own running_mean/running_var) and
  * Keras (momentum 0.9 = weight of the old value, biased variance: expected values computed here in double from the
- * fixture's batch statistics) -- and inference mode (moving statistics). Tolerances: {@link Compare} with
- * K = N*H*W = 144 (the length of the statistics' sums) everywhere.
+ * fixture's batch statistics) -- and inference mode (moving statistics); also training on a [8,6] feature batch
+ * (BatchNorm after a Dense). Tolerances: {@link Compare} with K = N*H*W (the length of the statistics' sums).
  */
 class GoldenBatchNormTest {
     @TestFactory
@@ -41,18 +41,20 @@ class GoldenBatchNormTest {
         params.put("moving_mean", mm);
         params.put("moving_variance", mv);
         long count = c.integer("count");
-        LayerHarness.Run r = LayerHarness.run(layer, training, new Shape[] {Shape.of(Layouts.nhwc(xs))},
-                new float[][] {Layouts.nchwToNhwc(c.array("x"), xs)}, params,
-                training ? Layouts.nchwToNhwc(c.array("gy"), xs) : null);
-        assertEquals(Shape.of(Layouts.nhwc(xs)), r.outShape);
-        Compare.check(n + " y", Layouts.nchwToNhwc(c.array("y"), xs), r.y, count);
+        boolean dense = xs.length == 2; // [N,F]: features are already last
+        java.util.function.Function<String, float[]> act = a -> dense ? c.array(a) : Layouts.nchwToNhwc(c.array(a), xs);
+        Shape shape = Shape.of(dense ? xs : Layouts.nhwc(xs));
+        LayerHarness.Run r = LayerHarness.run(layer, training, new Shape[] {shape}, new float[][] {act.apply("x")},
+                params, training ? act.apply("gy") : null);
+        assertEquals(shape, r.outShape);
+        Compare.check(n + " y", act.apply("y"), r.y, count);
         if (!training) {
             // inference leaves the moving statistics alone
             Compare.check(n + " moving_mean unchanged", mm, r.values.get("moving_mean"), 1);
             Compare.check(n + " moving_variance unchanged", mv, r.values.get("moving_variance"), 1);
             return;
         }
-        Compare.check(n + " grad x", Layouts.nchwToNhwc(c.array("gx"), xs), r.gx[0], count);
+        Compare.check(n + " grad x", act.apply("gx"), r.gx[0], count);
         Compare.check(n + " grad gamma", c.array("ggamma"), r.grads.get("gamma"), count);
         Compare.check(n + " grad beta", c.array("gbeta"), r.grads.get("beta"), count);
         float[] expMean, expVar;

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Conv2D against PyTorch conv2d with Keras/TF 'same' padding emulated by F.pad (smaller half before): 3x3 same
  * (fused relu), stride 2 on even and odd sizes (asymmetric and symmetric padding), valid on a non-square input,
- * 4x4 stride 2 (even kernel, asymmetric), dilation 2, no bias with 17 -> 3 channels, valid stride 2 with tanh.
+ * 4x4 stride 2 (even kernel, asymmetric), dilation 2, no bias with 17 -> 3 channels, valid stride 2 with tanh,
+ * non-square 3x5 kernel with stride 1x2 and sigmoid, 1x1, 2x3 kernel with dilation 2x1.
  * Tolerances: {@link Compare} with K = the length of each sum: KH*KW*Cin for y, KH*KW*Cout for grad x,
  * N*OH*OW for the kernel and bias gradients.
  */
@@ -28,10 +29,11 @@ class GoldenConvTest {
     static void run(GoldenCase c) {
         String n = c.name;
         int[] xs = c.shape("x"), ys = c.shape("y"), ws = c.shape("w");
-        int k = c.integer("kernel"), s = c.integer("stride"), d = c.integer("dilation");
+        int kh = c.integer("kernel_h"), kw = c.integer("kernel_w");
         boolean bias = c.bool("bias");
-        Conv2D layer = new Conv2D(c.integer("filters"), k, k, s, s, Padding.valueOf(c.str("padding").toUpperCase()),
-                d, d, bias, GoldenActivations.of(c));
+        Conv2D layer = new Conv2D(c.integer("filters"), kh, kw, c.integer("stride_h"), c.integer("stride_w"),
+                Padding.valueOf(c.str("padding").toUpperCase()), c.integer("dilation_h"), c.integer("dilation_w"),
+                bias, GoldenActivations.of(c));
         Map<String, float[]> params = new LinkedHashMap<>();
         params.put("kernel", Layouts.convKernel(c.array("w"), ws));
         if (bias) params.put("bias", c.array("b"));
@@ -39,8 +41,8 @@ class GoldenConvTest {
                 new float[][] {Layouts.nchwToNhwc(c.array("x"), xs)}, params, Layouts.nchwToNhwc(c.array("gy"), ys));
         assertEquals(Shape.of(Layouts.nhwc(ys)), r.outShape, n + " output shape");
         long pixels = (long) ys[0] * ys[2] * ys[3];
-        Compare.check(n + " y", Layouts.nchwToNhwc(c.array("y"), ys), r.y, (long) k * k * xs[1]);
-        Compare.check(n + " grad x", Layouts.nchwToNhwc(c.array("gx"), xs), r.gx[0], (long) k * k * ws[0]);
+        Compare.check(n + " y", Layouts.nchwToNhwc(c.array("y"), ys), r.y, (long) kh * kw * xs[1]);
+        Compare.check(n + " grad x", Layouts.nchwToNhwc(c.array("gx"), xs), r.gx[0], (long) kh * kw * ws[0]);
         Compare.check(n + " grad kernel", Layouts.convKernel(c.array("gw"), ws), r.grads.get("kernel"), pixels);
         if (bias) Compare.check(n + " grad bias", c.array("gb"), r.grads.get("bias"), pixels);
     }

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * [padTop, padTop + out) with TensorFlow's padTop (make_golden.py cross-checks that against autograd's adjoint of
  * the Keras forward convolution). Cases: 3x3 stride 2 SAME (padTop 0 -- NOT PyTorch's padding=1,
  * output_padding=1, which is shifted by one pixel), VALID, VALID with output_padding 1, 4x4 stride 2 SAME
- * (padTop 1), 3x3 stride 1 SAME with relu. Tolerances: {@link Compare}; K = Cin * ceil(K/s)^2 taps per output
+ * (padTop 1), 3x3 stride 1 SAME with relu, 3x5 kernel with stride 2x1, dilation 2 SAME, 2x2 stride 2 VALID without
+ * bias (sigmoid). Tolerances: {@link Compare}; K = Cin * ceil(K/s)^2 taps per output
  * for y, KH*KW*Cout for grad x, N*H*W (input pixels) for the kernel gradient, N*OH*OW for the bias gradient.
  */
 class GoldenConvTransposeTest {
@@ -29,11 +30,12 @@ class GoldenConvTransposeTest {
     static void run(GoldenCase c) {
         String n = c.name;
         int[] xs = c.shape("x"), ys = c.shape("y"), ws = c.shape("w");
-        int k = c.integer("kernel"), s = c.integer("stride");
+        int kh = c.integer("kernel_h"), kw = c.integer("kernel_w");
         int op = c.str("output_padding").equals("none") ? -1 : c.integer("output_padding");
         boolean bias = c.bool("bias");
-        Conv2DTranspose layer = new Conv2DTranspose(c.integer("filters"), k, k, s, s,
-                Padding.valueOf(c.str("padding").toUpperCase()), op, op, 1, 1, bias, GoldenActivations.of(c));
+        Conv2DTranspose layer = new Conv2DTranspose(c.integer("filters"), kh, kw, c.integer("stride_h"),
+                c.integer("stride_w"), Padding.valueOf(c.str("padding").toUpperCase()), op, op,
+                c.integer("dilation_h"), c.integer("dilation_w"), bias, GoldenActivations.of(c));
         Map<String, float[]> params = new LinkedHashMap<>();
         params.put("kernel", Layouts.convTransposeKernel(c.array("w"), ws));
         if (bias) params.put("bias", c.array("b"));
@@ -41,7 +43,7 @@ class GoldenConvTransposeTest {
                 new float[][] {Layouts.nchwToNhwc(c.array("x"), xs)}, params, Layouts.nchwToNhwc(c.array("gy"), ys));
         assertEquals(Shape.of(Layouts.nhwc(ys)), r.outShape, n + " output shape");
         Compare.check(n + " y", Layouts.nchwToNhwc(c.array("y"), ys), r.y, c.integer("terms"));
-        Compare.check(n + " grad x", Layouts.nchwToNhwc(c.array("gx"), xs), r.gx[0], (long) k * k * ws[1]);
+        Compare.check(n + " grad x", Layouts.nchwToNhwc(c.array("gx"), xs), r.gx[0], (long) kh * kw * ws[1]);
         Compare.check(n + " grad kernel", Layouts.convTransposeKernel(c.array("gw"), ws), r.grads.get("kernel"),
                 (long) xs[0] * xs[2] * xs[3]);
         if (bias) Compare.check(n + " grad bias", c.array("gb"), r.grads.get("bias"), (long) ys[0] * ys[2] * ys[3]);

@@ -14,7 +14,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * MaxPool2D against PyTorch max_pool2d (Keras 'same' emulated with -inf padding at the bottom/right). Output and
  * input gradient are copies of single values (K = 1), so they must agree to float32 rounding -- in practice exactly.
- * Inputs are continuous random values: no ties.
+ * Inputs are continuous random values: no ties. Cases with overlapping windows (3x3 stride 2 same, 3x3 stride 1)
+ * check that backward accumulates into cells shared by several windows; one has a 2x3 window with stride 2x1.
  */
 class GoldenMaxPoolTest {
     @TestFactory
@@ -23,9 +24,10 @@ class GoldenMaxPoolTest {
             GoldenCase c = new GoldenCase(n);
             int[] s = c.shape("x");
             int[] ys = c.shape("y");
-            int p = c.integer("pool"), st = c.integer("stride");
             Padding pad = Padding.valueOf(c.str("padding").toUpperCase());
-            LayerHarness.Run r = LayerHarness.run(new MaxPool2D(p, p, st, st, pad), true,
+            MaxPool2D layer = new MaxPool2D(c.integer("pool_h"), c.integer("pool_w"), c.integer("stride_h"),
+                    c.integer("stride_w"), pad);
+            LayerHarness.Run r = LayerHarness.run(layer, true,
                     new Shape[] {Shape.of(Layouts.nhwc(s))}, new float[][] {Layouts.nchwToNhwc(c.array("x"), s)},
                     Map.of(), Layouts.nchwToNhwc(c.array("gy"), ys));
             assertEquals(Shape.of(Layouts.nhwc(ys)), r.outShape, n + " output shape");
