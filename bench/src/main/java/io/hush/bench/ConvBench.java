@@ -32,17 +32,18 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Convolution layer throughput. Score: time per call; the {@code flops} counter is the layer's useful flops
- * per second (ops/ns = GFLOP/s; forward = 2 * MACs, backward = 4 * MACs for input and kernel gradients, or 2 *
- * MACs when the input gradient is skipped) — divide by {@link FmaPeakBench} from the same run for % of peak.
+ * Convolution layer throughput. Score: calls per second; the {@code gflop} counter is the layer's useful
+ * GFLOP per second (forward = 2 * MACs, backward = 4 * MACs for input and kernel gradients, or 2 * MACs when
+ * the input gradient is skipped; bias and activation not counted) — divide by {@link FmaPeakBench} from the same
+ * run for % of peak.
  *
  * <p>Cases: {@code big} = Conv2D 3x3 64->64 on 64x64, batch 8, SAME (the target case); the seed network's
  * layers at batch 32: {@code c1} Conv2D 1->32 28x28, {@code c2} Conv2D 32->64 14x14, {@code t1}
  * Conv2DTranspose 64->64 s2 7->14, {@code t2} Conv2DTranspose 64->32 s2 14->28, {@code c3} Conv2D 32->1 28x28.
  * {@code impl=scalar} runs the ConvScalar reference kernels (single-threaded) for the SIMD speed-up.
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
@@ -68,10 +69,10 @@ public class ConvBench {
     @State(Scope.Thread)
     @AuxCounters(AuxCounters.Type.OPERATIONS)
     public static class Flops {
-        public long flops;
+        public double gflop;
 
         @Setup(Level.Iteration)
-        public void reset() { flops = 0; }
+        public void reset() { gflop = 0; }
     }
 
     @Setup(Level.Trial)
@@ -126,7 +127,7 @@ public class ConvBench {
         } else {
             layer.forward(in, out, ex);
         }
-        f.flops += fwdFlops;
+        f.gflop += fwdFlops * 1e-9;
     }
 
     @Benchmark
@@ -145,7 +146,7 @@ public class ConvBench {
         } else {
             layer.backward(in, out, gradOut, shape.equals("c1") ? new Tensor[]{null} : gradIn, ex);
         }
-        f.flops += bwdFlops;
+        f.gflop += bwdFlops * 1e-9;
     }
 
     private MemorySegment tk;
@@ -154,7 +155,7 @@ public class ConvBench {
     private MemorySegment transposedKernel() {
         if (tk == null) {
             tk = arena.allocate(geom.kernelSize() * 4, 64);
-            io.hush.engine.kernels.ConvSimd.transposeTaps(pool, layer.params().get(0).value.data(), geom.taps(),
+            io.hush.engine.kernels.ConvSimd.transposeTaps(layer.params().get(0).value.data(), geom.taps(),
                     geom.cout(), geom.cin(), tk);
         }
         return tk;

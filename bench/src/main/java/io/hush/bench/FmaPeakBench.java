@@ -38,33 +38,32 @@ public class FmaPeakBench {
     /** Flops per invocation: STEPS * CHAINS FMAs of S.length() lanes, 2 flops each (AVX2: 8 lanes). */
     static final int FLOPS_AVX2 = STEPS * CHAINS * 8 * 2;
 
-    float b = 0.999f, c = 1e-3f;
-    FloatVector vb, vc;
+    public float b = 0.999f, c = 1e-3f;
 
     @Setup
     public void setup() {
         if (S.length() != 8) {
             throw new IllegalStateException("FLOPS_AVX2 assumes 8 float lanes; this machine has " + S.length());
         }
-        vb = FloatVector.broadcast(S, b);
-        vc = FloatVector.broadcast(S, c);
     }
 
     @Benchmark
     @OperationsPerInvocation(FLOPS_AVX2)
     @Threads(1)
     public float peak1() {
-        return run(vb, vc);
+        return run(b, c);
     }
 
     @Benchmark
     @OperationsPerInvocation(FLOPS_AVX2)
     @Threads(2)
     public float peak2() {
-        return run(vb, vc);
+        return run(b, c);
     }
 
-    private static float run(FloatVector b, FloatVector c) {
+    /** Vectors are made here from scalars: passed-in FloatVectors of unknown class defeat C2's intrinsics. */
+    private static float run(float bf, float cf) {
+        FloatVector b = FloatVector.broadcast(S, bf), c = FloatVector.broadcast(S, cf);
         FloatVector a0 = c, a1 = c.add(1f), a2 = c.add(2f), a3 = c.add(3f), a4 = c.add(4f), a5 = c.add(5f);
         FloatVector a6 = c.add(6f), a7 = c.add(7f), a8 = c.add(8f), a9 = c.add(9f), a10 = c.add(10f), a11 = c.add(11f);
         for (int i = 0; i < STEPS; i++) {
