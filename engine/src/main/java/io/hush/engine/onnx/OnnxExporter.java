@@ -222,7 +222,8 @@ public final class OnnxExporter {
                     }
                     if (add) node("Add", name + "/add", List.of(x, weight(name + "/offset", new float[] {s.offset()})), out);
                 }
-                case Dropout d -> node("Identity", name, List.of(in(n, 0)), out);
+                case Dropout d -> // identity in inference (ratio kept for Hush fine-tuning after a re-import)
+                        node("Dropout", name, List.of(in(n, 0), weight(name + "/ratio", new float[] {d.rate()})), out);
                 case Flatten f -> {
                     Shape s = inShape(n, 0);
                     if (s.rank() == 1) node("Identity", name, List.of(in(n, 0)), out);

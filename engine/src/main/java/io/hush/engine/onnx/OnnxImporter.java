@@ -873,7 +873,7 @@ public final class OnnxImporter {
                 return;
             }
             int id = add(new ActivationLayer(a).name(layerName(n)), x.node());
-            define(n.getOutput(0), pointwise(n, x, id));
+            define(n.getOutput(0), pointwise(n.getInput(0), x, id));
         }
 
         void dropout(NodeProto n) throws OnnxException {
@@ -893,7 +893,7 @@ public final class OnnxImporter {
                 return;
             }
             int id = add(new Dropout(rate).name(layerName(n)), x.node());
-            define(n.getOutput(0), pointwise(n, x, id));
+            define(n.getOutput(0), pointwise(n.getInput(0), x, id));
         }
 
         void arithmetic(NodeProto n) throws OnnxException {
@@ -943,8 +943,32 @@ public final class OnnxImporter {
                 problem(n, "constant / tensor is not supported");
                 return;
             }
+            String result = n.getOutput(0);
+            Float offset = s.offset() == 0f ? followingOffset(result) : null;
+            if (offset != null) { // x * m + c: one Scale, as the exporter writes it (rounding is the same)
+                s = new Scale(s.multiplier(), offset);
+                result = consumers.get(result).get(0).getOutput(0);
+            }
             int id = add(s.name(layerName(n)), x.node());
-            define(n.getOutput(0), pointwise(n, x, id));
+            define(result, pointwise(n.getInput(ca ? 1 : 0), x, id));
+        }
+
+        /**
+         * If the only reader of {@code value} is {@code value + c} or {@code value - c} with a scalar constant c, marks
+         * it done and returns its offset (c or -c).
+         */
+        Float followingOffset(String value) throws OnnxException {
+            if (!soleReader(value)) return null;
+            NodeProto c = consumers.get(value).get(0);
+            boolean add = c.getOpType().equals("Add"), sub = c.getOpType().equals("Sub");
+            if (!add && !sub || c.getInputCount() != 2 || c.getAttributeCount() != 0) return null;
+            boolean first = c.getInput(0).equals(value);
+            String other = first ? c.getInput(1) : c.getInput(0);
+            TensorProto t = consts.get(other);
+            if (t == null || sub && !first || OnnxTensors.size(OnnxTensors.dims(t)) != 1) return null;
+            float v = OnnxTensors.floats(t)[0];
+            done.add(c);
+            return sub ? -v : v;
         }
 
         // ---- helpers ----
@@ -1017,9 +1041,9 @@ public final class OnnxImporter {
             };
         }
 
-        /** The value of pointwise node n applied to x: same layout; the Dense stays free if n is x's only reader. */
-        Val pointwise(NodeProto n, Val x, int id) {
-            return new Val(id, x.layout(), x.perm(), soleReader(n.getInput(0)) ? x.free() : null);
+        /** A pointwise layer's output on x (ONNX name {@code in}): same layout; the Dense stays free if sole reader. */
+        Val pointwise(String in, Val x, int id) {
+            return new Val(id, x.layout(), x.perm(), soleReader(in) ? x.free() : null);
         }
 
         boolean soleReader(String value) {
