@@ -54,7 +54,7 @@ public final class Trainer implements AutoCloseable {
     private final Model model;
     private final Optimizer optimizer;
     private final Loss loss;
-    private final ThreadPool pool;
+    private ThreadPool pool;
     private final double baseLr;
     private boolean residual;
     private WeightRegularizer weightReg = new WeightRegularizer(0, 0);
@@ -174,6 +174,8 @@ public final class Trainer implements AutoCloseable {
         if (train.batches() < 1) throw new IllegalArgumentException("the training data has no batches");
         this.epochs = epochs;
         this.batches = train.batches();
+        pool = model.pool(); // the model may have switched pools since compile (Model.threads)
+        optimizer.pool(pool);
         this.callbacks = List.of(cbs);
         epoch = 0;
         batch = 0;

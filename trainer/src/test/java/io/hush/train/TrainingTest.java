@@ -20,7 +20,7 @@ class TrainingTest {
     void smallMnistRun(@TempDir Path dir) throws Exception {
         assumeTrue(DataPaths.available("mnist-train-images-idx3-ubyte.gz"), "MNIST not found under " + DataPaths.root() + ": skipped");
         TrainConfig cfg = TrainConfig.preset("seed-mnist").override(List.of(
-                "arch=conv-ae", "channels=4", "epochs=2", "batch=16", "trainLimit=64", "valLimit=16", "threads=1",
+                "arch=dense-ae", "code=16", "epochs=2", "batch=16", "trainLimit=48", "valLimit=16", "threads=1",
                 "out=" + dir.resolve("m.hush"), "runDir=" + dir.resolve("run"), "samples=4", "lr=0.01"));
         ByteArrayOutputStream log = new ByteArrayOutputStream();
         Training.Result r = Training.run(cfg, new PrintStream(log));

@@ -83,6 +83,9 @@ public abstract class Optimizer implements AutoCloseable {
 
     public List<Param> params() { return params; }
 
+    /** Runs later steps on this pool (after the model switched pools, e.g. {@code Model.threads(n)}). */
+    public void pool(ThreadPool p) { this.pool = p; }
+
     /** One update from the current gradients. */
     public void step() {
         if (pool == null) throw new IllegalStateException(describe() + ": attach(params, pool) before step()");
