@@ -73,6 +73,8 @@ public final class TrainConfig {
     public String activityLayer = "";
     public double sparsityRho = 0.05, sparsityBeta = 0, activityL1 = 0;
     public int epochs = 30;
+    /** At most this many batches per epoch (0 = the whole data set each epoch). */
+    public int stepsPerEpoch = 0;
     public int batch = 128;
     public long seed = 42;
     /** Threads (0 = all cores; 1 = bit-reproducible and exactly resumable). */

@@ -66,6 +66,7 @@ public final class Trainer implements AutoCloseable {
     private Path checkpointFile;
     private int checkpointEvery;
     private Path resumeFrom;
+    private int stepsPerEpoch;
 
     private final Arena arena = Arena.ofShared();
     private final Map<Shape, Tensor> tensors = new HashMap<>();
@@ -133,6 +134,13 @@ public final class Trainer implements AutoCloseable {
         return this;
     }
 
+    /** Keras' steps_per_epoch: at most this many batches of each epoch (0 = all of them). */
+    public Trainer stepsPerEpoch(int steps) {
+        if (steps < 0) throw new IllegalArgumentException("steps per epoch must be >= 0, got " + steps);
+        stepsPerEpoch = steps;
+        return this;
+    }
+
     /** Continues the run saved in {@code file} at the next {@link #fit}. */
     public Trainer resume(Path file) { resumeFrom = file; return this; }
 
@@ -173,7 +181,7 @@ public final class Trainer implements AutoCloseable {
         if (epochs < 1) throw new IllegalArgumentException("epochs must be >= 1, got " + epochs);
         if (train.batches() < 1) throw new IllegalArgumentException("the training data has no batches");
         this.epochs = epochs;
-        this.batches = train.batches();
+        this.batches = stepsPerEpoch > 0 ? Math.min(stepsPerEpoch, train.batches()) : train.batches();
         pool = model.pool(); // the model may have switched pools since compile (Model.threads)
         optimizer.pool(pool);
         this.callbacks = List.of(cbs);

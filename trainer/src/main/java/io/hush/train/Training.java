@@ -83,7 +83,7 @@ public final class Training {
         try (LoaderSource train = new LoaderSource(trainLoader);
              LoaderSource val = valLoader == null ? null : new LoaderSource(valLoader);
              Trainer t = Trainer.compile(model, optimizer(cfg), Losses.parse(cfg.loss))) {
-            t.seed(cfg.seed).residual(cfg.residual).clipNorm(cfg.clipNorm).schedule(schedule(cfg))
+            t.seed(cfg.seed).stepsPerEpoch(cfg.stepsPerEpoch).residual(cfg.residual).clipNorm(cfg.clipNorm).schedule(schedule(cfg))
                     .weightRegularizer(new WeightRegularizer(cfg.l1, cfg.l2))
                     .monitor(cfg.monitor)
                     .checkpoint(ckpt, cfg.checkpointEvery);

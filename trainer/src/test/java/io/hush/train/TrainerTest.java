@@ -203,6 +203,15 @@ class TrainerTest {
     }
 
     @Test
+    void stepsPerEpochLimitsBatches() {
+        try (Model m = model(6, false); Trainer t = Trainer.compile(m, new Adam(1e-3), PixelLoss.mse()).stepsPerEpoch(2)) {
+            t.fit(train(1), null, 3);
+            assertEquals(6, t.globalStep());
+            assertEquals(6, t.optimizer().iterations());
+        }
+    }
+
+    @Test
     void badMonitorIsNamed() {
         try (Model m = model(6, false); Trainer t = Trainer.compile(m, new Adam(1e-3), PixelLoss.mse())) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.fit(train(1), null, 1, new EarlyStopping("val_loss", 1)));
