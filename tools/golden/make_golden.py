@@ -219,6 +219,67 @@ def check_pytorch_same_claim():
            "Keras-same = full transposed conv cropped to rows [0, 2n) (PyTorch padding=0, then drop the last row/col)."))
 
 
+# ------------------------------------------------------------------------- explicit pads (PyTorch / ONNX import paths)
+def conv_explicit_case(name, seed, n, cin, cout, h, w, k, stride, pads, torch_padding=None):
+    """pads = (top, bottom, left, right). Symmetric ones go through PyTorch's own padding= argument."""
+    g = np.random.default_rng(seed)
+    kh, kw = pair(k)
+    x = rnd(g, n, cin, h, w).requires_grad_()
+    lim = float(np.sqrt(6.0 / (kh * kw * (cin + cout))))
+    wt = rnd(g, cout, cin, kh, kw, lo=-lim, hi=lim).requires_grad_()
+    b = rnd(g, cout, lo=-0.5, hi=0.5).requires_grad_()
+    t, bo, l, r = pads
+    if torch_padding is not None:
+        y = F.conv2d(x, wt, b, stride=stride, padding=torch_padding)
+    else:
+        y = F.conv2d(F.pad(x, (l, r, t, bo)), wt, b, stride=stride)
+    gy = rnd(g, *y.shape)
+    gx, gw, gb = grads(y, gy, x, wt, b)
+    meta = dict(layer="Conv2D", filters=cout, padding="explicit", pad_top=t, pad_bottom=bo, pad_left=l, pad_right=r,
+                bias="true", activation="linear", **hw_meta(k, stride, 1))
+    save(name, meta, x=x, w=wt, b=b, y=y, gy=gy, gx=gx, gw=gw, gb=gb)
+
+
+def convT_explicit_case(name, seed, n, cin, cout, h, w, k, stride, pads, op):
+    """ONNX ConvTranspose semantics: out = s*(in-1) + op + k - pad_begin - pad_end, i.e. the full transposed conv
+    cropped by the pads (op extra zero rows at the end). Symmetric pads are computed by nn.ConvTranspose2d itself."""
+    g = np.random.default_rng(seed)
+    kh, kw = pair(k)
+    (sh, sw), (oph, opw) = pair(stride), pair(op)
+    x = rnd(g, n, cin, h, w).requires_grad_()
+    lim = float(np.sqrt(6.0 / (kh * kw * (cin + cout))))
+    wt = rnd(g, cin, cout, kh, kw, lo=-lim, hi=lim).requires_grad_()
+    b = rnd(g, cout, lo=-0.5, hi=0.5).requires_grad_()
+    t, bo, l, r = pads
+    full = F.conv_transpose2d(x, wt, None, stride=(sh, sw))
+    oh, ow = sh * (h - 1) + oph + kh - t - bo, sw * (w - 1) + opw + kw - l - r
+    y = F.pad(full, (-l, ow + l - full.shape[3], -t, oh + t - full.shape[2])) + b.view(1, -1, 1, 1)
+    if t == bo and l == r:
+        y2 = F.conv_transpose2d(x, wt, b, stride=(sh, sw), padding=(t, l), output_padding=(oph, opw))
+        assert y2.shape == y.shape and (y2 - y).abs().max().item() < 1e-12, name
+    gy = rnd(g, *y.shape)
+    gx, gw, gb = grads(y, gy, x, wt, b)
+    meta = dict(layer="Conv2DTranspose", filters=cout, padding="explicit", pad_top=t, pad_bottom=bo, pad_left=l,
+                pad_right=r, output_padding=oph, output_padding_w=opw, bias="true", activation="linear",
+                terms=cin * ((kh + sh - 1) // sh) * ((kw + sw - 1) // sw), **hw_meta(k, stride, 1))
+    save(name, meta, x=x, w=wt, b=b, y=y, gy=gy, gx=gx, gw=gw, gb=gb)
+
+
+def pool_explicit_case(name, seed, n, c, h, w, pool, stride, pads):
+    g = np.random.default_rng(seed)
+    t, bo, l, r = pads
+    x = rnd(g, n, c, h, w).requires_grad_()
+    if t == bo and l == r:
+        y = F.max_pool2d(x, pool, stride, padding=(t, l))      # PyTorch's own implicit -inf padding
+    else:
+        y = F.max_pool2d(F.pad(x, (l, r, t, bo), value=float("-inf")), pool, stride)
+    gy = rnd(g, *y.shape)
+    (gx,) = grads(y, gy, x)
+    (ph, pw), (sh, sw) = pair(pool), pair(stride)
+    save(name, dict(layer="MaxPool2D", pool_h=ph, pool_w=pw, stride_h=sh, stride_w=sw, padding="explicit",
+                    pad_top=t, pad_bottom=bo, pad_left=l, pad_right=r), x=x, y=y, gy=gy, gx=gx)
+
+
 # --------------------------------------------------------------------------------------------------------- MaxPool2D
 def pool_case(name, seed, n, c, h, w, pool, stride, padding):
     g = np.random.default_rng(seed)
@@ -466,6 +527,15 @@ def main():
     pool_case("maxpool_3x3_s2_same", 24, 2, 3, 9, 8, 3, 2, "same")           # overlapping windows, pads 1/1 and 0/1
     pool_case("maxpool_3x3_s1_valid", 25, 2, 2, 6, 5, 3, 1, "valid")         # heavy overlap
     pool_case("maxpool_2x3_s2x1_valid", 26, 2, 3, 6, 7, (2, 3), (2, 1), "valid")
+
+    # explicit pads as PyTorch/ONNX models carry them (what the ONNX importer maps to)
+    conv_explicit_case("conv_torch_pad1x2_s2", 71, 2, 3, 4, 8, 9, 3, 2, (1, 1, 2, 2), torch_padding=(1, 2))
+    conv_explicit_case("conv_onnx_pads_asym", 72, 2, 2, 3, 7, 6, 3, 1, (0, 2, 1, 0))
+    convT_explicit_case("convT_torch_k3s2p1op1", 73, 2, 4, 3, 5, 4, 3, 2, (1, 1, 1, 1), 1)
+    convT_explicit_case("convT_torch_k4s2p1", 74, 2, 3, 2, 4, 4, 4, 2, (1, 1, 1, 1), 0)
+    convT_explicit_case("convT_onnx_pads_asym", 75, 2, 3, 2, 4, 5, 3, 2, (0, 1, 1, 0), 0)
+    pool_explicit_case("maxpool_torch_k3s2p1", 76, 2, 3, 8, 7, 3, 2, (1, 1, 1, 1))
+    pool_explicit_case("maxpool_onnx_pads_asym", 77, 2, 2, 7, 7, 2, 2, (0, 1, 1, 0))
 
     for i, a in enumerate(["linear", "relu", "leaky_relu", "sigmoid", "tanh"]):
         dense_case("dense_" + a, 31 + i, 3, 17, 9, a)

@@ -263,15 +263,7 @@ class SeedNetworkTest {
             Tensor gy = Tensor.allocate(arena, batch, 28, 28, 1);
             double[] losses = new double[steps];
             long[] stepMillis = new long[steps];
-            // Warm-up on one sample: lets the JIT compile the Vector API kernels before they meet a batch of 16
-            // (interpreted vector code is ~100x slower, so a cold first step at batch 16 costs tens of seconds).
-            try (Arena warm = Arena.ofShared()) {
-                Tensor one = Tensor.allocate(warm, 1, 28, 28, 1);
-                for (int w = 0; w < 3; w++) {
-                    m.forward(one, true);
-                    m.backward(Tensor.allocate(warm, 1, 28, 28, 1));
-                }
-            }
+            // step 0 includes JIT compilation of the Vector API kernels (the per-step times printed show it)
             long cpu0 = processCpuNanos(), wall0 = System.nanoTime();
             for (int s = 0; s < steps; s++) {
                 long t0 = System.nanoTime();

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Conv2D against PyTorch conv2d with Keras/TF 'same' padding emulated by F.pad (smaller half before): 3x3 same
  * (fused relu), stride 2 on even and odd sizes (asymmetric and symmetric padding), valid on a non-square input,
  * 4x4 stride 2 (even kernel, asymmetric), dilation 2, no bias with 17 -> 3 channels, valid stride 2 with tanh,
- * non-square 3x5 kernel with stride 1x2 and sigmoid, 1x1, 2x3 kernel with dilation 2x1.
+ * non-square 3x5 kernel with stride 1x2 and sigmoid, 1x1, 2x3 kernel with dilation 2x1; and explicit pads as
+ * PyTorch/ONNX carry them ({@link Conv2D#withPads}): PyTorch padding=(1,2) with stride 2, asymmetric ONNX pads.
  * Tolerances: {@link Compare} with K = the length of each sum: KH*KW*Cin for y, KH*KW*Cout for grad x,
  * N*OH*OW for the kernel and bias gradients.
  */
@@ -31,9 +32,13 @@ class GoldenConvTest {
         int[] xs = c.shape("x"), ys = c.shape("y"), ws = c.shape("w");
         int kh = c.integer("kernel_h"), kw = c.integer("kernel_w");
         boolean bias = c.bool("bias");
-        Conv2D layer = new Conv2D(c.integer("filters"), kh, kw, c.integer("stride_h"), c.integer("stride_w"),
-                Padding.valueOf(c.str("padding").toUpperCase()), c.integer("dilation_h"), c.integer("dilation_w"),
-                bias, GoldenActivations.of(c));
+        Conv2D layer = c.str("padding").equals("explicit")
+                ? Conv2D.withPads(c.integer("filters"), kh, kw, c.integer("stride_h"), c.integer("stride_w"),
+                        c.integer("pad_top"), c.integer("pad_bottom"), c.integer("pad_left"), c.integer("pad_right"),
+                        c.integer("dilation_h"), c.integer("dilation_w"), bias, GoldenActivations.of(c))
+                : new Conv2D(c.integer("filters"), kh, kw, c.integer("stride_h"), c.integer("stride_w"),
+                        Padding.valueOf(c.str("padding").toUpperCase()), c.integer("dilation_h"), c.integer("dilation_w"),
+                        bias, GoldenActivations.of(c));
         Map<String, float[]> params = new LinkedHashMap<>();
         params.put("kernel", Layouts.convKernel(c.array("w"), ws));
         if (bias) params.put("bias", c.array("b"));

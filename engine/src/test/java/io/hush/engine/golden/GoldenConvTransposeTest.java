@@ -18,7 +18,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * the Keras forward convolution). Cases: 3x3 stride 2 SAME (padTop 0 -- NOT PyTorch's padding=1,
  * output_padding=1, which is shifted by one pixel), VALID, VALID with output_padding 1, 4x4 stride 2 SAME
  * (padTop 1), 3x3 stride 1 SAME with relu, 3x5 kernel with stride 2x1, dilation 2 SAME, 2x2 stride 2 VALID without
- * bias (sigmoid). Tolerances: {@link Compare}; K = Cin * ceil(K/s)^2 taps per output
+ * bias (sigmoid); and explicit pads ({@link Conv2DTranspose#withPads}, ONNX ConvTranspose semantics), computed
+ * by nn.ConvTranspose2d itself where symmetric: k3 s2 padding=1 output_padding=1, k4 s2 padding=1, asymmetric pads. Tolerances: {@link Compare}; K = Cin * ceil(K/s)^2 taps per output
  * for y, KH*KW*Cout for grad x, N*H*W (input pixels) for the kernel gradient, N*OH*OW for the bias gradient.
  */
 class GoldenConvTransposeTest {
@@ -32,10 +33,15 @@ class GoldenConvTransposeTest {
         int[] xs = c.shape("x"), ys = c.shape("y"), ws = c.shape("w");
         int kh = c.integer("kernel_h"), kw = c.integer("kernel_w");
         int op = c.str("output_padding").equals("none") ? -1 : c.integer("output_padding");
+        int opW = c.meta.containsKey("output_padding_w") ? c.integer("output_padding_w") : op;
         boolean bias = c.bool("bias");
-        Conv2DTranspose layer = new Conv2DTranspose(c.integer("filters"), kh, kw, c.integer("stride_h"),
-                c.integer("stride_w"), Padding.valueOf(c.str("padding").toUpperCase()), op, op,
-                c.integer("dilation_h"), c.integer("dilation_w"), bias, GoldenActivations.of(c));
+        Conv2DTranspose layer = c.str("padding").equals("explicit")
+                ? Conv2DTranspose.withPads(c.integer("filters"), kh, kw, c.integer("stride_h"), c.integer("stride_w"),
+                        c.integer("pad_top"), c.integer("pad_bottom"), c.integer("pad_left"), c.integer("pad_right"),
+                        op, opW, c.integer("dilation_h"), c.integer("dilation_w"), bias, GoldenActivations.of(c))
+                : new Conv2DTranspose(c.integer("filters"), kh, kw, c.integer("stride_h"), c.integer("stride_w"),
+                        Padding.valueOf(c.str("padding").toUpperCase()), op, opW, c.integer("dilation_h"),
+                        c.integer("dilation_w"), bias, GoldenActivations.of(c));
         Map<String, float[]> params = new LinkedHashMap<>();
         params.put("kernel", Layouts.convTransposeKernel(c.array("w"), ws));
         if (bias) params.put("bias", c.array("b"));

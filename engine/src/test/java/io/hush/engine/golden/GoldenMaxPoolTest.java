@@ -16,6 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * input gradient are copies of single values (K = 1), so they must agree to float32 rounding -- in practice exactly.
  * Inputs are continuous random values: no ties. Cases with overlapping windows (3x3 stride 2 same, 3x3 stride 1)
  * check that backward accumulates into cells shared by several windows; one has a 2x3 window with stride 2x1.
+ * Explicit pads ({@link MaxPool2D#explicit}, note its {top, left, bottom, right} argument order): PyTorch
+ * max_pool2d(3, 2, padding=1) and asymmetric ONNX pads.
  */
 class GoldenMaxPoolTest {
     @TestFactory
@@ -24,9 +26,11 @@ class GoldenMaxPoolTest {
             GoldenCase c = new GoldenCase(n);
             int[] s = c.shape("x");
             int[] ys = c.shape("y");
-            Padding pad = Padding.valueOf(c.str("padding").toUpperCase());
-            MaxPool2D layer = new MaxPool2D(c.integer("pool_h"), c.integer("pool_w"), c.integer("stride_h"),
-                    c.integer("stride_w"), pad);
+            MaxPool2D layer = c.str("padding").equals("explicit")
+                    ? MaxPool2D.explicit(c.integer("pool_h"), c.integer("pool_w"), c.integer("stride_h"), c.integer("stride_w"),
+                            c.integer("pad_top"), c.integer("pad_left"), c.integer("pad_bottom"), c.integer("pad_right"))
+                    : new MaxPool2D(c.integer("pool_h"), c.integer("pool_w"), c.integer("stride_h"), c.integer("stride_w"),
+                            Padding.valueOf(c.str("padding").toUpperCase()));
             LayerHarness.Run r = LayerHarness.run(layer, true,
                     new Shape[] {Shape.of(Layouts.nhwc(s))}, new float[][] {Layouts.nchwToNhwc(c.array("x"), s)},
                     Map.of(), Layouts.nchwToNhwc(c.array("gy"), ys));
