@@ -16,7 +16,7 @@ import java.util.List;
  * rounded to 8 bits: it is a picture for the eye, not data).
  */
 final class Montage {
-    private static final int GAP = 6, CAPTION = 16;
+    private static final int GAP = 6, CAPTION = 16, MIN_CELL = 96;
     private final List<List<FloatImage>> rows = new ArrayList<>();
     private final List<List<String>> captions = new ArrayList<>();
 
@@ -26,14 +26,17 @@ final class Montage {
     }
 
     FloatImage render() {
+        int maxSide = 1;
+        for (List<FloatImage> r : rows) for (FloatImage f : r) maxSide = Math.max(maxSide, Math.max(f.width(), f.height()));
+        int zoom = Math.max(1, (MIN_CELL + maxSide - 1) / maxSide); // small images (MNIST) are shown enlarged
         int cols = 0, width = GAP, height = GAP;
         for (List<FloatImage> r : rows) cols = Math.max(cols, r.size());
         int[] colW = new int[cols];
         int[] rowH = new int[rows.size()];
         for (int i = 0; i < rows.size(); i++) {
             for (int j = 0; j < rows.get(i).size(); j++) {
-                colW[j] = Math.max(colW[j], rows.get(i).get(j).width());
-                rowH[i] = Math.max(rowH[i], rows.get(i).get(j).height());
+                colW[j] = Math.max(colW[j], rows.get(i).get(j).width() * zoom);
+                rowH[i] = Math.max(rowH[i], rows.get(i).get(j).height() * zoom);
             }
         }
         for (int w : colW) width += w + GAP;
@@ -49,9 +52,9 @@ final class Montage {
             int x = GAP;
             for (int j = 0; j < rows.get(i).size(); j++) {
                 FloatImage f = rows.get(i).get(j);
-                paint(img, f, x, y);
+                paint(img, f, x, y, zoom);
                 g.setColor(new Color(30, 30, 30));
-                g.drawString(captions.get(i).get(j), x, y + rowH[i] + CAPTION - 4);
+                g.drawString(fit(g, captions.get(i).get(j), colW[j] + GAP - 2), x, y + rowH[i] + CAPTION - 4);
                 x += colW[j] + GAP;
             }
             y += rowH[i] + CAPTION + GAP;
@@ -69,11 +72,20 @@ final class Montage {
         return new FloatImage(width, height, p, null, 8);
     }
 
-    private static void paint(BufferedImage dst, FloatImage f, int x0, int y0) {
+    /** The caption cut with an ellipsis to fit {@code width} pixels. */
+    private static String fit(Graphics2D g, String s, int width) {
+        var fm = g.getFontMetrics();
+        if (fm.stringWidth(s) <= width) return s;
+        String t = s;
+        while (t.length() > 1 && fm.stringWidth(t + "..") > width) t = t.substring(0, t.length() - 1);
+        return t + "..";
+    }
+
+    private static void paint(BufferedImage dst, FloatImage f, int x0, int y0, int zoom) {
         int w = f.width(), h = f.height();
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int k = y * w + x;
+        for (int y = 0; y < h * zoom; y++) {
+            for (int x = 0; x < w * zoom; x++) {
+                int k = (y / zoom) * w + x / zoom;
                 int r = q(f.plane(0)[k]), g = f.channels() == 3 ? q(f.plane(1)[k]) : r, b = f.channels() == 3 ? q(f.plane(2)[k]) : r;
                 dst.setRGB(x0 + x, y0 + y, (r << 16) | (g << 8) | b);
             }
