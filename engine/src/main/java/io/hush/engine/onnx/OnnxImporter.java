@@ -353,10 +353,6 @@ public final class OnnxImporter {
                     if (group != 1) problem(n, "group=" + group + " is not supported (grouped/depthwise convolution)");
                     String ap = s(n, "auto_pad", "NOTSET");
                     if (!Set.of("NOTSET", "VALID", "SAME_UPPER", "SAME_LOWER").contains(ap)) problem(n, "auto_pad=" + ap);
-                    if (op.equals("ConvTranspose") && (ap.startsWith("SAME"))) {
-                        problem(n, "auto_pad=" + ap + " is not supported for ConvTranspose (its split of odd"
-                                + " padding differs between the spec and runtimes); export with explicit pads");
-                    }
                     checkLen2(n, "strides", "dilations", "kernel_shape", "output_padding");
                     checkLen4(n, "pads");
                 }
@@ -547,7 +543,23 @@ public final class OnnxImporter {
             int[] dil = ints(n, "dilations", new int[] {1, 1});
             int[] pads = ints(n, "pads", new int[4]);
             int[] op = ints(n, "output_padding", new int[2]);
-            if (s(n, "auto_pad", "NOTSET").equals("VALID")) pads = new int[4];
+            String ap = s(n, "auto_pad", "NOTSET");
+            if (ap.equals("VALID")) pads = new int[4];
+            if (ap.startsWith("SAME")) {
+                // output = input * stride; the crop eff + op - s does not depend on the input size. SAME_UPPER puts
+                // the smaller half first (TensorFlow/Keras "same"), SAME_LOWER the larger, as ONNX Runtime does.
+                int[] k = {kh, kw};
+                for (int a = 0; a < 2; a++) {
+                    int total = (k[a] - 1) * dil[a] + 1 + op[a] - st[a];
+                    if (total < 0) {
+                        problem(n, "auto_pad=" + ap + " with a kernel smaller than the stride is not supported");
+                        return;
+                    }
+                    int small = total / 2;
+                    pads[a] = ap.equals("SAME_UPPER") ? small : total - small;
+                    pads[a + 2] = total - pads[a];
+                }
+            }
             Fused fused = fusedActivation(n.getOutput(0));
             boolean useBias = bias != null;
             Conv2DTranspose ct = Conv2DTranspose.withPads(cout, kh, kw, st[0], st[1], pads[0], pads[2], pads[1],

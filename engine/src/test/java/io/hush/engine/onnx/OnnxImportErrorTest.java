@@ -120,6 +120,27 @@ class OnnxImportErrorTest {
         assertTrue(e.getMessage().contains("Reshape 'unflat': reshaping features to an NCHW image"), e.getMessage());
     }
 
+    /** ConvTranspose auto_pad SAME_UPPER / SAME_LOWER (odd total padding) and MaxPool/Conv SAME_LOWER at stride 1. */
+    @Test
+    void autoPadVariantsMatchOnnxRuntime() throws Exception {
+        for (String ap : List.of("SAME_UPPER", "SAME_LOWER")) {
+            ModelProto m = model(13, List.of(
+                    node("Conv", "conv", List.of("x", "w1", "b1"), "a", ints("kernel_shape", 3, 3), s("auto_pad", ap)),
+                    node("MaxPool", "pool", List.of("a"), "b", ints("kernel_shape", 3, 3), s("auto_pad", ap)),
+                    node("ConvTranspose", "up", List.of("b", "w2", "b2"), "y", ints("kernel_shape", 3, 3),
+                            ints("strides", 2, 2), s("auto_pad", ap))),
+                    List.of(weights("w1", 1, 4, 2, 3, 3), weights("b1", 2, 4), weights("w2", 3, 4, 3, 3, 3), weights("b2", 4, 3)),
+                    tensor("x", "N", 2, 5, 7), tensor("y", "N", 3, 10, 14));
+            float[] x = OnnxTesting.uniform(7, 2 * 2 * 5 * 7, -1, 1);
+            try (Model h = OnnxImporter.convert(m, ap)) {
+                float[] hushOut = OnnxTesting.nhwcToNchw(
+                        OnnxTesting.hush(h, OnnxTesting.nchwToNhwc(x, 2, 2, 5, 7), 2, 5, 7, 2), 2, 10, 14, 3);
+                double d = maxAbsDiff(hushOut, OnnxTesting.ort(m.toByteArray(), x, 2, 2, 5, 7).data());
+                assertTrue(d <= OnnxTesting.TOL, ap + ": Hush vs ONNX Runtime " + d);
+            }
+        }
+    }
+
     /**
      * Opset 18, hand-built: symmetric-padded stride-2 conv (explicit pads), ceil-mode pooling, Gemm with transB=0,
      * alpha/beta, Div and Sub by constants, Identity, Clip as ReLU; Hush must agree with ONNX Runtime.
