@@ -528,6 +528,15 @@ def main():
     pool_case("maxpool_3x3_s1_valid", 25, 2, 2, 6, 5, 3, 1, "valid")         # heavy overlap
     pool_case("maxpool_2x3_s2x1_valid", 26, 2, 3, 6, 7, (2, 3), (2, 1), "valid")
 
+    # wider cases: channel counts at and past the SIMD width (8 lanes AVX2, 16 AVX-512) with tails, and a batch
+    # large enough for the GEMM path of Dense (small batches may take a GEMV path)
+    conv_case("conv_wide_16to33_same", 81, 3, 16, 33, 7, 8, 3)
+    conv_case("conv_wide_24to16_s2_relu", 82, 2, 24, 16, 11, 11, 3, stride=2, act="relu")
+    convT_case("convT_wide_32to24_s2_same", 83, 2, 32, 24, 5, 6, 3, 2, "same")
+    dense_case("dense_wide_b20_67to45_tanh", 84, 20, 67, 45, "tanh")
+    bn_case("batchnorm_wide_c40_train", 85, 2, 40, 5, 5, True)
+    pool_case("maxpool_wide_c20_3x3_s2_same", 86, 2, 20, 9, 9, 3, 2, "same")
+
     # explicit pads as PyTorch/ONNX models carry them (what the ONNX importer maps to)
     conv_explicit_case("conv_torch_pad1x2_s2", 71, 2, 3, 4, 8, 9, 3, 2, (1, 1, 2, 2), torch_padding=(1, 2))
     conv_explicit_case("conv_onnx_pads_asym", 72, 2, 2, 3, 7, 6, 3, 1, (0, 2, 1, 0))
