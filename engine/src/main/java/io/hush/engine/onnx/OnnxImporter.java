@@ -193,6 +193,8 @@ public final class OnnxImporter {
                         translate(n);
                     } catch (RuntimeException e) { // a layer constructor or shape rule refused the settings
                         problem(n, e.getMessage());
+                    } catch (OnnxException e) { // a tensor it reads is unusable (data type, size)
+                        problem(n, e.getMessage());
                     }
                 }
             }
@@ -483,6 +485,7 @@ public final class OnnxImporter {
             }
             int cout = (int) wd[0], kh = (int) wd[2], kw = (int) wd[3];
             if (!kernelShapeMatches(n, kh, kw)) return;
+            float[] w = OnnxTensors.floats(wt);
             float[] bias = optionalBias(n, 2, cout);
             if (bias == NO_BIAS_ERROR) return;
             int[] st = ints(n, "strides", new int[] {1, 1});
@@ -514,7 +517,6 @@ public final class OnnxImporter {
                     : Conv2D.withPads(cout, kh, kw, st[0], st[1], pads[0], pads[2], pads[1], pads[3], dil[0], dil[1],
                     useBias, fused.act);
             int id = add(conv.name(layerName(n)), x.node());
-            float[] w = OnnxTensors.floats(wt);
             setters.add(() -> {
                 conv.kernel().value.copyFrom(Layouts.oihwToHwio(w, cout, cin, kh, kw));
                 if (useBias) conv.bias().value.copyFrom(bias);
@@ -537,6 +539,7 @@ public final class OnnxImporter {
             }
             int cout = (int) wd[1], kh = (int) wd[2], kw = (int) wd[3];
             if (!kernelShapeMatches(n, kh, kw)) return;
+            float[] w = OnnxTensors.floats(wt);
             float[] bias = optionalBias(n, 2, cout);
             if (bias == NO_BIAS_ERROR) return;
             int[] st = ints(n, "strides", new int[] {1, 1});
@@ -565,7 +568,6 @@ public final class OnnxImporter {
             Conv2DTranspose ct = Conv2DTranspose.withPads(cout, kh, kw, st[0], st[1], pads[0], pads[2], pads[1],
                     pads[3], op[0], op[1], dil[0], dil[1], useBias, fused.act);
             int id = add(ct.name(layerName(n)), x.node());
-            float[] w = OnnxTensors.floats(wt);
             setters.add(() -> {
                 ct.kernel().value.copyFrom(Layouts.onnxConvTransposeToHush(w, cin, cout, kh, kw));
                 if (useBias) ct.bias().value.copyFrom(bias);

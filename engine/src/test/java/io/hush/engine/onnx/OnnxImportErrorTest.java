@@ -91,6 +91,21 @@ class OnnxImportErrorTest {
     }
 
     @Test
+    void unreadableWeightsAreListedWithTheOtherProblems() {
+        TensorProto half = TensorProto.newBuilder().setName("w").setDataType(TensorProto.DataType.FLOAT16_VALUE)
+                .addDims(2).addDims(1).addDims(1).addDims(1).setRawData(ByteString.copyFrom(new byte[4])).build();
+        ModelProto m = model(17, List.of(
+                node("Conv", "half_conv", List.of("x", "w"), "a", ints("kernel_shape", 1, 1)),
+                node("Relu", "r", List.of("a"), "b"),
+                node("Softmax", "sm", List.of("b"), "y")),
+                List.of(half), tensor("x", "N", 1, 4, 4), tensor("y", "N", 2, 4, 4));
+        OnnxException e = assertThrows(OnnxException.class, () -> OnnxImporter.read(m.toByteArray(), "h.onnx", 0, 0));
+        assertTrue(e.getMessage().contains("(2 problems)"), e.getMessage());
+        assertTrue(e.getMessage().contains("Conv 'half_conv': tensor 'w' has data type FLOAT16"), e.getMessage());
+        assertTrue(e.getMessage().contains("Softmax 'sm': unsupported operator"), e.getMessage());
+    }
+
+    @Test
     void opsetOutsideElevenToEighteenIsRefused() {
         for (int opset : new int[] {10, 19}) {
             ModelProto m = model(opset, List.of(node("Relu", "r", List.of("x"), "y")), List.of(),
