@@ -3,7 +3,6 @@ package io.hush.engine.kernels;
 import io.hush.engine.ThreadPool;
 import io.hush.engine.layers.Activation;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -21,11 +20,13 @@ import java.nio.ByteOrder;
  * {@link #NRW}-column panels), so no reduction is needed and every C element is computed by the same sequence
  * of FMAs whatever the thread count: results are bit-identical for 1 and 2 threads. Per thread, a
  * {@code KC x NC} block of B is packed into scratch as contiguous {@code [KC][NRW]} panels (zero-padded on the
- * right), so the micro-kernel streams B with unit stride and no column tail. Each packed panel (KC*NRW*4 =
- * 24 KB at AVX2) stays in L1 while the micro-kernel sweeps all rows of A in steps of 4; the 4 x KC slice of A
- * it reads comes from L2. The micro-kernel holds a 4 x 3-vector tile of C in 12 registers, broadcasts one
- * A element per row per k and FMAs it with 3 vectors of the B panel row: 12 FMAs per 3 vector loads and 4
- * scalar loads, and leaves 4 of the 16 AVX2 registers for B and the broadcast.
+ * right) and an {@code MC x KC} block of A as {@code [KC][MR]} micro-panels (zero-padded rows), so the
+ * micro-kernel reads both with unit stride (unpacked A rows a whole K apart cost a TLB miss per row). Each B
+ * panel (KC*NRW*4 = 24 KB at AVX2) stays in L1 while the micro-kernel sweeps the A block (128 KB, L2). The
+ * micro-kernel holds a 4 x 3-vector tile of C in 12 registers, broadcasts one A element per row per k and FMAs
+ * it with 3 vectors of the B panel row: 12 FMAs per 3 vector loads and 4 scalar loads, leaving 4 of the 16 AVX2
+ * registers for B and the broadcast. Edge tiles (last rows / columns) are computed in full into a small buffer
+ * and their valid corner copied out, so the hot kernel has no masks or branches.
  *
  * <p><b>Small M</b> (1..3 rows, i.e. Dense at batch 1): the product is memory-bound on B (39 MB for a 3136x3136
  * kernel), so packing would only add traffic. Threads split the columns; for a row-major B ({@code bCs == 1})
@@ -43,8 +44,12 @@ public final class Gemm {
     public static final int NRW = 3 * VL;
     /** K depth of a packed block: KC*NRW floats = 24 KB (AVX2) per panel, kept in L1. */
     public static final int KC = 256;
-    /** Columns per packed block: KC*NC*4 = 192 KB (AVX2), half of a typical L2. */
+    /** Columns per packed B block: KC*NC*4 = 192 KB (AVX2), in L2 with the A block. */
     public static final int NC = 8 * NRW;
+    /** Rows per packed A block: KC*MC*4 = 128 KB. */
+    public static final int MC = 128;
+    /** Scratch floats per thread: packed B block, packed A block, one edge tile. */
+    static final long PER_THREAD = (long) KC * (NC + MC) + MR * NRW;
     /** Column unit of the small-M path's thread split. */
     static final int GEMV_UNIT = 4 * VL;
 
@@ -52,7 +57,7 @@ public final class Gemm {
 
     /** Scratch floats {@link #gemm} needs for this many threads. */
     public static long scratchFloats(int threads) {
-        return (long) threads * KC * NC;
+        return (long) threads * PER_THREAD;
     }
 
     /**
@@ -77,29 +82,36 @@ public final class Gemm {
         }
         int panels = (n + NRW - 1) / NRW;
         pool.parallelFor(panels, (lo, hi, t) -> {
-            MemorySegment buf = scratch.asSlice((long) t * KC * NC * 4, (long) KC * NC * 4);
+            long per = PER_THREAD * 4;
+            MemorySegment buf = scratch.asSlice(t * per, per);
             blocked(m, n, k, a, aRs, aCs, b, bRs, bCs, c, bias, act, buf, lo * NRW, Math.min(n, hi * NRW));
         });
     }
 
-    /** One thread's share of the large-M path: columns [j0,j1) of C. */
+    /** One thread's share of the large-M path: columns [j0,j1) of C. {@code buf} holds the packed B and A blocks. */
     static void blocked(int m, int n, int k, MemorySegment a, long aRs, long aCs, MemorySegment b, long bRs, long bCs,
                         MemorySegment c, MemorySegment bias, Activation act, MemorySegment buf, int j0, int j1) {
+        MemorySegment bbuf = buf.asSlice(0, (long) KC * NC * 4);
+        MemorySegment abuf = buf.asSlice((long) KC * NC * 4, (long) KC * MC * 4);
+        MemorySegment tile = buf.asSlice((long) KC * (NC + MC) * 4, (long) MR * NRW * 4);
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                pack(b, bRs, bCs, pc, kc, jc, nc, buf);
+                packB(b, bRs, bCs, pc, kc, jc, nc, bbuf);
                 boolean acc = pc > 0;
-                for (int jr = 0; jr < nc; jr += NRW) {
-                    int cols = Math.min(NRW, nc - jr);
-                    long bOff = (long) (jr / NRW) * kc * NRW;
-                    int i = 0;
-                    for (; i + MR <= m; i += MR) {
-                        kernel4(kc, a, i * aRs + pc * aCs, aRs, aCs, buf, bOff, c, (long) i * n + jc + jr, n, cols, acc);
-                    }
-                    for (; i < m; i++) {
-                        kernel1(kc, a, i * aRs + pc * aCs, aCs, buf, bOff, c, (long) i * n + jc + jr, cols, acc);
+                for (int ic = 0; ic < m; ic += MC) {
+                    int mc = Math.min(MC, m - ic);
+                    packA(a, aRs, aCs, ic, mc, pc, kc, abuf);
+                    for (int jr = 0; jr < nc; jr += NRW) {
+                        int cols = Math.min(NRW, nc - jr);
+                        long bOff = (long) (jr / NRW) * kc * NRW;
+                        for (int ir = 0; ir < mc; ir += MR) {
+                            int rows = Math.min(MR, mc - ir);
+                            long cOff = (long) (ic + ir) * n + jc + jr;
+                            if (rows == MR && cols == NRW) kernel(kc, abuf, (long) ir * kc, bbuf, bOff, c, cOff, n, acc);
+                            else edge(kc, abuf, (long) ir * kc, bbuf, bOff, tile, c, cOff, n, rows, cols, acc);
+                        }
                     }
                 }
             }
@@ -109,7 +121,7 @@ public final class Gemm {
     }
 
     /** Packs B[pc..pc+kc, jc..jc+nc] as ceil(nc/NRW) panels of [kc][NRW], zero-padding the last panel's columns. */
-    static void pack(MemorySegment b, long bRs, long bCs, int pc, int kc, int jc, int nc, MemorySegment buf) {
+    static void packB(MemorySegment b, long bRs, long bCs, int pc, int kc, int jc, int nc, MemorySegment buf) {
         for (int jr = 0; jr < nc; jr += NRW) {
             int cols = Math.min(NRW, nc - jr);
             long dst = (long) (jr / NRW) * kc * NRW;
@@ -135,81 +147,103 @@ public final class Gemm {
         }
     }
 
-    /** 4 x NRW tile: C[4, cols] (+)= A[4, kc] · P[kc, NRW] with P a packed panel. */
-    private static void kernel4(int kc, MemorySegment a, long aOff, long aRs, long aCs, MemorySegment p, long pOff,
-                                MemorySegment c, long cOff, long ldc, int cols, boolean acc) {
+    /**
+     * Packs A[ic..ic+mc, pc..pc+kc] as ceil(mc/MR) micro-panels of [kc][MR] (rows past mc are zero), so the
+     * micro-kernel reads A with unit stride from one small block instead of MR rows a whole K apart (which cost
+     * a TLB miss and a cache line per row per few steps).
+     */
+    static void packA(MemorySegment a, long aRs, long aCs, int ic, int mc, int pc, int kc, MemorySegment buf) {
+        for (int ir = 0; ir < mc; ir += MR) {
+            long dst = (long) ir * kc;
+            int rows = Math.min(MR, mc - ir);
+            for (int r = 0; r < MR; r++) {
+                if (r < rows) {
+                    long src = (ic + ir + r) * aRs + pc * aCs;
+                    for (int kk = 0; kk < kc; kk++) buf.setAtIndex(F, dst + (long) kk * MR + r, a.getAtIndex(F, src + kk * aCs));
+                } else {
+                    for (int kk = 0; kk < kc; kk++) buf.setAtIndex(F, dst + (long) kk * MR + r, 0f);
+                }
+            }
+        }
+    }
+
+    /**
+     * MR x NRW tile: D[4, NRW] (+)= Ap[kc][MR] · Bp[kc][NRW] from packed panels, D row-major with leading dimension
+     * {@code ldd}. Always a full tile: edge tiles go through a small buffer ({@link #edge}). The stores are written
+     * out here rather than in a helper because a vector passed to a method C2 does not inline gets boxed, and
+     * then the accumulators of the whole loop live on the heap (a 10x slowdown).
+     */
+    private static void kernel(int kc, MemorySegment ap, long aOff, MemorySegment p, long pOff,
+                               MemorySegment d, long dOff, long ldd, boolean acc) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
         FloatVector c10 = c00, c11 = c00, c12 = c00;
         FloatVector c20 = c00, c21 = c00, c22 = c00;
         FloatVector c30 = c00, c31 = c00, c32 = c00;
-        long a0 = aOff, a1 = aOff + aRs, a2 = aOff + 2 * aRs, a3 = aOff + 3 * aRs;
-        long pb = pOff * 4;
+        long pb = pOff * 4, ab = aOff * 4;
         for (int kk = 0; kk < kc; kk++) {
             FloatVector b0 = FloatVector.fromMemorySegment(S, p, pb, LE);
             FloatVector b1 = FloatVector.fromMemorySegment(S, p, pb + VL * 4L, LE);
             FloatVector b2 = FloatVector.fromMemorySegment(S, p, pb + 2 * VL * 4L, LE);
             pb += NRW * 4L;
-            long ak = kk * aCs;
-            FloatVector x = FloatVector.broadcast(S, a.getAtIndex(F, a0 + ak));
+            FloatVector x = FloatVector.broadcast(S, ap.get(F, ab));
             c00 = b0.fma(x, c00);
             c01 = b1.fma(x, c01);
             c02 = b2.fma(x, c02);
-            x = FloatVector.broadcast(S, a.getAtIndex(F, a1 + ak));
+            x = FloatVector.broadcast(S, ap.get(F, ab + 4));
             c10 = b0.fma(x, c10);
             c11 = b1.fma(x, c11);
             c12 = b2.fma(x, c12);
-            x = FloatVector.broadcast(S, a.getAtIndex(F, a2 + ak));
+            x = FloatVector.broadcast(S, ap.get(F, ab + 8));
             c20 = b0.fma(x, c20);
             c21 = b1.fma(x, c21);
             c22 = b2.fma(x, c22);
-            x = FloatVector.broadcast(S, a.getAtIndex(F, a3 + ak));
+            x = FloatVector.broadcast(S, ap.get(F, ab + 12));
             c30 = b0.fma(x, c30);
             c31 = b1.fma(x, c31);
             c32 = b2.fma(x, c32);
+            ab += MR * 4L;
         }
-        store3(c, cOff, cols, acc, c00, c01, c02);
-        store3(c, cOff + ldc, cols, acc, c10, c11, c12);
-        store3(c, cOff + 2 * ldc, cols, acc, c20, c21, c22);
-        store3(c, cOff + 3 * ldc, cols, acc, c30, c31, c32);
+        long r0 = dOff * 4, r1 = r0 + ldd * 4, r2 = r1 + ldd * 4, r3 = r2 + ldd * 4;
+        long v1 = VL * 4L, v2 = 2 * VL * 4L;
+        if (acc) {
+            c00 = c00.add(FloatVector.fromMemorySegment(S, d, r0, LE));
+            c01 = c01.add(FloatVector.fromMemorySegment(S, d, r0 + v1, LE));
+            c02 = c02.add(FloatVector.fromMemorySegment(S, d, r0 + v2, LE));
+            c10 = c10.add(FloatVector.fromMemorySegment(S, d, r1, LE));
+            c11 = c11.add(FloatVector.fromMemorySegment(S, d, r1 + v1, LE));
+            c12 = c12.add(FloatVector.fromMemorySegment(S, d, r1 + v2, LE));
+            c20 = c20.add(FloatVector.fromMemorySegment(S, d, r2, LE));
+            c21 = c21.add(FloatVector.fromMemorySegment(S, d, r2 + v1, LE));
+            c22 = c22.add(FloatVector.fromMemorySegment(S, d, r2 + v2, LE));
+            c30 = c30.add(FloatVector.fromMemorySegment(S, d, r3, LE));
+            c31 = c31.add(FloatVector.fromMemorySegment(S, d, r3 + v1, LE));
+            c32 = c32.add(FloatVector.fromMemorySegment(S, d, r3 + v2, LE));
+        }
+        c00.intoMemorySegment(d, r0, LE);
+        c01.intoMemorySegment(d, r0 + v1, LE);
+        c02.intoMemorySegment(d, r0 + v2, LE);
+        c10.intoMemorySegment(d, r1, LE);
+        c11.intoMemorySegment(d, r1 + v1, LE);
+        c12.intoMemorySegment(d, r1 + v2, LE);
+        c20.intoMemorySegment(d, r2, LE);
+        c21.intoMemorySegment(d, r2 + v1, LE);
+        c22.intoMemorySegment(d, r2 + v2, LE);
+        c30.intoMemorySegment(d, r3, LE);
+        c31.intoMemorySegment(d, r3 + v1, LE);
+        c32.intoMemorySegment(d, r3 + v2, LE);
     }
 
-    /** 1 x NRW tile for the rows left over after the 4-row tiles. */
-    private static void kernel1(int kc, MemorySegment a, long aOff, long aCs, MemorySegment p, long pOff,
-                                MemorySegment c, long cOff, int cols, boolean acc) {
-        FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0;
-        long pb = pOff * 4;
-        for (int kk = 0; kk < kc; kk++) {
-            FloatVector x = FloatVector.broadcast(S, a.getAtIndex(F, aOff + kk * aCs));
-            c0 = FloatVector.fromMemorySegment(S, p, pb, LE).fma(x, c0);
-            c1 = FloatVector.fromMemorySegment(S, p, pb + VL * 4L, LE).fma(x, c1);
-            c2 = FloatVector.fromMemorySegment(S, p, pb + 2 * VL * 4L, LE).fma(x, c2);
-            pb += NRW * 4L;
-        }
-        store3(c, cOff, cols, acc, c0, c1, c2);
-    }
-
-    /** Writes (or adds, when {@code acc}) 3 vectors to C at float offset {@code off}, only the first {@code cols}. */
-    private static void store3(MemorySegment c, long off, int cols, boolean acc, FloatVector v0, FloatVector v1, FloatVector v2) {
-        long o = off * 4;
-        if (cols == NRW) {
-            if (acc) {
-                v0 = v0.add(FloatVector.fromMemorySegment(S, c, o, LE));
-                v1 = v1.add(FloatVector.fromMemorySegment(S, c, o + VL * 4L, LE));
-                v2 = v2.add(FloatVector.fromMemorySegment(S, c, o + 2 * VL * 4L, LE));
+    /** Edge tile: computes the full tile into {@code tile} [MR][NRW], then writes/adds its rows x cols corner to C. */
+    private static void edge(int kc, MemorySegment ap, long aOff, MemorySegment p, long pOff, MemorySegment tile,
+                             MemorySegment c, long cOff, long ldc, int rows, int cols, boolean acc) {
+        kernel(kc, ap, aOff, p, pOff, tile, 0, NRW, false);
+        for (int r = 0; r < rows; r++) {
+            for (int j = 0; j < cols; j++) {
+                long ci = cOff + r * ldc + j;
+                float v = tile.getAtIndex(F, (long) r * NRW + j);
+                c.setAtIndex(F, ci, acc ? c.getAtIndex(F, ci) + v : v);
             }
-            v0.intoMemorySegment(c, o, LE);
-            v1.intoMemorySegment(c, o + VL * 4L, LE);
-            v2.intoMemorySegment(c, o + 2 * VL * 4L, LE);
-            return;
         }
-        storeMasked(c, o, S.indexInRange(0, cols), acc, v0);
-        if (cols > VL) storeMasked(c, o + VL * 4L, S.indexInRange(VL, cols), acc, v1);
-        if (cols > 2 * VL) storeMasked(c, o + 2 * VL * 4L, S.indexInRange(2 * VL, cols), acc, v2);
-    }
-
-    private static void storeMasked(MemorySegment c, long byteOff, VectorMask<Float> m, boolean acc, FloatVector v) {
-        if (acc) v = v.add(FloatVector.fromMemorySegment(S, c, byteOff, LE, m));
-        v.intoMemorySegment(c, byteOff, LE, m);
     }
 
     /**
