@@ -8,6 +8,7 @@ import io.hush.engine.ThreadPool;
  * A training loss on a batch of images {@code [N,H,W,C]} (a dense output {@code [N,F]} counts as {@code [N,1,F,1]}):
  * returns the loss value, a mean over the batch, and writes dL/dy when {@code dy} is non-null. Values are accumulated
  * per sample in double and summed in sample order, so the result does not depend on the number of threads.
+ * A loss object keeps reusable buffers: one caller at a time.
  */
 public interface Loss {
     /** Short name used in logs, CSV headers and config files ("mse", "ssim", "0.84*ssim+0.16*l1"). */

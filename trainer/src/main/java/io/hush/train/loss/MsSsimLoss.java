@@ -17,6 +17,7 @@ import io.hush.engine.ThreadPool;
  * be negative) is clamped there and passes no gradient, as the usual ReLU on CS does.
  */
 public final class MsSsimLoss implements Loss {
+    private double[] perItem = new double[0]; // per-sample or per-plane values, summed in order
     static final double[] WEIGHTS = {0.0448, 0.2856, 0.3001, 0.2363, 0.1333};
     static final double FLOOR = 1e-6;
 
@@ -46,7 +47,8 @@ public final class MsSsimLoss implements Loss {
         // all five: the published weights as they are (they sum to 1.0001); fewer: rescaled to sum to 1
         for (int s = 0; s < m; s++) wts[s] = m == WEIGHTS.length ? WEIGHTS[s] : WEIGHTS[s] / wsum;
         int planes = n * c;
-        double[] values = new double[planes];
+        if (perItem.length != planes) perItem = new double[planes];
+        double[] values = perItem;
         pool.parallelFor(planes, (lo, hi, th) -> {
             Ssim.Work[] k = works[th];
             double[][] px = xs[th], py = ys[th], pg = gs[th];

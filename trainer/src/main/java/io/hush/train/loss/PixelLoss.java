@@ -8,6 +8,7 @@ import io.hush.engine.ThreadPool;
  * because they share the whole loop and differ in two lines.
  */
 public final class PixelLoss implements Loss {
+    private double[] perItem = new double[0]; // per-sample or per-plane values, summed in order
     public enum Kind { MSE, L1, BCE }
 
     /** BCE clamps predictions to [EPS, 1-EPS] before the logarithms, as Keras does. */
@@ -33,7 +34,8 @@ public final class PixelLoss implements Loss {
         int[] d = Loss.nhwc(y, t, dy, shape, name());
         int n = d[0];
         int per = d[1] * d[2] * d[3];
-        double[] sums = new double[n];
+        if (perItem.length != n) perItem = new double[n];
+        double[] sums = perItem;
         float inv = (float) (1.0 / ((double) n * per));
         pool.parallelFor(n, (lo, hi, th) -> {
             for (int s = lo; s < hi; s++) {

@@ -9,6 +9,7 @@ import io.hush.engine.ThreadPool;
  * value and gradient do not depend on the thread count. Not thread-safe (keeps per-thread buffers).
  */
 public final class SsimLoss implements Loss {
+    private double[] perItem = new double[0]; // per-sample or per-plane values, summed in order
     private Ssim.Work[] works = new Ssim.Work[0];
     private double[][] bufX, bufY, bufG;
 
@@ -21,7 +22,8 @@ public final class SsimLoss implements Loss {
         Ssim.checkSize(h, w);
         ensure(pool.threads(), h, w);
         int planes = n * c;
-        double[] values = new double[planes];
+        if (perItem.length != planes) perItem = new double[planes];
+        double[] values = perItem;
         double coef = -1.0 / planes;
         pool.parallelFor(planes, (lo, hi, th) -> {
             Ssim.Work k = works[th];
