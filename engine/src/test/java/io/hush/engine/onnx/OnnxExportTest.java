@@ -139,6 +139,10 @@ class OnnxExportTest {
             m.metadata().put("name", "tiny dncnn");
             Path f = dir.resolve("tiny.onnx");
             OnnxExporter.write(m, f);
+            OnnxExporter.write(m, f); // replaces it
+            try (var files = Files.list(dir)) {
+                assertEquals(List.of(f), files.toList(), "no temporary file left behind");
+            }
             ModelProto p = ModelProto.parseFrom(Files.readAllBytes(f));
             assertEquals(17, p.getOpsetImport(0).getVersion());
             assertEquals("H", p.getGraph().getInput(0).getType().getTensorType().getShape().getDim(2).getDimParam());
