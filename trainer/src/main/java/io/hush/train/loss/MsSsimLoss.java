@@ -72,7 +72,8 @@ public final class MsSsimLoss implements Loss {
                 for (int s = 0; s < m; s++) {
                     // d(1 - mean MS-SSIM)/dv_s = -(1/planes) w_s MS / v_s
                     double coef = v[s] > FLOOR ? -wts[s] * ms / v[s] / planes : 0;
-                    Ssim.plane(px[s], py[s], k[s], out, s == m - 1 ? coef : 0, s < m - 1 ? coef : 0, pg[s]);
+                    // each scale has its own Work, which still holds this plane's moments from the first pass
+                    Ssim.plane(px[s], py[s], k[s], out, s == m - 1 ? coef : 0, s < m - 1 ? coef : 0, pg[s], true);
                 }
                 for (int s = m - 1; s >= 1; s--) downT(pg[s], k[s].h, k[s].w, pg[s - 1], k[s - 1].h, k[s - 1].w);
                 Ssim.insert(pg[0], dy, sample, ch, hh, ww, c);

@@ -92,17 +92,15 @@ public final class Ssim {
      * into it ({@code [h,w]}).
      */
     static void plane(double[] x, double[] y, Work k, double[] out, double coefS, double coefCS, double[] grad) {
-        int h = k.h, w = k.w, ho = k.ho, wo = k.wo;
-        filter(x, k, k.mx);
-        filter(y, k, k.my);
-        for (int i = 0; i < h * w; i++) k.tmp[i] = x[i] * x[i];
-        filter(k.tmp, k, k.exx);
-        for (int i = 0; i < h * w; i++) k.tmp[i] = y[i] * y[i];
-        filter(k.tmp, k, k.eyy);
-        for (int i = 0; i < h * w; i++) k.tmp[i] = x[i] * y[i];
-        filter(k.tmp, k, k.exy);
+        plane(x, y, k, out, coefS, coefCS, grad, false);
+    }
 
+    /** As above; {@code reuse} skips the filtering when {@code k} still holds the moments of this same x and y. */
+    static void plane(double[] x, double[] y, Work k, double[] out, double coefS, double coefCS, double[] grad, boolean reuse) {
+        int h = k.h, w = k.w, ho = k.ho, wo = k.wo;
+        if (!reuse) moments(x, y, k);
         int positions = ho * wo;
+
         double scale = 1.0 / positions;
         double sumS = 0, sumCS = 0;
         for (int p = 0; p < positions; p++) {
@@ -133,6 +131,19 @@ public final class Ssim {
         filterT(k.b, k, k.gb);
         filterT(k.c, k, k.gc);
         for (int i = 0; i < h * w; i++) grad[i] = k.ga[i] + 2 * x[i] * k.gb[i] + y[i] * k.gc[i];
+    }
+
+    /** The five window moments of x and y into {@code k}. */
+    static void moments(double[] x, double[] y, Work k) {
+        int n = k.h * k.w;
+        filter(x, k, k.mx);
+        filter(y, k, k.my);
+        for (int i = 0; i < n; i++) k.tmp[i] = x[i] * x[i];
+        filter(k.tmp, k, k.exx);
+        for (int i = 0; i < n; i++) k.tmp[i] = y[i] * y[i];
+        filter(k.tmp, k, k.eyy);
+        for (int i = 0; i < n; i++) k.tmp[i] = x[i] * y[i];
+        filter(k.tmp, k, k.exy);
     }
 
     /** Valid separable Gaussian filtering {@code src[h,w] -> dst[ho,wo]}. */
