@@ -145,7 +145,10 @@ public final class Model implements AutoCloseable {
 
     public int threads() { return pool.threads(); }
 
-    /** Inference: {@code x} is {@code [N,H,W,C]}; returns the output, valid until the next call. */
+    /**
+     * Inference: {@code x} is {@code [N,H,W,C]}; returns the output, valid until the next call. The input must live
+     * in a shared or global arena (the model's worker threads read it), not a confined one.
+     */
     public Tensor forward(Tensor x) {
         return forward(x, false);
     }
@@ -255,7 +258,7 @@ public final class Model implements AutoCloseable {
             d[0] = hw;
             d[1] = hw;
         }
-        try (Arena a = Arena.ofConfined()) {
+        try (Arena a = Arena.ofShared()) { // shared: worker threads read the input
             Tensor t = Tensor.of(a, x, Shape.of(d).withBatch(n).dims());
             return forward(t).toArray();
         }
