@@ -2,7 +2,7 @@ package io.hush.engine.kernels;
 
 import io.hush.engine.ThreadPool;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -50,8 +50,8 @@ public final class ConvSimd {
     private static final ByteOrder LE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    /** Per-thread grow-only staging arrays: 0 = packed kernel (caller thread), 1 = rows, 2 = gout rows, 3 = accumulators. */
-    private static final ThreadLocal<float[][]> BUFS = ThreadLocal.withInitial(() -> new float[4][0]);
+    /** Per-thread grow-only staging arrays: 0 = packed kernel (caller thread), 1 = rows, 2 = gout rows, 3 = accumulators, 4 = tile tails. */
+    private static final ThreadLocal<float[][]> BUFS = ThreadLocal.withInitial(() -> new float[5][0]);
 
     private ConvSimd() {}
 
@@ -76,6 +76,10 @@ public final class ConvSimd {
      */
     public static void forward(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
                                MemorySegment bias, MemorySegment out) {
+        if (2 * g.cout() <= L && g.dw() == 1 && g.kw() * g.cin() >= L) {
+            forwardSmallCout(pool, g, in, w, kernelOI, bias, out);
+            return;
+        }
         final int cin = g.cin(), cout = g.cout(), ow = g.ow(), oh = g.oh(), kh = g.kh(), kw = g.kw();
         final int nb = blocks(cout);
         final long wBlock = (long) g.taps() * cin * B;
@@ -89,6 +93,7 @@ public final class ConvSimd {
         final int sh = g.sh(), sw = g.sw(), dh = g.dh(), pt = g.pt(), pl = g.pl(), h = g.h(), w0 = g.w();
         final int sStepJ = g.dw() * cin, sPix = sw * cin;
         final long wStepI = (long) kw * cin * B, wStepJ = (long) cin * B;
+        final boolean mergeJ = g.dw() == 1;
         pool.parallelFor(g.n() * oh, (lo, hi, t) -> {
             float[] rb = buf(1, kh * rowF);
             for (int row = lo; row < hi; row++) {
@@ -103,13 +108,101 @@ public final class ConvSimd {
                     int s2 = Math.min(ox0 + 2, last) * sPix, s3 = Math.min(ox0 + 3, last) * sPix;
                     for (int cb = 0; cb < nb; cb++) {
                         int co0 = cb * B;
+                        // dilation 1 along W: the kw*cin (kernel column, channel) pairs of a kernel row are
+                        // contiguous in both the row buffer and the packed kernel, so run them as one loop.
                         tile(rb, s0, s1, s2, s3, wk, (int) (cb * wBlock), (int) wStepI, (int) wStepJ, (int) rowF, sStepJ,
-                                kh, kw, cin, biasOff + co0, out, dRow + (long) ox0 * cout + co0, cout, cnt,
-                                Math.min(B, cout - co0));
+                                kh, mergeJ ? 1 : kw, mergeJ ? kw * cin : cin, biasOff + co0, out,
+                                dRow + (long) ox0 * cout + co0, cout, cnt, Math.min(B, cout - co0));
                     }
                 }
             }
         });
+    }
+
+    /**
+     * Forward for very few output channels (e.g. a final 1-channel layer), where a channel block of B lanes
+     * would be mostly padding: vectorise the reduction instead. With dilation 1 along W, the (kernel column,
+     * channel) pairs of one kernel row are a contiguous span of {@code kw*cin} floats in both the row buffer and
+     * the kernel packed as {@code [co][kh][kw*cin]}; 4 pixels share each weight vector, lanes are reduced once
+     * per pixel.
+     */
+    static void forwardSmallCout(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
+                                 MemorySegment bias, MemorySegment out) {
+        final int cin = g.cin(), cout = g.cout(), ow = g.ow(), oh = g.oh(), kh = g.kh(), kw = g.kw();
+        final int span = kw * cin;
+        final float[] wt = buf(0, (long) cout * kh * span + cout);
+        for (int co = 0; co < cout; co++) {
+            for (int i = 0; i < kh; i++) {
+                for (int jc = 0; jc < span; jc++) {
+                    long tap = (long) i * kw + jc / cin;
+                    int ci = jc % cin;
+                    long src = kernelOI ? (tap * cout + co) * cin + ci : (tap * cin + ci) * cout + co;
+                    wt[(co * kh + i) * span + jc] = w.getAtIndex(F, src);
+                }
+            }
+            wt[cout * kh * span + co] = bias.byteSize() > 0 ? bias.getAtIndex(F, co) : 0f;
+        }
+        final int biasOff = cout * kh * span;
+        final int wp = fwdWp(g), rowF = wp * cin, sPix = g.sw() * cin;
+        final int sh = g.sh(), dh = g.dh(), pt = g.pt(), pl = g.pl(), h = g.h(), w0 = g.w();
+        // Few output channels mean little work per input value, so each input row is staged once per image
+        // (not once per kernel row): the buffer holds the padded rows of the chunk's part of an image.
+        final int effKh = g.effKh();
+        pool.parallelFor(g.n() * oh, (lo, hi, t) -> {
+            float[] rb = buf(1, (long) ((oh - 1) * sh + effKh) * rowF);
+            int cached = -1, firstOy = 0;
+            for (int row = lo; row < hi; row++) {
+                int b = row / oh, oy = row - b * oh;
+                if (b != cached) {
+                    cached = b;
+                    firstOy = oy;
+                    int lastOy = Math.min(oh - 1, oy + (hi - row) - 1);
+                    int nr = (lastOy - oy) * sh + effKh;
+                    for (int r = 0; r < nr; r++) copyRow(in, b, oy * sh - pt + r, h, w0, cin, pl, rb, r * rowF, wp);
+                }
+                int base = (oy - firstOy) * sh * rowF;
+                long dRow = (long) row * ow * cout;
+                for (int ox0 = 0; ox0 < ow; ox0 += P) {
+                    int cnt = Math.min(P, ow - ox0), last = ox0 + cnt - 1;
+                    int s0 = ox0 * sPix, s1 = Math.min(ox0 + 1, last) * sPix;
+                    int s2 = Math.min(ox0 + 2, last) * sPix, s3 = Math.min(ox0 + 3, last) * sPix;
+                    for (int co = 0; co < cout; co++) {
+                        dotTile(rb, base + s0, base + s1, base + s2, base + s3, wt, co * kh * span, kh, dh * rowF, span, wt[biasOff + co], out,
+                                dRow + (long) ox0 * cout + co, cout, cnt);
+                    }
+                }
+            }
+        });
+    }
+
+    /** 4 pixels' dot products with one output channel's kernel (kh spans of {@code span} floats). */
+    static void dotTile(float[] src, int s0, int s1, int s2, int s3, float[] wt, int wOff, int kh, int rowF, int span,
+                        float bias, MemorySegment dst, long d0, long dPix, int cnt) {
+        FloatVector a0 = FloatVector.zero(S), a1 = a0, a2 = a0, a3 = a0;
+        float t0 = 0f, t1 = 0f, t2 = 0f, t3 = 0f;
+        int bound = span - span % L;
+        for (int i = 0; i < kh; i++) {
+            int base = i * rowF, wo = wOff + i * span;
+            int c = 0;
+            for (; c < bound; c += L) {
+                FloatVector wv = FloatVector.fromArray(S, wt, wo + c);
+                a0 = FloatVector.fromArray(S, src, s0 + base + c).fma(wv, a0);
+                a1 = FloatVector.fromArray(S, src, s1 + base + c).fma(wv, a1);
+                a2 = FloatVector.fromArray(S, src, s2 + base + c).fma(wv, a2);
+                a3 = FloatVector.fromArray(S, src, s3 + base + c).fma(wv, a3);
+            }
+            for (; c < span; c++) {
+                float wv = wt[wo + c];
+                t0 += src[s0 + base + c] * wv;
+                t1 += src[s1 + base + c] * wv;
+                t2 += src[s2 + base + c] * wv;
+                t3 += src[s3 + base + c] * wv;
+            }
+        }
+        dst.setAtIndex(F, d0, bias + a0.reduceLanes(VectorOperators.ADD) + t0);
+        if (cnt > 1) dst.setAtIndex(F, d0 + dPix, bias + a1.reduceLanes(VectorOperators.ADD) + t1);
+        if (cnt > 2) dst.setAtIndex(F, d0 + 2 * dPix, bias + a2.reduceLanes(VectorOperators.ADD) + t2);
+        if (cnt > 3) dst.setAtIndex(F, d0 + 3 * dPix, bias + a3.reduceLanes(VectorOperators.ADD) + t3);
     }
 
     /**
@@ -169,23 +262,32 @@ public final class ConvSimd {
             if (cnt > 2) store2(dst, d0 + 2 * dPix, a20, a21);
             if (cnt > 3) store2(dst, d0 + 3 * dPix, a30, a31);
         } else {
-            VectorMask<Float> m0 = S.indexInRange(0, valid), m1 = S.indexInRange(L, valid);
-            store2m(dst, d0, a00, a01, m0, m1);
-            if (cnt > 1) store2m(dst, d0 + dPix, a10, a11, m0, m1);
-            if (cnt > 2) store2m(dst, d0 + 2 * dPix, a20, a21, m0, m1);
-            if (cnt > 3) store2m(dst, d0 + 3 * dPix, a30, a31, m0, m1);
+            storePartial(dst, d0, dPix, cnt, valid, a00, a01, a10, a11, a20, a21, a30, a31);
         }
+    }
+
+    /**
+     * A channel block with fewer than B valid lanes: via a small heap array and a bulk copy of the valid lanes
+     * (masked stores to segments are much slower than this on AVX2, and this runs once per tile).
+     */
+    private static void storePartial(MemorySegment dst, long d0, long dPix, int cnt, int valid, FloatVector a00,
+                                     FloatVector a01, FloatVector a10, FloatVector a11, FloatVector a20,
+                                     FloatVector a21, FloatVector a30, FloatVector a31) {
+        float[] tmp = buf(4, (long) P * B);
+        a00.intoArray(tmp, 0);
+        a01.intoArray(tmp, L);
+        a10.intoArray(tmp, B);
+        a11.intoArray(tmp, B + L);
+        a20.intoArray(tmp, 2 * B);
+        a21.intoArray(tmp, 2 * B + L);
+        a30.intoArray(tmp, 3 * B);
+        a31.intoArray(tmp, 3 * B + L);
+        for (int p = 0; p < cnt; p++) MemorySegment.copy(tmp, p * B, dst, F, (d0 + p * dPix) * 4, valid);
     }
 
     private static void store2(MemorySegment dst, long off, FloatVector v0, FloatVector v1) {
         v0.intoMemorySegment(dst, off * 4, LE);
         v1.intoMemorySegment(dst, (off + L) * 4, LE);
-    }
-
-    private static void store2m(MemorySegment dst, long off, FloatVector v0, FloatVector v1,
-                                VectorMask<Float> m0, VectorMask<Float> m1) {
-        v0.intoMemorySegment(dst, off * 4, LE, m0);
-        if (m1.anyTrue()) v1.intoMemorySegment(dst, (off + L) * 4, LE, m1);
     }
 
     /**
@@ -341,7 +443,9 @@ public final class ConvSimd {
 
     /** Floats of per-thread partial sums {@link #weightGrad} needs in scratch. */
     public static long weightGradScratch(ConvGeom g, int threads) {
-        return (long) threads * g.taps() * g.cin() * blocks(g.cout()) * B;
+        long big = (long) g.taps() * g.cin() * blocks(g.cout()) * B;
+        long small = (long) g.cout() * g.taps() * blocks(g.cin()) * B;
+        return threads * Math.max(big, small);
     }
 
     /**
@@ -351,6 +455,10 @@ public final class ConvSimd {
      */
     public static void weightGrad(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment gout, MemorySegment dw,
                                   boolean kernelOI, MemorySegment scratch) {
+        if (2 * g.cout() <= L) {
+            weightGradSmallCout(pool, g, in, gout, dw, kernelOI, scratch);
+            return;
+        }
         final int cin = g.cin(), cout = g.cout(), ow = g.ow(), oh = g.oh(), kh = g.kh(), kw = g.kw();
         final int sh = g.sh(), dh = g.dh(), pt = g.pt(), pl = g.pl(), h = g.h(), w0 = g.w();
         final int rows = g.n() * oh;
@@ -409,6 +517,100 @@ public final class ConvSimd {
         });
     }
 
+    /**
+     * Weight gradient for very few output channels: lanes over input channels instead (a co block would be
+     * mostly padding). A tile is 4 taps x 2 ci-vectors for one co; per pixel it broadcasts gout[pixel][co] and
+     * loads the 4 taps' input vectors. Accumulators are {@code [co][tap][ciP]}, transposed in the reduction.
+     */
+    static void weightGradSmallCout(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment gout, MemorySegment dw,
+                                    boolean kernelOI, MemorySegment scratch) {
+        final int cin = g.cin(), cout = g.cout(), ow = g.ow(), oh = g.oh(), kh = g.kh(), kw = g.kw(), taps = g.taps();
+        final int sh = g.sh(), dh = g.dh(), pt = g.pt(), pl = g.pl(), h = g.h(), w0 = g.w(), dwl = g.dw();
+        final int rows = g.n() * oh;
+        final int wp = fwdWp(g), winF = kh * wp * cin, sPix = g.sw() * cin;
+        final int nbi = blocks(cin), ciP = nbi * B;
+        final long part = (long) cout * taps * ciP;
+        final int group = Math.max(1, 64 / ow);
+        final int parts = Math.min(pool.threads(), rows);
+        pool.parallelFor(rows, (lo, hi, t) -> {
+            // + B: the last ci block of the last pixel may read past the window (lanes >= cin are dropped)
+            float[] xb = buf(1, (long) group * winF + B), gb = buf(2, (long) group * ow * cout);
+            float[] acc = buf(3, part);
+            java.util.Arrays.fill(acc, 0, (int) part, 0f);
+            for (int r0 = lo; r0 < hi; r0 += group) {
+                int r1 = Math.min(hi, r0 + group);
+                for (int r = r0; r < r1; r++) {
+                    int b = r / oh, oy = r - b * oh, k = r - r0;
+                    for (int i = 0; i < kh; i++) {
+                        copyRow(in, b, oy * sh - pt + i * dh, h, w0, cin, pl, xb, k * winF + i * wp * cin, wp);
+                    }
+                    MemorySegment.copy(gout, F, (long) r * ow * cout * 4, gb, k * ow * cout, ow * cout);
+                }
+                int nRows = r1 - r0;
+                for (int co = 0; co < cout; co++) {
+                    for (int t0 = 0; t0 < taps; t0 += P) {
+                        int cntT = Math.min(P, taps - t0);
+                        int o0 = tapOff(t0, kw, wp, dwl, cin), o1 = tapOff(t0 + Math.min(1, cntT - 1), kw, wp, dwl, cin);
+                        int o2 = tapOff(t0 + Math.min(2, cntT - 1), kw, wp, dwl, cin);
+                        int o3 = tapOff(t0 + Math.min(3, cntT - 1), kw, wp, dwl, cin);
+                        for (int cb = 0; cb < nbi; cb++) {
+                            int c0 = cb * B;
+                            wgTileT(xb, o0 + c0, o1 + c0, o2 + c0, o3 + c0, gb, co, nRows, ow, winF, sPix, cout, acc,
+                                    (co * taps + t0) * ciP + c0, ciP, cntT);
+                        }
+                    }
+                }
+            }
+            MemorySegment.copy(acc, 0, scratch, F, t * part * 4, (int) part);
+        });
+        final int fparts = parts;
+        pool.parallelFor(taps * cin, (lo, hi, t) -> {
+            for (int j = lo; j < hi; j++) {
+                int tap = j / cin, ci = j - tap * cin;
+                for (int co = 0; co < cout; co++) {
+                    float s = 0f;
+                    for (int p = 0; p < fparts; p++) s += scratch.getAtIndex(F, p * part + ((long) co * taps + tap) * ciP + ci);
+                    long o = kernelOI ? ((long) tap * cout + co) * cin + ci : (long) j * cout + co;
+                    dw.setAtIndex(F, o, s);
+                }
+            }
+        });
+    }
+
+    private static int tapOff(int tap, int kw, int wp, int dw, int cin) {
+        int i = tap / kw, j = tap - i * kw;
+        return (i * wp + j * dw) * cin;
+    }
+
+    /** acc rows (taps) aOff + r*ciP, r < cntT, 2 ci-vectors: += sum over the group's pixels of x[pixel + o_r] * g[pixel][co]. */
+    static void wgTileT(float[] xb, int o0, int o1, int o2, int o3, float[] gb, int co, int nRows, int ow, int winF,
+                        int sPix, int cout, float[] acc, int aOff, int ciP, int cntT) {
+        int r1 = Math.min(1, cntT - 1) * ciP, r2 = Math.min(2, cntT - 1) * ciP, r3 = Math.min(3, cntT - 1) * ciP;
+        FloatVector a00 = FloatVector.fromArray(S, acc, aOff), a01 = FloatVector.fromArray(S, acc, aOff + L);
+        FloatVector a10 = FloatVector.fromArray(S, acc, aOff + r1), a11 = FloatVector.fromArray(S, acc, aOff + r1 + L);
+        FloatVector a20 = FloatVector.fromArray(S, acc, aOff + r2), a21 = FloatVector.fromArray(S, acc, aOff + r2 + L);
+        FloatVector a30 = FloatVector.fromArray(S, acc, aOff + r3), a31 = FloatVector.fromArray(S, acc, aOff + r3 + L);
+        for (int k = 0; k < nRows; k++) {
+            int sp = k * winF, gp = k * ow * cout + co;
+            for (int ox = 0; ox < ow; ox++, sp += sPix, gp += cout) {
+                FloatVector gv = FloatVector.broadcast(S, gb[gp]);
+                a00 = FloatVector.fromArray(S, xb, sp + o0).fma(gv, a00);
+                a01 = FloatVector.fromArray(S, xb, sp + o0 + L).fma(gv, a01);
+                a10 = FloatVector.fromArray(S, xb, sp + o1).fma(gv, a10);
+                a11 = FloatVector.fromArray(S, xb, sp + o1 + L).fma(gv, a11);
+                a20 = FloatVector.fromArray(S, xb, sp + o2).fma(gv, a20);
+                a21 = FloatVector.fromArray(S, xb, sp + o2 + L).fma(gv, a21);
+                a30 = FloatVector.fromArray(S, xb, sp + o3).fma(gv, a30);
+                a31 = FloatVector.fromArray(S, xb, sp + o3 + L).fma(gv, a31);
+            }
+        }
+        a00.intoArray(acc, aOff);
+        a01.intoArray(acc, aOff + L);
+        if (cntT > 1) { a10.intoArray(acc, aOff + r1); a11.intoArray(acc, aOff + r1 + L); }
+        if (cntT > 2) { a20.intoArray(acc, aOff + r2); a21.intoArray(acc, aOff + r2 + L); }
+        if (cntT > 3) { a30.intoArray(acc, aOff + r3); a31.intoArray(acc, aOff + r3 + L); }
+    }
+
     /** Offset within an output pixel's input window (kh rows of wp pixels) of reduction row j = tap*cin + ci. */
     private static int jOff(int j0, int r, int cntJ, int cin, int kw, int wp, int dw) {
         int j = j0 + Math.min(r, cntJ - 1);
@@ -462,12 +664,19 @@ public final class ConvSimd {
         pool.parallelFor(nv, (lo, hi, t) -> {
             for (int v = lo; v < hi; v++) {
                 int c0 = v * L;
-                VectorMask<Float> m = S.indexInRange(c0, c);
-                FloatVector acc = FloatVector.zero(S);
-                for (long p = 0; p < pixels; p++) {
-                    acc = acc.add(FloatVector.fromMemorySegment(S, g, (p * c + c0) * 4, LE, m));
+                if (c0 + L <= c) {
+                    FloatVector acc = FloatVector.zero(S);
+                    for (long p = 0; p < pixels; p++) {
+                        acc = acc.add(FloatVector.fromMemorySegment(S, g, (p * c + c0) * 4, LE));
+                    }
+                    acc.intoMemorySegment(db, c0 * 4L, LE);
+                } else {
+                    for (int k = c0; k < c; k++) {
+                        float acc = 0f;
+                        for (long p = 0; p < pixels; p++) acc += g.getAtIndex(F, p * c + k);
+                        db.setAtIndex(F, k, acc);
+                    }
                 }
-                acc.intoMemorySegment(db, c0 * 4L, LE, m);
             }
         });
     }
