@@ -73,6 +73,20 @@ class ArchitecturesTest {
         }
     }
 
+    /** Residual learning in the trainer and residual learning in the graph (Subtract) are the same computation, bit for bit. */
+    @Test
+    void trainerResidualEqualsInGraphSubtract() {
+        BatchSource train = new NoisySource(new ArraySource(TrainerTest.images(16, 1), 16, 12, 12, 1, 8, true, false, 3), NoiseModel.parse("gaussian:40"), 3, false);
+        try (Model a = Architectures.dncnn(12, 12, 1, 3, 4, false, false, 8).threads(1);
+             Model b = Architectures.dncnn(12, 12, 1, 3, 4, false, true, 8).threads(1);
+             Trainer ta = Trainer.compile(a, new Adam(3e-3), PixelLoss.mse()).residual(true);
+             Trainer tb = Trainer.compile(b, new Adam(3e-3), PixelLoss.mse()).residual(false)) {
+            History ha = ta.fit(train, null, 2), hb = tb.fit(train, null, 2);
+            assertEquals(ha.get("loss")[1], hb.get("loss")[1], 0.0);
+            TrainerTest.assertSameWeights(TrainerTest.weights(a), TrainerTest.weights(b));
+        }
+    }
+
     /** Activity regularisation reaches the weights below the latent node (and only changes the run when on). */
     @Test
     void sparseAutoencoderInjectsTheActivityGradient() {

@@ -106,6 +106,9 @@ class OptimizerTest {
             UpdateKernels.sgd(a[0].data(), a[1].data(), from, n, 0.1f);
             UpdateKernels.sgdScalar(b[0].data(), b[1].data(), from, n, 0.1f);
             assertArrayEquals(b[0].toArray(), a[0].toArray(), 0f, "sgd n=" + n);
+            UpdateKernels.scale(a[1].data(), from, n, 0.3f);
+            for (int i = from; i < n; i++) assertEquals(g[i] * 0.3f, a[1].get(i), 0f, "scale n=" + n);
+            a[1].copyFrom(g);
             double ss = 0;
             for (int i = from; i < n; i++) ss += (double) g[i] * g[i];
             assertEquals(ss, UpdateKernels.sumSquares(a[1].data(), from, n), 1e-5 * ss + 1e-12);
