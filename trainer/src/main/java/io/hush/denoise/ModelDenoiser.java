@@ -42,6 +42,7 @@ public final class ModelDenoiser implements Denoiser {
     private final int fixedH, fixedW;  // the only size a fixed-size model takes
     private final boolean flat;        // the model takes [F] vectors (a dense model)
     private final float vmin, vmax;
+    private final boolean residual;    // the model outputs the noise: clean = input - output
     private int tile = DEFAULT_TILE;
     private boolean tileExplicit;
     private int overlap = -1;          // -1: from the measured receptive field
@@ -54,6 +55,7 @@ public final class ModelDenoiser implements Denoiser {
         ModelCard.InputContract contract = model.card().input();
         vmin = contract != null && contract.valueMax() > contract.valueMin() ? contract.valueMin() : 0f;
         vmax = contract != null && contract.valueMax() > contract.valueMin() ? contract.valueMax() : 1f;
+        residual = predictsNoise(model);
         int cin;
         if (in.rank() == 3) {
             flat = false;
@@ -104,6 +106,19 @@ public final class ModelDenoiser implements Denoiser {
         if (a > 0 && contract != null && contract.sizeMultiple() > a) a = contract.sizeMultiple();
         anySize = a > 0;
         align = Math.max(a, 1);
+    }
+
+    /**
+     * Whether the model outputs the noise rather than the clean image (a network trained "residually", DnCNN-style,
+     * without the subtraction inside the graph): metadata {@code hush.output = residual}, or a model trained by
+     * io.hush.train with {@code residual = true} (its card keeps the training config).
+     */
+    static boolean predictsNoise(Model m) {
+        java.util.Map<String, String> x = m.card().extra();
+        String out = x.get("hush.output");
+        if (out != null) return out.equalsIgnoreCase("residual") || out.equalsIgnoreCase("noise");
+        String cfg = x.get("train.config");
+        return cfg != null && cfg.lines().anyMatch(l -> l.replace(" ", "").equalsIgnoreCase("residual=true"));
     }
 
     /** Analyses a model; an IllegalArgumentException says why it cannot denoise images. */
@@ -331,7 +346,11 @@ public final class ModelDenoiser implements Denoiser {
                 }
                 Tensor y = model.forward(x);
                 MemorySegment.copy(y.data(), ValueLayout.JAVA_FLOAT, 0, out, 0, n * c);
-                if (vmin != 0f || scale != 1f) for (int i = 0; i < n * c; i++) out[i] = (out[i] - vmin) / scale;
+                if (residual) {
+                    for (int i = 0; i < n * c; i++) out[i] = in[i] - out[i] / scale;
+                } else if (vmin != 0f || scale != 1f) {
+                    for (int i = 0; i < n * c; i++) out[i] = (out[i] - vmin) / scale;
+                }
             };
             Tiler.Source source = (x0, y0, ww, hh, d) -> {
                 for (int r = 0; r < hh; r++) {
@@ -365,6 +384,7 @@ public final class ModelDenoiser implements Denoiser {
     public String describe() {
         String size = anySize ? "any size" + (align > 1 ? " (tiles multiple of " + align + ")" : "")
                 : "fixed " + fixedW + "x" + fixedH;
-        return (channels == 1 ? "gray" : "RGB") + ", " + size + (sigmaInput ? ", takes a noise-level map" : "");
+        return (channels == 1 ? "gray" : "RGB") + ", " + size + (sigmaInput ? ", takes a noise-level map" : "")
+                + (residual ? ", predicts the noise (output = input - model)" : "");
     }
 }

@@ -115,6 +115,17 @@ class ModelDenoiserTest {
     }
 
     @Test
+    void aModelThatPredictsTheNoiseIsSubtracted() {
+        try (Model m = Model.builder(8, 8, 1).add(new Scale(0.25f)).build()) {
+            m.card().extra().put("train.config", "arch = dncnn\nresidual = true\n");
+            ModelDenoiser d = ModelDenoiser.of(m);
+            FloatImage g = random(10, 10, 1, 8);
+            float v = g.plane(0)[21];
+            assertEquals(0.75f * v, d.denoise(g, 0f, false, null).plane(0)[21], 1e-6f);
+        }
+    }
+
+    @Test
     void refusesModelsThatAreNoDenoisers() {
         try (Model m = Model.builder(8, 8, 5).add(new Scale(1f)).build()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelDenoiser.of(m));
