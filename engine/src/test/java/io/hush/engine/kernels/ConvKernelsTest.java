@@ -58,8 +58,8 @@ class ConvKernelsTest {
             geom(1, 8, 8, 4, 5, 4, 4, 2, 2, 1, 1, 1, 2, 1, 2),       // 4x4 stride 2, pads 1/2
             geom(1, 5, 6, 3, 7, 2, 3, 3, 2, 1, 2, 0, 0, 2, 0),       // stride 3 rows, kernel rows < stride
             geom(1, 6, 5, 17, 19, 5, 5, 1, 1, 1, 1, 0, 0, 0, 0),      // VALID 5x5, output 2x1
-            geom(2, 12, 11, 20, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
-            geom(1, 14, 14, 64, 64, 3, 3, 2, 2, 1, 1, 0, 1, 0, 1),    // TF SAME stride 2 (ConvT 7->14 backwards)
+            geom(1, 12, 11, 20, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+            geom(1, 14, 14, 24, 40, 3, 3, 2, 2, 1, 1, 0, 1, 0, 1),    // TF SAME stride 2 (ConvT 7->14 backwards)
     };
 
     @Test
@@ -73,7 +73,7 @@ class ConvKernelsTest {
     @Test
     void randomGeometries() {
         SplittableRandom rng = new SplittableRandom(5);
-        for (int it = 0; it < 40; it++) {
+        for (int it = 0; it < 24; it++) {
             int k = 1 + rng.nextInt(4), kw = 1 + rng.nextInt(4), s = 1 + rng.nextInt(3), sw = 1 + rng.nextInt(3);
             int d = 1 + rng.nextInt(2), dw = 1 + rng.nextInt(2);
             int h = (k - 1) * d + 1 + rng.nextInt(6), w = (kw - 1) * dw + 1 + rng.nextInt(9);
