@@ -62,12 +62,16 @@ import java.util.Set;
  *       copies are inserted, so the imported model has exactly the layers a Keras user would have written.</li>
  * </ul>
  *
- * <p><b>Supported operators</b> (default domain): Conv, ConvTranspose (2-D, group 1), MaxPool (2-D, dilation 1),
- * BatchNormalization (inference form), Gemm (transA 0), MatMul with a constant [In,Out] weight (+ Add of a constant
- * bias), Flatten (axis 1), Reshape with a constant shape (to [N,F] or from [N,F] to an image), Transpose (the
- * NHWC/NCHW relabellings above), Relu, LeakyRelu, Sigmoid, Tanh, Clip(0, inf) (= ReLU), Add/Sub of two tensors of
- * the same shape, Add/Sub/Mul/Div by a scalar constant, Dropout, Identity and Constant. A Relu/LeakyRelu/Sigmoid/
- * Tanh/Clip that is the only consumer of a Conv, ConvTranspose, Gemm or MatMul is fused into that layer.
+ * <p><b>Supported operators</b> (default domain): Conv, ConvTranspose (2-D, group 1; pads, auto_pad, strides,
+ * dilations, output_padding), MaxPool (2-D, dilation 1; ceil_mode only where it equals SAME), BatchNormalization
+ * (inference form, on images or [N,F]), Gemm (transA 0), MatMul with a constant [In,Out] weight (+ Add of a constant
+ * bias), Flatten (axis 1), Reshape with a constant shape (to [N,F] or from [N,F] to an image; the shape may be
+ * computed by Shape/Gather/Unsqueeze/Squeeze/Concat/Cast on constants, as torch writes {@code x.view(x.size(0), -1)}),
+ * Transpose (the NHWC/NCHW relabellings above), Relu, LeakyRelu, Sigmoid, Tanh, Clip(0, inf) (= ReLU), Add/Sub of two
+ * tensors of the same shape, Add/Sub/Mul/Div by a scalar constant (Mul then Add become one Scale), Dropout,
+ * Identity and Constant. A Relu/LeakyRelu/Sigmoid/Tanh/Clip that is the only consumer of a Conv, ConvTranspose, Gemm
+ * or MatMul is fused into that layer. Not supported: grouped/depthwise convolutions, per-channel constant Mul/Add,
+ * Clip bounds other than (0, inf) (ReLU6 has no Hush activation), pooling other than MaxPool, broadcasting.
  *
  * <p>Anything else fails with one {@link OnnxException} whose message lists every unsupported node (op type and
  * name) and attribute, not only the first.
@@ -1178,10 +1182,16 @@ public final class OnnxImporter {
             return n.getOpType() + " " + name;
         }
 
-        /** A Hush layer name from the ONNX node name (unique: ONNX names are; falls back to the output name). */
+        final Set<String> layerNames = new HashSet<>();
+
+        /** A unique Hush layer name from the ONNX node name (or its output name), without torch's leading '/'. */
         String layerName(NodeProto n) {
             String s = n.getName().isEmpty() ? n.getOutput(0) : n.getName();
-            return s.startsWith("/") ? s.substring(1) : s;
+            if (s.startsWith("/")) s = s.substring(1);
+            if (s.isEmpty()) s = n.getOpType().toLowerCase();
+            String r = s;
+            for (int k = 2; !layerNames.add(r); k++) r = s + "_" + k;
+            return r;
         }
 
         static Param param(Layer l, String name) {
