@@ -41,7 +41,7 @@ public final class Plots {
     }
 
     private static void panel(Graphics2D g, int x0, int w, int h, String title, boolean log, History hist, String[] keys) {
-        int left = x0 + 64, right = x0 + w - 16, top = 30, bottom = h - 40;
+        int left = x0 + 64, right = x0 + w - 16, top = 44, bottom = h - 40;
         double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
         int n = hist.size();
         for (String k : keys) {
@@ -52,6 +52,7 @@ public final class Plots {
                 hi = Math.max(hi, t);
             }
         }
+        g.setStroke(new BasicStroke(1f));
         g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
         g.setColor(Color.BLACK);
         g.drawString(title, x0 + w / 2 - 30, 18);
@@ -98,10 +99,19 @@ public final class Plots {
                 px = x;
                 py = y;
             }
-            g.drawLine(right - 120, top + 14 + 16 * k, right - 100, top + 14 + 16 * k);
-            g.setColor(Color.BLACK);
-            g.drawString(keys[k], right - 94, top + 18 + 16 * k);
         }
+        // legend in one row between the title and the plot, so no curve is hidden
+        g.setStroke(new BasicStroke(2f));
+        int lx = left;
+        for (int k = 0; k < keys.length; k++) {
+            g.setColor(COLORS[k % COLORS.length]);
+            g.drawLine(lx, 32, lx + 20, 32);
+            g.setColor(Color.BLACK);
+            g.drawString(keys[k], lx + 26, 36);
+            lx += 40 + g.getFontMetrics().stringWidth(keys[k]);
+        }
+        g.setStroke(new BasicStroke(1f));
+        g.drawRect(left, top, right - left, bottom - top);
     }
 
     private static int xAt(int i, int n, int left, int right) {
