@@ -1,0 +1,130 @@
+package io.hush.bench;
+
+import io.hush.engine.Model;
+import io.hush.engine.Shape;
+import io.hush.engine.Tensor;
+import io.hush.engine.graph.FoldBatchNorm;
+import io.hush.train.Architectures;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Whole-model inference with Hush. Score: inferences (model calls) per second; the {@code gflop} counter is the
+ * model's forward GFLOP per second (multiply-add = 2, {@link Model#flops}) — divide by {@link FmaPeakBench} from the
+ * same run for % of peak. Peers run the very same cases: {@code PeerOrtBench} (ONNX export of this model and its
+ * weights) and {@code PeerTorchBench} (the same architecture in PyTorch through DJL).
+ *
+ * <p>Cases ({@code net}): {@code seed-b1} / {@code seed-b128} = the seed network (28x28x1, 9.9M parameters) at batch
+ * 1 / 128; {@code dncnn-256} / {@code dncnn-512} = DnCNN (17 layers, 64 channels, BatchNorm folded into the convs
+ * with {@link FoldBatchNorm}) on one 256x256 / 512x512 grey image.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
+@State(Scope.Benchmark)
+public class ModelBench {
+    @Param({"seed-b1", "seed-b128", "dncnn-256", "dncnn-512"})
+    public String net;
+    @Param({"1", "2"})
+    public int threads;
+
+    Model model;
+    Arena arena;
+    Tensor x;
+    double gflopPerCall;
+
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Flops {
+        public double gflop;
+
+        @Setup(Level.Iteration)
+        public void reset() { gflop = 0; }
+    }
+
+    /** The Hush model of a case, ready for inference (DnCNN with its BatchNorms folded). */
+    static Model build(String net) {
+        return switch (net) {
+            case "seed-b1", "seed-b128" -> Architectures.seed(42);
+            case "dncnn-256", "dncnn-512" -> {
+                int side = side(net);
+                Model m = Architectures.dncnn(side, side, 1, 17, 64, true, false, 42);
+                Model folded = FoldBatchNorm.fold(m);
+                m.close();
+                yield folded;
+            }
+            default -> throw new IllegalArgumentException("unknown case '" + net + "' (seed-b1, seed-b128, dncnn-256, dncnn-512)");
+        };
+    }
+
+    static int side(String net) {
+        return switch (net) {
+            case "seed-b1", "seed-b128" -> 28;
+            case "dncnn-256" -> 256;
+            case "dncnn-512" -> 512;
+            default -> throw new IllegalArgumentException(net);
+        };
+    }
+
+    static int batch(String net) { return net.equals("seed-b128") ? 128 : 1; }
+
+    /** Batched input shape {@code [N,H,W,1]}; with one channel NHWC and NCHW are the same bytes. */
+    static Shape inputShape(String net) {
+        int s = side(net);
+        return Shape.of(batch(net), s, s, 1);
+    }
+
+    /** Deterministic input images in [0,1]. */
+    static float[] inputData(long size, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        float[] a = new float[Math.toIntExact(size)];
+        for (int i = 0; i < a.length; i++) a[i] = (float) r.nextDouble();
+        return a;
+    }
+
+    /** Forward GFLOP of one call of a case (Hush's count; the peers are credited with the same). */
+    static double gflopPerCall(Model m, String net) {
+        return m.flops(inputShape(net).dropBatch()) * (double) batch(net) * 1e-9;
+    }
+
+    @Setup(Level.Trial)
+    public void setup() {
+        model = build(net).threads(threads);
+        arena = Arena.ofShared();
+        Shape in = inputShape(net);
+        x = Tensor.of(arena, inputData(in.size(), 7), in.dims());
+        gflopPerCall = gflopPerCall(model, net);
+        model.forward(x);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        model.close();
+        arena.close();
+    }
+
+    @Benchmark
+    public float infer(Flops f) {
+        Tensor y = model.forward(x);
+        f.gflop += gflopPerCall;
+        return y.get(0);
+    }
+}
