@@ -1,0 +1,112 @@
+package io.hush.bench;
+
+import io.hush.engine.Shape;
+import io.hush.engine.Tensor;
+import io.hush.engine.ThreadPool;
+import io.hush.engine.kernels.GemmScalar;
+import io.hush.engine.layers.Activation;
+import io.hush.engine.layers.Dense;
+import io.hush.engine.layers.Exec;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The seed network's Dense 3136 -> 3136 (a 39 MB kernel) at batch 1 (GEMV, memory-bound) and batch 128 (GEMM).
+ * Score: calls per second; the {@code flops} counter is flops per second (divide by 1e9 for GFLOP/s; forward =
+ * 2*N*In*Out, backward = 4*N*In*Out for dX and dW). {@code impl=scalar} is the {@link GemmScalar} reference (rows split over threads,
+ * so at batch 1 it runs on one thread whatever {@code threads} says); backward is SIMD only.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 4, time = 2)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
+@State(Scope.Benchmark)
+public class DenseBench {
+    static final int F = 3136;
+
+    @Param({"1", "128"})
+    public int batch;
+    @Param({"1", "2"})
+    public int threads;
+    @Param({"simd", "scalar"})
+    public String impl;
+
+    Arena arena;
+    ThreadPool pool;
+    Dense dense;
+    Tensor[] in, gradIn;
+    Tensor out, gradOut;
+    Exec ex;
+
+    @State(Scope.Thread)
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    public static class Flops {
+        public long flops;
+
+        @Setup(Level.Iteration)
+        public void reset() { flops = 0; }
+    }
+
+    @Setup(Level.Trial)
+    public void setup() {
+        arena = Arena.ofShared();
+        pool = new ThreadPool(threads);
+        dense = new Dense(F, Activation.LINEAR, true);
+        Shape[] per = {Shape.of(F)};
+        dense.createParams(per, arena);
+        dense.initialize(new SplittableRandom(1));
+        Shape inB = Shape.of(batch, F), outB = Shape.of(batch, F);
+        in = new Tensor[] {Tensor.allocate(arena, inB)};
+        gradIn = new Tensor[] {Tensor.allocate(arena, inB)};
+        out = Tensor.allocate(arena, outB);
+        gradOut = Tensor.allocate(arena, outB);
+        SplittableRandom r = new SplittableRandom(2);
+        for (long i = 0; i < in[0].size(); i++) in[0].set(i, (float) r.nextDouble());
+        for (long i = 0; i < gradOut.size(); i++) gradOut.set(i, (float) r.nextDouble());
+        ex = new Exec(pool, true);
+        ex.scratch = arena.allocate(dense.scratchFloats(new Shape[] {inB}, outB, threads) * 4, 64);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.close();
+        arena.close();
+    }
+
+    @Benchmark
+    public Tensor forward(Flops f) {
+        if (impl.equals("simd")) {
+            dense.forward(in, out, ex);
+        } else {
+            GemmScalar.gemm(pool, batch, F, F, in[0].data(), F, 1, dense.kernel().value.data(), F, 1, out.data(),
+                    dense.bias().value.data(), Activation.LINEAR);
+        }
+        f.flops += 2L * batch * F * F;
+        return out;
+    }
+
+    @Benchmark
+    public Tensor backward(Flops f) {
+        if (!impl.equals("simd")) return out; // no scalar backward; skip quickly
+        dense.backward(in, out, gradOut, gradIn, ex);
+        f.flops += 4L * batch * F * F;
+        return gradIn[0];
+    }
+}

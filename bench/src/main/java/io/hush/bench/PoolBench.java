@@ -1,0 +1,109 @@
+package io.hush.bench;
+
+import io.hush.engine.Shape;
+import io.hush.engine.Tensor;
+import io.hush.engine.ThreadPool;
+import io.hush.engine.kernels.PoolKernels;
+import io.hush.engine.layers.Exec;
+import io.hush.engine.layers.MaxPool2D;
+import io.hush.engine.layers.Padding;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+import java.lang.foreign.Arena;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * MaxPool2D 2x2/2 SAME. Cases: {@code seed} = [32,28,28,32] (the seed network's first pool at batch 32),
+ * {@code big} = [8,64,64,64]. {@code forward} is training mode (argmax kept); {@code infer} skips the argmax;
+ * {@code impl=scalar} runs the scalar reference kernel (rows split over threads like the SIMD one).
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 3, time = 1)
+@Measurement(iterations = 4, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
+@State(Scope.Benchmark)
+public class PoolBench {
+    @Param({"seed", "big"})
+    public String shape;
+    @Param({"1", "2"})
+    public int threads;
+    @Param({"simd", "scalar"})
+    public String impl;
+
+    Arena arena;
+    ThreadPool pool;
+    MaxPool2D layer;
+    Tensor[] in, gradIn;
+    Tensor out, gradOut;
+    Exec train, infer;
+    PoolKernels.Geometry geom;
+
+    @Setup(Level.Trial)
+    public void setup() {
+        arena = Arena.ofShared();
+        pool = new ThreadPool(threads);
+        Shape inB = shape.equals("seed") ? Shape.of(32, 28, 28, 32) : Shape.of(8, 64, 64, 64);
+        layer = new MaxPool2D(2, Padding.SAME);
+        Shape outB = layer.outputShape(inB.dropBatch()).withBatch(inB.dim(0));
+        in = new Tensor[] {Tensor.allocate(arena, inB)};
+        gradIn = new Tensor[] {Tensor.allocate(arena, inB)};
+        out = Tensor.allocate(arena, outB);
+        gradOut = Tensor.allocate(arena, outB);
+        SplittableRandom r = new SplittableRandom(3);
+        for (long i = 0; i < in[0].size(); i++) in[0].set(i, (float) r.nextDouble());
+        for (long i = 0; i < gradOut.size(); i++) gradOut.set(i, (float) r.nextDouble());
+        train = new Exec(pool, true);
+        train.state = arena.allocate(layer.stateFloats(new Shape[] {inB}, outB, threads) * 4, 64);
+        infer = new Exec(pool, false);
+        geom = new PoolKernels.Geometry(inB.dim(1), inB.dim(2), inB.dim(3), outB.dim(1), outB.dim(2), 2, 2, 2, 2, 0, 0);
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        pool.close();
+        arena.close();
+    }
+
+    private void run(Exec ex) {
+        if (impl.equals("simd")) {
+            layer.forward(in, out, ex);
+        } else {
+            boolean withArg = ex.training;
+            pool.parallelFor(out.shape().dim(0) * geom.oh(), (lo, hi, t) ->
+                    PoolKernels.maxPoolScalar(geom, in[0].data(), out.data(), train.state, withArg, lo, hi));
+        }
+    }
+
+    @Benchmark
+    public Tensor forward() {
+        run(train);
+        return out;
+    }
+
+    @Benchmark
+    public Tensor infer() {
+        run(infer);
+        return out;
+    }
+
+    /** Backward has a single (scalar scatter) implementation; measured under impl=simd only. */
+    @Benchmark
+    public Tensor backward() {
+        if (impl.equals("simd")) layer.backward(in, out, gradOut, gradIn, train);
+        return gradIn[0];
+    }
+}
