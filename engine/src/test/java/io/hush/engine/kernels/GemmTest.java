@@ -38,9 +38,9 @@ class GemmTest {
     void simdMatchesScalarOnAwkwardSizes() {
         int[] sizes = {1, 3, 17, 33};
         try (ThreadPool pool = new ThreadPool(2)) {
-            for (int m : new int[] {1, 3, 4, 17, 33}) {
+            for (int m : new int[] {1, 3, 4, 17}) {
                 for (int n : sizes) {
-                    for (int k : new int[] {1, 17, 300}) {
+                    for (int k : new int[] {1, 17, Gemm.KC + 4}) {
                         for (int tr = (m + n + k) % 2; tr < 4; tr += 2 - (m + n + k) % 2) {
                             boolean ta = (tr & 1) != 0, tb = (tr & 2) != 0;
                             try (Arena ar = Arena.ofShared()) {
@@ -63,7 +63,7 @@ class GemmTest {
     void largeBlockedCaseMatches() {
         // several KC blocks and NC blocks, column tail inside the last panel
         try (ThreadPool pool = new ThreadPool(2); Arena ar = Arena.ofShared()) {
-            int m = 37, n = Gemm.NC + Gemm.NRW + 5, k = Gemm.KC * 2 + 3;
+            int m = 9, n = Gemm.NC + Gemm.NRW + 5, k = Gemm.KC + 3;
             MemorySegment[] c = run(ar, pool, m, n, k, false, false, true, Activation.LINEAR);
             for (long i = 0; i < (long) m * n; i++) assertEquals(c[1].getAtIndex(F, i), c[0].getAtIndex(F, i), 2e-4f);
         }
@@ -71,11 +71,17 @@ class GemmTest {
 
     @Test
     void oneAndTwoThreadsAreBitIdentical() {
+        try (ThreadPool p1 = new ThreadPool(1); ThreadPool p2 = new ThreadPool(2)) {
+            identical(p1, p2);
+        }
+    }
+
+    private static void identical(ThreadPool p1, ThreadPool p2) {
         for (int m : new int[] {1, 2, 9}) {
             for (int tr = 0; tr < 4; tr++) {
                 boolean ta = (tr & 1) != 0, tb = (tr & 2) != 0;
-                try (Arena ar = Arena.ofShared(); ThreadPool p1 = new ThreadPool(1); ThreadPool p2 = new ThreadPool(2)) {
-                    int n = 3 * Gemm.NRW + 7, k = 301;
+                try (Arena ar = Arena.ofShared()) {
+                    int n = 2 * Gemm.NRW + 7, k = Gemm.KC + 5;
                     MemorySegment c1 = run(ar, p1, m, n, k, ta, tb, true, Activation.SIGMOID)[0];
                     MemorySegment c2 = run(ar, p2, m, n, k, ta, tb, true, Activation.SIGMOID)[0];
                     assertEquals(-1, c1.asSlice(0, (long) m * n * 4).mismatch(c2.asSlice(0, (long) m * n * 4)), "m=" + m + " tr=" + tr);
