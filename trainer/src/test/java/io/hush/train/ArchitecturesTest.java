@@ -64,7 +64,11 @@ class ArchitecturesTest {
         try (Model m = Architectures.dncnn(12, 12, 1, 3, 4, true, false, 6).threads(1);
              Trainer t = Trainer.compile(m, new Adam(3e-3), PixelLoss.mse()).residual(true).resume(ckpt)) {
             t.fit(train, val, 3);
-            TrainerTest.assertSameWeights(straight, TrainerTest.weights(m));
+            // Not bit for bit here: the engine's SIMD conv/GEMM kernels reduce lanes with reduceLanes(ADD), whose order
+            // differs between interpreted and C2-compiled code, so one run changes in the last bits as the JIT warms
+            // up (even without resuming). TrainerTest.resumeIsExact checks the bit-exact contract with a scalar layer.
+            List<float[]> resumed = TrainerTest.weights(m);
+            for (int i = 0; i < straight.size(); i++) assertArrayEquals(straight.get(i), resumed.get(i), 1e-4f, "parameter " + i);
         }
         try (Model m = Architectures.dncnn(12, 12, 1, 3, 4, false, true, 5);
              Trainer t = Trainer.compile(m, new Adam(3e-3), PixelLoss.mse())) {
@@ -73,7 +77,10 @@ class ArchitecturesTest {
         }
     }
 
-    /** Residual learning in the trainer and residual learning in the graph (Subtract) are the same computation, bit for bit. */
+    /**
+     * Residual learning in the trainer and residual learning in the graph (Subtract) are the same computation (equal up
+     * to the JIT-dependent last bits of the engine's SIMD reductions, see above).
+     */
     @Test
     void trainerResidualEqualsInGraphSubtract() {
         BatchSource train = new NoisySource(new ArraySource(TrainerTest.images(16, 1), 16, 12, 12, 1, 8, true, false, 3), NoiseModel.parse("gaussian:40"), 3, false);
@@ -82,8 +89,9 @@ class ArchitecturesTest {
              Trainer ta = Trainer.compile(a, new Adam(3e-3), PixelLoss.mse()).residual(true);
              Trainer tb = Trainer.compile(b, new Adam(3e-3), PixelLoss.mse()).residual(false)) {
             History ha = ta.fit(train, null, 2), hb = tb.fit(train, null, 2);
-            assertEquals(ha.get("loss")[1], hb.get("loss")[1], 0.0);
-            TrainerTest.assertSameWeights(TrainerTest.weights(a), TrainerTest.weights(b));
+            assertEquals(ha.get("loss")[1], hb.get("loss")[1], 1e-6);
+            List<float[]> wa = TrainerTest.weights(a), wb = TrainerTest.weights(b);
+            for (int i = 0; i < wa.size(); i++) assertArrayEquals(wa.get(i), wb.get(i), 1e-4f, "parameter " + i);
         }
     }
 

@@ -109,12 +109,17 @@ public final class UpdateKernels {
         }
     }
 
-    /** Sum of squares of {@code g[from,to)} in double (lanes reduced once at the end). */
+    /**
+     * Sum of squares of {@code g[from,to)} in double. Lanes are summed in lane order from an array, not with
+     * {@code reduceLanes(ADD)}, whose order is unspecified and differs between the interpreter and C2: a norm that
+     * changes as the JIT warms up would break bit-exact runs (clipping scales every gradient by it).
+     */
     public static double sumSquares(MemorySegment g, long from, long to) {
         long i = from;
         long bound = from + S.loopBound(to - from);
         // float lanes per block of 1024 elements, widened to double per block: exact enough and still vectorised
         double total = 0;
+        float[] lanes = new float[S.length()];
         while (i < bound) {
             long end = Math.min(bound, i + 1024);
             FloatVector acc = FloatVector.zero(S);
@@ -122,7 +127,8 @@ public final class UpdateKernels {
                 FloatVector vg = FloatVector.fromMemorySegment(S, g, i * 4, LE);
                 acc = acc.add(vg.mul(vg));
             }
-            total += acc.reduceLanes(VectorOperators.ADD);
+            acc.intoArray(lanes, 0);
+            for (float l : lanes) total += l;
         }
         for (; i < to; i++) {
             double x = g.getAtIndex(F, i);
