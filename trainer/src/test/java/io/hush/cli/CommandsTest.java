@@ -151,6 +151,18 @@ class CommandsTest {
     }
 
     @Test
+    void benchmarkEndsWithTheThroughputLine() throws IOException {
+        Cli.Result r = Cli.run("benchmark", "--model", convModel().toString(), "--size", "32x24", "--batch", "2",
+                "--seconds", "0.2", "--warmup", "0");
+        assertEquals(0, r.code(), r.toString());
+        List<String> lines = r.out().lines().toList();
+        assertTrue(lines.get(lines.size() - 1).matches("throughput: [0-9.]+ images/s"), r.toString());
+        assertTrue(r.out().contains("GFLOP/s: ") && r.out().contains("ms/batch: "), r.toString());
+        Cli.Result bad = Cli.run("benchmark", "--model", convModel().toString(), "--size", "big");
+        assertEquals(2, bad.code(), bad.toString());
+    }
+
+    @Test
     void trainShowsItsConfigAndRejectsUnknownKeys() {
         Cli.Result r = Cli.run("train", "--preset", "dncnn", "--epochs", "3", "lr=0.01", "--show-config");
         assertEquals(0, r.code(), r.toString());
