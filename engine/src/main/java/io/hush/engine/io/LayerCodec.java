@@ -136,6 +136,8 @@ final class LayerCodec {
     }
 
     private static Conv2D conv(Conv2DSettings s) throws ModelFormatException {
+        windows(s, s.getKernelH(), s.getKernelW(), s.getStrideH(), s.getStrideW(), s.getDilationH(), s.getDilationW(),
+                s.getPads().getTop(), s.getPads().getBottom(), s.getPads().getLeft(), s.getPads().getRight());
         Padding mode = padding(s.getPadding());
         Activation act = activation(s.getActivation());
         int sh = orOne(s.getStrideH()), sw = orOne(s.getStrideW()), dh = orOne(s.getDilationH()), dw = orOne(s.getDilationW());
@@ -148,6 +150,9 @@ final class LayerCodec {
     }
 
     private static Conv2DTranspose convTranspose(Conv2DTransposeSettings s) throws ModelFormatException {
+        windows(s, s.getKernelH(), s.getKernelW(), s.getStrideH(), s.getStrideW(), s.getDilationH(), s.getDilationW(),
+                s.getPads().getTop(), s.getPads().getBottom(), s.getPads().getLeft(), s.getPads().getRight(),
+                s.getOutputPaddingH(), s.getOutputPaddingW());
         Padding mode = padding(s.getPadding());
         Activation act = activation(s.getActivation());
         int sh = orOne(s.getStrideH()), sw = orOne(s.getStrideW()), dh = orOne(s.getDilationH()), dw = orOne(s.getDilationW());
@@ -169,6 +174,8 @@ final class LayerCodec {
     }
 
     private static MaxPool2D maxPool(MaxPool2DSettings s) throws ModelFormatException {
+        windows(s, s.getPoolH(), s.getPoolW(), s.getStrideH(), s.getStrideW(),
+                s.getPads().getTop(), s.getPads().getBottom(), s.getPads().getLeft(), s.getPads().getRight());
         int sh = s.getStrideH() == 0 ? s.getPoolH() : s.getStrideH();
         int sw = s.getStrideW() == 0 ? s.getPoolW() : s.getStrideW();
         Padding mode = padding(s.getPadding());
@@ -220,6 +227,22 @@ final class LayerCodec {
 
     /** 0 means 1 for strides and dilations (proto3 default: a file that did not say). */
     static int orOne(int v) { return v == 0 ? 1 : v; }
+
+    /**
+     * Kernel, pool, stride, dilation and pad sizes above this are refused before any layer sees them: no image model
+     * needs a 4096-wide window, and it keeps window arithmetic (e.g. a pool's cell index, 4096^2 = 2^24, exact in a
+     * float) far from overflow whatever a file says. The layer constructors then check the rest (>= 1, ...).
+     */
+    static final int MAX_WINDOW = 4096;
+
+    private static void windows(Object settings, int... values) throws ModelFormatException {
+        for (int v : values) {
+            if (v > MAX_WINDOW) {
+                throw new ModelFormatException("a window, stride, dilation or pad of " + v + " is larger than the limit of "
+                        + MAX_WINDOW + " (" + settings.toString().replace("\n", ", ").trim() + ")");
+            }
+        }
+    }
 
     private static int[] ints(java.util.List<Integer> l) {
         int[] a = new int[l.size()];

@@ -75,7 +75,7 @@ final class ModelDecoder {
             } catch (RuntimeException e) {
                 throw new ModelFormatException(where + ": " + e.getMessage(), e);
             }
-            if (out.rank() > MAX_RANK || out.size() > MAX_ELEMENTS) {
+            if (out.rank() > MAX_RANK || elements(out) > MAX_ELEMENTS) {
                 throw new ModelFormatException(where + ": output shape " + out + " is larger than the limit of "
                         + MAX_ELEMENTS + " elements (rank " + MAX_RANK + ") per sample");
             }
@@ -182,6 +182,16 @@ final class ModelDecoder {
                 }
             }
         }
+    }
+
+    /** Element count, saturating at Long.MAX_VALUE (Shape.size() throws on overflow: a rank-8 shape can overflow). */
+    static long elements(Shape s) {
+        long n = 1;
+        for (int d : s.dims()) {
+            if (n > MAX_ELEMENTS) return Long.MAX_VALUE;
+            n *= d; // n <= 2^28 and d < 2^31: no overflow
+        }
+        return n;
     }
 
     private static String names(List<Param> ps) {

@@ -27,9 +27,11 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the CRC and the decoder would go untested); the rest mutate the whole file.
  */
 class FuzzTest {
-    static final int ITERATIONS = 10_000;
+    /** {@code -Dhush.fuzz.iterations=N -Dhush.fuzz.seed=S} run a longer or different campaign by hand. */
+    static final int ITERATIONS = Integer.getInteger("hush.fuzz.iterations", 10_000);
+    static final long SEED = Long.getLong("hush.fuzz.seed", 20261125);
     /** Mutants whose activations would exceed this many floats are checked by shape only, not run. */
-    static final long RUN_LIMIT = 1 << 22;
+    static final long RUN_LIMIT = 1 << 17;
 
     @Test
     void mutatedFilesLoadAndRunOrFailCleanly() throws Exception {
@@ -37,7 +39,7 @@ class FuzzTest {
         for (byte[] f : SeedModels.files()) {
             payloads.add(Arrays.copyOfRange(f, HushFormat.HEADER_BYTES, f.length - HushFormat.TRAILER_BYTES));
         }
-        SplittableRandom master = new SplittableRandom(20261125);
+        SplittableRandom master = new SplittableRandom(SEED);
         int loaded = 0, rejected = 0, ran = 0;
         for (int it = 0; it < ITERATIONS; it++) {
             long seed = master.nextLong();
@@ -165,6 +167,98 @@ class FuzzTest {
             }
         }
         return b;
+    }
+
+    /**
+     * Structure-aware: sets random scalar fields anywhere in the message tree (settings, dims, inputs, shapes) to
+     * extreme values, so hostile settings reach the layer constructors and shape rules far more often than byte flips
+     * manage. Same contract.
+     */
+    @Test
+    void extremeFieldValuesLoadAndRunOrFailCleanly() throws Exception {
+        List<io.hush.engine.io.proto.HushModel> seeds = new ArrayList<>();
+        for (byte[] f : SeedModels.files()) {
+            seeds.add(io.hush.engine.io.proto.HushModel.parseFrom(
+                    Arrays.copyOfRange(f, HushFormat.HEADER_BYTES, f.length - HushFormat.TRAILER_BYTES)));
+        }
+        SplittableRandom master = new SplittableRandom(SEED + 1);
+        int loaded = 0;
+        for (int it = 0; it < ITERATIONS / 5; it++) {
+            long seed = master.nextLong();
+            SplittableRandom r = new SplittableRandom(seed);
+            com.google.protobuf.Message.Builder b = seeds.get(r.nextInt(seeds.size())).toBuilder();
+            StringBuilder what = new StringBuilder();
+            for (int k = 1 + r.nextInt(3); k > 0; k--) mutateField(b, r, what, 0);
+            byte[] file = HushFormat.container(b.build().toByteArray(), HushFormat.FORMAT_VERSION);
+            try (Model m = HushFormat.fromBytes(file, "fuzz.hush")) {
+                loaded++;
+                runForward(m);
+            } catch (ModelFormatException e) {
+                if (!e.getMessage().startsWith("fuzz.hush: ") || e.getMessage().contains(HushFormat.INTERNAL)) {
+                    throw new AssertionError("iteration " + it + " (seed " + seed + ", " + what + "): " + e.getMessage(), e);
+                }
+            } catch (Throwable t) {
+                throw new AssertionError("iteration " + it + " (seed " + seed + ", " + what + "): " + t, t);
+            }
+        }
+        assertTrue(loaded > ITERATIONS / 200, "only " + loaded + " mutants loaded");
+    }
+
+    /** Walks down random message fields and sets one scalar (or repeated scalar element) to an extreme value. */
+    static void mutateField(com.google.protobuf.Message.Builder b, SplittableRandom r, StringBuilder what, int depth) {
+        List<com.google.protobuf.Descriptors.FieldDescriptor> fields = b.getDescriptorForType().getFields();
+        if (fields.isEmpty()) return;
+        com.google.protobuf.Descriptors.FieldDescriptor f = fields.get(r.nextInt(fields.size()));
+        var oneof = f.getRealContainingOneof();
+        if (oneof != null && b.getOneofFieldDescriptor(oneof) != null && r.nextInt(8) != 0) {
+            f = b.getOneofFieldDescriptor(oneof); // mostly mutate the settings a node has, rarely switch its type
+        }
+        what.append(f.getName());
+        if (f.getJavaType() == com.google.protobuf.Descriptors.FieldDescriptor.JavaType.MESSAGE) {
+            if (f.isMapField() || depth > 4) return;
+            if (f.isRepeated()) {
+                int n = b.getRepeatedFieldCount(f);
+                if (n == 0) return;
+                int i = r.nextInt(n);
+                what.append('[').append(i).append("].");
+                com.google.protobuf.Message.Builder sub = ((com.google.protobuf.Message) b.getRepeatedField(f, i)).toBuilder();
+                mutateField(sub, r, what, depth + 1);
+                b.setRepeatedField(f, i, sub.build());
+            } else {
+                what.append('.');
+                com.google.protobuf.Message.Builder sub = ((com.google.protobuf.Message) b.getField(f)).toBuilder();
+                mutateField(sub, r, what, depth + 1);
+                b.setField(f, sub.build());
+            }
+            return;
+        }
+        Object v = extreme(f, r);
+        if (v == null) return;
+        what.append('=').append(v).append(' ');
+        if (f.isRepeated()) {
+            int n = b.getRepeatedFieldCount(f);
+            if (n == 0 || r.nextInt(4) == 0) b.addRepeatedField(f, v);
+            else b.setRepeatedField(f, r.nextInt(n), v);
+        } else {
+            b.setField(f, v);
+        }
+    }
+
+    static Object extreme(com.google.protobuf.Descriptors.FieldDescriptor f, SplittableRandom r) {
+        long[] ints = {0, 1, -1, 2, 3, 7, 64, 1 << 16, 1 << 20, 1 << 30, Integer.MAX_VALUE, Integer.MIN_VALUE};
+        float[] floats = {0f, -0f, 1f, -1f, 0.5f, 1e-30f, 1e30f, Float.NaN, Float.POSITIVE_INFINITY, Float.MIN_VALUE};
+        return switch (f.getJavaType()) {
+            case INT -> (int) ints[r.nextInt(ints.length)];
+            case LONG -> r.nextInt(4) == 0 ? Long.MAX_VALUE >> r.nextInt(40) : ints[r.nextInt(ints.length)];
+            case FLOAT -> floats[r.nextInt(floats.length)];
+            case DOUBLE -> (double) floats[r.nextInt(floats.length)];
+            case BOOLEAN -> r.nextBoolean();
+            case ENUM -> {
+                var values = f.getEnumType().getValues();
+                yield values.get(r.nextInt(values.size()));
+            }
+            default -> null; // strings and bytes: the byte-level fuzz covers them
+        };
     }
 
     @Test
