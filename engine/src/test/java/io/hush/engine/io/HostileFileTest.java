@@ -232,6 +232,19 @@ class HostileFileTest {
     }
 
     @Test
+    void windowsBeyondTheLimitAreRefusedBeforeTheLayerSeesThem() {
+        try (Model seed = SeedModels.everyForm()) {
+            HushModel every = ModelEncoder.encode(seed, Storage.FLOAT32, Instant.EPOCH, "t");
+            HushModel.Builder b = every.toBuilder();
+            b.setNodes(2, b.getNodes(2).toBuilder().setMaxPool2D(b.getNodes(2).getMaxPool2D().toBuilder().setPoolW(Integer.MAX_VALUE)));
+            rejects(b.build(), "node 3 'maxpool2d_1' (MaxPool2D): a window, stride, dilation or pad of 2147483647 is larger than the limit of 4096",
+                    "pool_w: 2147483647");
+        }
+        rejects(editResidual(0, n -> n.setConv2D(n.getConv2D().toBuilder().setDilationW(5000))),
+                "node 1 'conv2d_1' (Conv2D): a window, stride, dilation or pad of 5000 is larger than the limit of 4096");
+    }
+
+    @Test
     void badLayerSettingsGoThroughTheConstructors() {
         rejects(editResidual(0, n -> n.setConv2D(n.getConv2D().toBuilder().setStrideH(-2))),
                 "node 1 'conv2d_1' (Conv2D): invalid settings: Conv2D(filters=4, kernel=3x3, strides=-2x1", "must be >= 1");
