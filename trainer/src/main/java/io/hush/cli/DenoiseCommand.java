@@ -112,8 +112,9 @@ final class DenoiseCommand extends BaseCommand {
                     failures.add(Main.oneLine(e.getMessage()));
                 } catch (CliException | IllegalArgumentException e) {
                     failures.add(j.in() + ": " + Main.oneLine(e.getMessage()));
-                } catch (OutOfMemoryError e) {
-                    failures.add(j.in() + ": " + Main.message(e));
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    failures.add(j.in() + ": " + Main.message(e)); // a bug or no memory: still do the others
+                    if (Main.debug()) e.printStackTrace(err());
                 }
             }
             for (String f : failures) err().println("hush denoise: " + f);
