@@ -3,7 +3,6 @@ package io.hush.engine.kernels;
 import io.hush.engine.ThreadPool;
 import io.hush.engine.layers.Activation;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -319,8 +318,7 @@ public final class Gemm {
                 s2 = FloatVector.fromMemorySegment(S, b, (b2 + kk) * 4, LE).fma(x, s2);
                 s3 = FloatVector.fromMemorySegment(S, b, (b3 + kk) * 4, LE).fma(x, s3);
             }
-            float r0 = s0.reduceLanes(VectorOperators.ADD), r1 = s1.reduceLanes(VectorOperators.ADD);
-            float r2 = s2.reduceLanes(VectorOperators.ADD), r3 = s3.reduceLanes(VectorOperators.ADD);
+            float r0 = sumLanes(s0), r1 = sumLanes(s1), r2 = sumLanes(s2), r3 = sumLanes(s3);
             for (int kk = kv; kk < k; kk++) {
                 float x = a.getAtIndex(F, aOff + kk);
                 r0 = Math.fma(b.getAtIndex(F, b0 + kk), x, r0);
@@ -339,10 +337,20 @@ public final class Gemm {
             for (int kk = 0; kk < kv; kk += VL) {
                 s0 = FloatVector.fromMemorySegment(S, b, (b0 + kk) * 4, LE).fma(FloatVector.fromMemorySegment(S, a, (aOff + kk) * 4, LE), s0);
             }
-            float r0 = s0.reduceLanes(VectorOperators.ADD);
+            float r0 = sumLanes(s0);
             for (int kk = kv; kk < k; kk++) r0 = Math.fma(b.getAtIndex(F, b0 + kk), a.getAtIndex(F, aOff + kk), r0);
             c.setAtIndex(F, cRow + j, r0);
         }
+    }
+
+    /**
+     * Lane sum in lane order. Not {@code reduceLanes(ADD)}: its association order may differ between the
+     * interpreter, C1 and C2, which would break bit-reproducibility between runs (and thread counts).
+     */
+    private static float sumLanes(FloatVector v) {
+        float s = 0f;
+        for (int l = 0; l < VL; l++) s += v.lane(l);
+        return s;
     }
 
     /** C[row, j0..j1) += bias[j0..j1), then the activation in place. */
