@@ -53,17 +53,17 @@ public final class PoolKernels {
                     continue;
                 }
                 int c = 0;
-                for (; c + vl <= C; c += vl) {
-                    window(g, x, y, arg, withArg, xBase, yOff, c, kh0, kh1, kw0, kw1, S.maskAll(true));
-                }
-                if (c < C) window(g, x, y, arg, withArg, xBase, yOff, c, kh0, kh1, kw0, kw1, S.indexInRange(c, C));
+                // the lane mask is made inside window: a VectorMask passed to a call C2 does not inline is boxed
+                // (a mask object and a boolean[] per call, ~6 MB per seed-network batch of 128)
+                for (; c < C; c += vl) window(g, x, y, arg, withArg, xBase, yOff, c, kh0, kh1, kw0, kw1);
             }
         }
     }
 
     private static void window(Geometry g, MemorySegment x, MemorySegment y, MemorySegment arg, boolean withArg,
-                               long xBase, long yOff, int c, int kh0, int kh1, int kw0, int kw1, VectorMask<Float> m) {
+                               long xBase, long yOff, int c, int kh0, int kh1, int kw0, int kw1) {
         int C = g.c();
+        VectorMask<Float> m = S.indexInRange(c, C);
         long first = (xBase + (long) kh0 * g.w() + kw0) * C + c;
         FloatVector best = FloatVector.fromMemorySegment(S, x, first * 4, LE, m);
         FloatVector bestIdx = FloatVector.broadcast(S, kh0 * g.pw() + kw0);
