@@ -102,11 +102,12 @@ final class DenoiseCommand extends BaseCommand {
 
         Denoisers.Opened den = anyToDo ? Denoisers.open(model, tile, overlap, threads, this) : null;
         try {
-            int ok = 0;
+            int ok = 0, index = 0;
             for (Outputs.Job j : jobs) {
+                index++;
                 if (j.problem() != null) continue;
                 try {
-                    one(j, den.denoiser(), fixedSigma);
+                    one(j, den.denoiser(), fixedSigma, jobs.size() > 1 ? "[" + index + "/" + jobs.size() + "] " : "");
                     ok++;
                 } catch (ImageFormatException e) {
                     failures.add(Main.oneLine(e.getMessage()));
@@ -129,7 +130,7 @@ final class DenoiseCommand extends BaseCommand {
         }
     }
 
-    private void one(Outputs.Job j, Denoiser d, Float fixedSigma) throws ImageFormatException {
+    private void one(Outputs.Job j, Denoiser d, Float fixedSigma, String counter) throws ImageFormatException {
         long t0 = System.nanoTime();
         FloatImage img = Images.read(j.in(), maxPixels);
         String refusal = d.refusal(img, resize);
@@ -146,7 +147,7 @@ final class DenoiseCommand extends BaseCommand {
         int depth = img.bitDepth();
         Images.Format f = Images.Format.fromFileName(j.out().getFileName().toString());
         FloatImage out;
-        try (ProgressBar bar = progress(j.in().getFileName().toString(), 1)) {
+        try (ProgressBar bar = progress(counter + j.in().getFileName(), 1)) {
             out = d.denoise(img, s01, resize, (done, total) -> {
                 bar.total(total);
                 bar.update(done);

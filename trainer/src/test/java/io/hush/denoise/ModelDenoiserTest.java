@@ -55,6 +55,26 @@ class ModelDenoiserTest {
     }
 
     @Test
+    void engineConvolutionsTileExactlyAndInPlace() {
+        try (Model m = Model.builder(16, 16, 1)
+                .add(new io.hush.engine.layers.Conv2D(8, 3, io.hush.engine.layers.Activation.RELU))
+                .add(new io.hush.engine.layers.Conv2D(8, 3, io.hush.engine.layers.Activation.RELU))
+                .add(new io.hush.engine.layers.Conv2D(1, 3)).seed(11).build()) {
+            ModelDenoiser d = ModelDenoiser.of(m);
+            assertEquals(3, d.receptiveRadius());
+            FloatImage img = random(1024, 1024, 1, 9);
+            float[] whole = d.tile(1024).denoise(img.copy(), 0f, false, null).plane(0).clone();
+            FloatImage tiledImg = img.copy();
+            float[] plane = tiledImg.plane(0);
+            FloatImage out = d.tile(256).denoise(tiledImg, 0f, false, null);
+            assertSame(plane, out.plane(0), "written into the image's own plane: no second copy of a large image");
+            float worst = 0;
+            for (int i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i] - plane[i]));
+            assertTrue(worst <= 1f / 255, "max difference " + worst);
+        }
+    }
+
+    @Test
     void aTooSmallOverlapShowsSeamsButBlendsThem() {
         try (Model m = smallConv(1)) {
             ModelDenoiser d = ModelDenoiser.of(m);
