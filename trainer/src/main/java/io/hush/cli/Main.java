@@ -40,7 +40,7 @@ import java.util.Locale;
                 TrainCommand.class,
                 BenchmarkCommand.class,
         })
-public final class Main implements Runnable {
+public final class Main implements java.util.concurrent.Callable<Integer> {
     public static final int EXIT_OK = 0;
     public static final int EXIT_FAILURE = 1;
     public static final int EXIT_USAGE = 2;
@@ -52,10 +52,11 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** No command given: the overview on stderr, and exit code 2 (nothing was done). */
     @Override
-    public void run() {
-        // no command given: show the overview
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return EXIT_USAGE;
     }
 
     /** True when run from {@link #main} on a terminal: progress bars are drawn (never in tests or pipes). */

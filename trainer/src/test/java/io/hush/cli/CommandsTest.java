@@ -33,6 +33,25 @@ class CommandsTest {
             assertTrue(h.out().contains("Usage: hush " + cmd), cmd + "\n" + h);
         }
         assertEquals(2, Cli.run("no-such-command").code());
+        Cli.Result bare = Cli.run();
+        assertEquals(2, bare.code(), "no command: nothing done");
+        assertTrue(bare.err().contains("Commands:"), bare.toString());
+    }
+
+    @Test
+    void quietKeepsOnlyResults() throws IOException {
+        Path clean = Cli.writeGray(dir.resolve("c.png"), 20, 20);
+        for (String[] args : List.of(new String[] {"-q", "noise"}, new String[] {"noise", "--quiet"})) {
+            Path o = dir.resolve("q" + args[0].length() + ".png");
+            String[] full = java.util.stream.Stream.concat(java.util.Arrays.stream(args),
+                    java.util.stream.Stream.of(clean.toString(), o.toString(), "--type", "gaussian:5")).toArray(String[]::new);
+            Cli.Result r = Cli.run(full);
+            assertEquals(0, r.code(), r.toString());
+            assertEquals("", r.out(), "quiet: " + r);
+            assertTrue(Files.exists(o));
+        }
+        Cli.Result loud = Cli.run("noise", clean.toString(), dir.resolve("l.png").toString(), "--type", "gaussian:5");
+        assertTrue(loud.out().contains("-> "), loud.toString());
     }
 
     @Test
