@@ -2,7 +2,6 @@ package io.hush.engine.kernels;
 
 import io.hush.engine.ThreadPool;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -199,10 +198,23 @@ public final class ConvSimd {
                 t3 += src[s3 + base + c] * wv;
             }
         }
-        dst.setAtIndex(F, d0, bias + a0.reduceLanes(VectorOperators.ADD) + t0);
-        if (cnt > 1) dst.setAtIndex(F, d0 + dPix, bias + a1.reduceLanes(VectorOperators.ADD) + t1);
-        if (cnt > 2) dst.setAtIndex(F, d0 + 2 * dPix, bias + a2.reduceLanes(VectorOperators.ADD) + t2);
-        if (cnt > 3) dst.setAtIndex(F, d0 + 3 * dPix, bias + a3.reduceLanes(VectorOperators.ADD) + t3);
+        // Lanes summed in lane order through a heap array: reduceLanes' order may differ between the interpreter,
+        // C1 and C2, and results must not depend on which thread ran which pixel.
+        float[] tmp = buf(4, (long) P * B);
+        a0.intoArray(tmp, 0);
+        a1.intoArray(tmp, L);
+        a2.intoArray(tmp, 2 * L);
+        a3.intoArray(tmp, 3 * L);
+        dst.setAtIndex(F, d0, bias + sumLanes(tmp, 0) + t0);
+        if (cnt > 1) dst.setAtIndex(F, d0 + dPix, bias + sumLanes(tmp, L) + t1);
+        if (cnt > 2) dst.setAtIndex(F, d0 + 2 * dPix, bias + sumLanes(tmp, 2 * L) + t2);
+        if (cnt > 3) dst.setAtIndex(F, d0 + 3 * dPix, bias + sumLanes(tmp, 3 * L) + t3);
+    }
+
+    private static float sumLanes(float[] a, int off) {
+        float s = 0f;
+        for (int i = 0; i < L; i++) s += a[off + i];
+        return s;
     }
 
     /**
