@@ -1,6 +1,7 @@
 package io.hush.engine.io;
 
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.DiscardUnknownFieldsParser;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.hush.engine.Model;
 import io.hush.engine.io.proto.HushModel;
@@ -195,10 +196,14 @@ public final class HushFormat {
     static Model decode(byte[] payload, String src) throws ModelFormatException {
         HushModel m;
         try {
+            PayloadScanner.scan(payload); // bounds what parsing allocates
             CodedInputStream cis = CodedInputStream.newInstance(payload);
             cis.setRecursionLimit(RECURSION_LIMIT);
             cis.setSizeLimit(payload.length);
-            m = HushModel.parseFrom(cis);
+            // unknown fields (from a newer writer) are dropped, not kept as objects
+            m = DiscardUnknownFieldsParser.wrap(HushModel.parser()).parseFrom(cis);
+        } catch (ModelFormatException e) {
+            throw new ModelFormatException(src + ": " + e.getMessage(), e);
         } catch (InvalidProtocolBufferException e) {
             throw new ModelFormatException(src + ": corrupt payload: " + e.getMessage(), e);
         } catch (IOException e) {

@@ -265,8 +265,29 @@ class HostileFileTest {
         HushModel.Builder b = valid().toBuilder();
         Node n = b.getNodes(1).toBuilder().setInputs(0, 0).build();
         for (int i = 0; i < ModelDecoder.MAX_NODES; i++) b.addNodes(n);
-        rejects(b.build(), "graph has 10009 nodes, more than the limit of 10000");
+        rejects(b.build(), "payload: hush.format.HushModel.nodes repeats more than 10000 times");
         rejects(valid().toBuilder().clearNodes().build(), "graph has no layers");
+    }
+
+    @Test
+    void millionsOfTinyMessagesAreRefusedBeforeParsing() {
+        // 3 million empty nodes: 6 MB of file, but hundreds of MB of heap if parsed
+        byte[] p = new byte[2 + 2 * 3_000_000];
+        p[0] = 8;
+        p[1] = 3;
+        for (int i = 2; i < p.length; i += 2) p[i] = 0x12; // field 2 (nodes), length 0
+        rejects(HushFormat.container(p, 1), "payload: hush.format.HushModel.nodes repeats more than 10000 times");
+        // the same inside one node: empty tensors
+        java.io.ByteArrayOutputStream node = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < 20_000; i++) { node.write(0x22); node.write(0); } // field 4 (params), length 0
+        byte[] n = node.toByteArray();
+        java.io.ByteArrayOutputStream q = new java.io.ByteArrayOutputStream();
+        q.write(8); q.write(3); q.write(0x12);
+        int len = n.length;
+        while (len >= 0x80) { q.write(len & 0x7F | 0x80); len >>>= 7; }
+        q.write(len);
+        q.writeBytes(n);
+        rejects(HushFormat.container(q.toByteArray(), 1), "payload: hush.format.Node.params repeats more than 10000 times");
     }
 
     @Test
