@@ -114,6 +114,11 @@ def main():
     for t in (1, 2):
         if peak[t]:
             o.append(f"| {t} | {num(peak[t]['score'], '{:.1f}')} |")
+    if peak[1] and peak[2] and peak[2]["score"] < 1.5 * peak[1]["score"]:
+        o.append("")
+        o.append(f"**Peak disturbed:** 2 threads gave {peak[2]['score'] / peak[1]['score']:.2f}x one thread (2 cores: ~2x "
+                 "expected), so other work held the cores while it ran; % of peak below is then overstated, and a figure "
+                 "over 100% only says the load changed between benchmarks.")
     o.append("")
     o.append("## Whole models")
     o.append("")
