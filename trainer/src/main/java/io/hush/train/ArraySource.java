@@ -1,5 +1,6 @@
 package io.hush.train;
 
+import io.hush.data.Seeds;
 import java.util.SplittableRandom;
 
 /**
@@ -69,7 +70,7 @@ public final class ArraySource implements BatchSource {
         for (int i = 0; i < count; i++) order[i] = i;
         if (shuffle) {
             // Fisher-Yates from a stream that depends only on (seed, epoch): resumable without saved RNG state
-            SplittableRandom r = new SplittableRandom(Seeds.of(seed, 0x5EED_0DE5L, e));
+            SplittableRandom r = new SplittableRandom(Seeds.derive(seed, 0x5EED_0DE5L, e));
             for (int i = count - 1; i > 0; i--) {
                 int j = r.nextInt(i + 1);
                 int t = order[i];

@@ -1,5 +1,6 @@
 package io.hush.train;
 
+import io.hush.data.Seeds;
 import io.hush.noise.NoiseModel;
 
 /**
@@ -44,7 +45,7 @@ public final class NoisySource implements BatchSource {
     public Batch next() {
         Batch b = clean.next();
         System.arraycopy(b.clean, 0, b.noisy, 0, b.clean.length);
-        noise.applyBatch(b.noisy, b.n, b.c, Seeds.of(seed, 0x0015E, fixed ? -1 : epoch, cursor));
+        noise.applyBatch(b.noisy, b.n, b.c, Seeds.derive(seed, 0x0015E, fixed ? -1 : epoch, cursor));
         cursor++;
         return b;
     }

@@ -1,5 +1,6 @@
 package io.hush.train;
 
+import io.hush.data.Seeds;
 import io.hush.engine.Model;
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
@@ -240,7 +241,7 @@ public final class Trainer implements AutoCloseable {
     double step(Batch b) {
         Tensor x = tensor(Shape.of(b.n, b.h, b.w, b.c), 0);
         x.copyFrom(b.noisy);
-        model.step(Seeds.of(seed, 0xD209, globalStep)); // fresh dropout masks per step, a function of (seed, step)
+        model.step(Seeds.derive(seed, 0xD209, globalStep)); // fresh dropout masks per step, a function of (seed, step)
         Tensor y = model.forward(x, true);
         Shape lossShape = lossShape(y, b);
         int size = (int) y.size();
