@@ -42,6 +42,7 @@ public final class Model implements AutoCloseable {
     private Plan plan;
     private final Exec exec;
     private Tensor lastInput;
+    private long[] profileNanos; // per-node forward time, summed; null when not profiling
 
     private Model(List<Node> nodes, Arena arena) {
         this.nodes = List.copyOf(nodes);
@@ -93,17 +94,34 @@ public final class Model implements AutoCloseable {
         return c;
     }
 
+    /**
+     * Re-initialises every parameter with {@code scheme} from {@code seed}, exactly as building with
+     * {@code builder.seed(seed).init(scheme)} would (BatchNorm back to identity statistics).
+     */
+    public Model initialize(io.hush.engine.layers.Init scheme, long seed) {
+        java.util.SplittableRandom rng = new java.util.SplittableRandom(seed);
+        for (Node n : nodes) if (n.layer() != null) n.layer().initialize(rng, scheme);
+        return this;
+    }
+
     /** Forward FLOPs (multiply-add = 2) for one sample of this per-sample input shape. */
     public long flops(Shape input) {
-        Shape[] s = new Shape[nodes.size()];
-        s[0] = input;
         long f = 0;
+        for (long x : nodeFlops(input)) f += x;
+        return f;
+    }
+
+    /** Forward FLOPs of every node (index = node id) for one sample of this per-sample input shape. */
+    public long[] nodeFlops(Shape input) {
+        Shape[] s = new Shape[nodes.size()];
+        long[] f = new long[nodes.size()];
+        s[0] = input;
         for (int i = 1; i < s.length; i++) {
             Node n = nodes.get(i);
             Shape[] in = new Shape[n.inputs().length];
             for (int k = 0; k < in.length; k++) in[k] = s[n.inputs()[k]];
             s[i] = n.layer().outputShape(in);
-            f += n.layer().flops(in, s[i]);
+            f[i] = n.layer().flops(in, s[i]);
         }
         return f;
     }
@@ -172,10 +190,13 @@ public final class Model implements AutoCloseable {
         p.bindInput(nodes, x);
         lastInput = x;
         exec.training = training;
+        long[] prof = profileNanos;
         for (int i = 1; i < nodes.size(); i++) {
             exec.state = p.state[i];
             exec.scratch = p.scratch;
+            long t0 = prof == null ? 0 : System.nanoTime();
             nodes.get(i).layer().forward(p.ins[i], p.act[i], exec);
+            if (prof != null) prof[i] += System.nanoTime() - t0;
         }
         return p.act[nodes.size() - 1];
     }
@@ -229,6 +250,18 @@ public final class Model implements AutoCloseable {
         if (node < 0 || node >= nodes.size()) throw new IllegalArgumentException("no node " + node + " (nodes 0.." + (nodes.size() - 1) + ")");
         return plan.act[node];
     }
+
+    /**
+     * Starts (or with {@code false} stops) summing the wall time of every node's forward pass; {@link #profile()}
+     * reads the sums. Costs two {@code nanoTime} calls per node while on.
+     */
+    public Model profiling(boolean on) {
+        profileNanos = on ? new long[nodes.size()] : null;
+        return this;
+    }
+
+    /** Forward nanoseconds per node summed since {@link #profiling profiling(true)} (index = node id), or null. */
+    public long[] profile() { return profileNanos == null ? null : profileNanos.clone(); }
 
     /** The pool this model runs on (the trainer runs its loss and optimiser loops on it too). */
     public ThreadPool pool() { return pool; }
@@ -284,6 +317,7 @@ public final class Model implements AutoCloseable {
         private final List<Node> nodes = new ArrayList<>();
         private final Map<String, Integer> typeCounts = new HashMap<>();
         private long seed = 42;
+        private io.hush.engine.layers.Init init = io.hush.engine.layers.Init.GLOROT_UNIFORM;
 
         Builder(Shape input) {
             nodes.add(new Node(0, null, new int[0], input));
@@ -293,6 +327,12 @@ public final class Model implements AutoCloseable {
         public int current() { return nodes.size() - 1; }
 
         public Shape shape(int node) { return nodes.get(node).shape(); }
+
+        /** Weight initialisation scheme (default {@link io.hush.engine.layers.Init#GLOROT_UNIFORM}, as Keras). */
+        public Builder init(io.hush.engine.layers.Init scheme) {
+            this.init = java.util.Objects.requireNonNull(scheme, "init");
+            return this;
+        }
 
         public Builder seed(long s) {
             seed = s;
@@ -341,7 +381,7 @@ public final class Model implements AutoCloseable {
                 Shape[] in = new Shape[n.inputs().length];
                 for (int k = 0; k < in.length; k++) in[k] = nodes.get(n.inputs()[k]).shape();
                 n.layer().createParams(in, arena);
-                n.layer().initialize(rng);
+                n.layer().initialize(rng, init);
             }
             return new Model(nodes, arena);
         }

@@ -48,6 +48,11 @@ final class BenchmarkCommand extends BaseCommand {
     @Option(names = "--warmup", paramLabel = "S", defaultValue = "2", description = "Untimed warm-up time (default ${DEFAULT-VALUE}).")
     double warmup;
 
+    @Option(names = "--profile",
+            description = "After the measurement, time every layer over the same number of batches and print a table"
+                    + " (layer, output shape, ms per batch, share of the time, GFLOP/s).")
+    boolean profile;
+
     @Override
     public Integer call() {
         if (batch < 1) throw new CliException("--batch must be >= 1", Main.EXIT_USAGE);
@@ -95,9 +100,28 @@ final class BenchmarkCommand extends BaseCommand {
             result("images/s: %.1f median (%.1f - %.1f, 10th-90th percentile)", batch / med, batch / slow, batch / fast);
             result("ms/batch: %.2f median (%.2f - %.2f)", med * 1e3, fast * 1e3, slow * 1e3);
             result("GFLOP/s: %.2f", flops * (double) batch / med / 1e9);
+            if (profile) printProfile(m, x, per, times.size());
             result("throughput: %.1f images/s", batch / med);
         }
         return Main.EXIT_OK;
+    }
+
+    /** Runs {@code batches} more forward passes with per-node timing and prints where the time goes. */
+    private void printProfile(Model m, Tensor x, Shape per, int batches) {
+        long[] flops = m.nodeFlops(per);
+        m.profiling(true);
+        for (int i = 0; i < batches; i++) m.forward(x);
+        long[] ns = m.profile();
+        m.profiling(false);
+        long total = 0;
+        for (long t : ns) total += t;
+        result("%-4s %-18s %-20s %10s %6s %9s", "node", "layer", "output", "ms/batch", "time", "GFLOP/s");
+        for (int i = 1; i < ns.length; i++) {
+            var node = m.nodes().get(i);
+            double ms = ns[i] / 1e6 / batches;
+            double gf = ns[i] == 0 ? 0 : flops[i] * (double) batch * batches / ns[i];
+            result("%-4d %-18s %-20s %10.3f %5.1f%% %9.2f", i, node.layer().name(), node.shape(), ms, 100.0 * ns[i] / total, gf);
+        }
     }
 
     private static double pct(List<Double> sorted, int p) {

@@ -37,14 +37,14 @@ import java.util.Map;
                 "  hush train --config my.conf lr=3e-4 batch=64  a config file (key = value lines or JSON) + overrides",
                 "  hush train --preset dncnn --show-config       print every key and its value, then stop",
                 "",
-                "Presets: seed-mnist, seed-fashion, dncnn. Every config key (see --show-config) can be given as KEY=VALUE."})
+                "Presets: seed-mnist, seed-fashion, dncnn, gray-blind. Every config key (see --show-config) can be given as KEY=VALUE."})
 final class TrainCommand extends BaseCommand {
     @Parameters(paramLabel = "KEY=VALUE", arity = "0..*",
             description = "Overrides of any config key, e.g. epochs=5 lr=3e-4 arch=dncnn depth=10 noise=gaussian:0-55.")
     List<String> overrides = new ArrayList<>();
 
     @Option(names = {"-p", "--preset"}, paramLabel = "NAME", defaultValue = "seed-mnist",
-            description = "Starting recipe: seed-mnist, seed-fashion or dncnn (default ${DEFAULT-VALUE}).")
+            description = "Starting recipe: seed-mnist, seed-fashion, dncnn or gray-blind (default ${DEFAULT-VALUE}).")
     String preset;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -58,7 +58,7 @@ final class TrainCommand extends BaseCommand {
     @Option(names = "--noise", paramLabel = "SPEC", description = "Noise to learn to remove, e.g. gaussian:25 or gaussian:0-55 (blind).")
     String noise;
 
-    @Option(names = "--arch", paramLabel = "NAME", description = "Network: seed, dncnn, dense-ae, conv-ae, ... (see Architectures).")
+    @Option(names = "--arch", paramLabel = "NAME", description = "Network: seed, dncnn, halfres, dense-ae, conv-ae, ... (see Architectures).")
     String arch;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs to train.")

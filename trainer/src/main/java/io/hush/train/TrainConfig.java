@@ -38,13 +38,15 @@ public final class TrainConfig {
     public String noise = "gaussian:102+clip";
 
     // ---- model ----
-    /** seed, dncnn, dncnn-residual, conv-ae, dense-ae (see Architectures.byName). */
+    /** seed, dncnn, dncnn-residual, halfres, conv-ae, dense-ae (see Architectures.byName). */
     public String arch = "seed";
     public int depth = 17;
     public int channels = 64;
     public boolean batchNorm = true;
     /** Code size of dense-ae. */
     public int code = 64;
+    /** Weight initialisation: glorot (Keras default) or torch (PyTorch's default, to reproduce a PyTorch recipe). */
+    public String init = "glorot";
     /** Residual learning: the network predicts the noise, output = input - prediction. */
     public boolean residual = false;
 
@@ -132,7 +134,29 @@ public final class TrainConfig {
                 c.description = "DnCNN-S (17 layers, 64 channels, BatchNorm, residual), Train400, Gaussian sigma 25";
                 c.monitor = "val_psnr";
             }
-            default -> throw new IllegalArgumentException("unknown preset '" + name + "' (known: seed-mnist, seed-fashion, dncnn)");
+            case "gray-blind" -> {
+                c.data = "train400";
+                c.val = "set12";
+                c.patch = 64;
+                c.patchesPerImage = 8;
+                c.augment = "default";
+                c.noise = "gaussian:0-55+clip+q8";
+                c.arch = "halfres";
+                c.depth = 10;
+                c.residual = true;
+                c.epochs = 26;
+                c.batch = 32;
+                c.schedule = "cosine";
+                c.minLr = 1e-5;
+                c.out = "weights/gray-blind.hush";
+                c.runDir = "runs/gray-blind";
+                c.name = "gray-blind";
+                c.description = "Blind grayscale denoiser: half-resolution DnCNN (10 BatchNorm layers of 64 channels at half"
+                        + " resolution, full-resolution skip), residual, Train400 64x64 patches, Gaussian sigma 0-55 clipped"
+                        + " and 8-bit quantised";
+                c.monitor = "val_psnr";
+            }
+            default -> throw new IllegalArgumentException("unknown preset '" + name + "' (known: seed-mnist, seed-fashion, dncnn, gray-blind)");
         }
         return c;
     }

@@ -7,6 +7,7 @@ import io.hush.data.Dataset;
 import io.hush.data.ImageFolder;
 import io.hush.engine.Model;
 import io.hush.engine.ModelCard;
+import io.hush.engine.layers.Init;
 import io.hush.noise.GaussianNoise;
 import io.hush.noise.Noise;
 import io.hush.noise.NoiseModel;
@@ -71,6 +72,14 @@ public final class Training {
         }
 
         Model model = Architectures.byName(cfg.arch, h, w, c, cfg.depth, cfg.channels, cfg.batchNorm, cfg.code, cfg.seed);
+        switch (cfg.init.toLowerCase(Locale.ROOT)) {
+            case "glorot" -> { }
+            case "torch" -> model.initialize(Init.TORCH_DEFAULT, cfg.seed);
+            default -> {
+                model.close();
+                throw new IllegalArgumentException("init must be glorot or torch, got '" + cfg.init + "'");
+            }
+        }
         if (cfg.threads > 0) model.threads(cfg.threads);
         fillCard(model.card(), cfg, noise, h, w, c, data.where);
         log.println(String.format(Locale.ROOT, "model: %s, %,d parameters, input %dx%dx%d", cfg.arch, model.parameterCount(), h, w, c));

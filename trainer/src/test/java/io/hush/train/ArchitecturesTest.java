@@ -37,6 +37,21 @@ class ArchitecturesTest {
         }
     }
 
+    /** The half-resolution DnCNN keeps the image size on even sides, refuses odd ones, and tiles in steps of 2. */
+    @Test
+    void halfResolutionDncnn() {
+        try (Model m = Architectures.byName("halfres", 16, 16, 1, 3, 8, true, 0, 5)) {
+            assertEquals(Shape.of(16, 16, 1), m.outputShape());
+            assertEquals(Shape.of(34, 22, 1), m.outputShape(Shape.of(34, 22, 1)), "fully convolutional on even sides");
+            // conv 1->4 (36+4), conv s2 4->8 (288+8), 3 x (conv 8->8 no bias 576 + BN 4*8), convT 8->4 (288+4),
+            // conv 4->4 (144+4), conv 4->1 (36+1)
+            assertEquals(40 + 296 + 3 * (576 + 32) + 292 + 148 + 37, m.parameterCount());
+            assertEquals(2, io.hush.denoise.ModelDenoiser.of(m).align(), "odd sizes are padded to even by the tiler");
+        }
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Architectures.halfRes(15, 16, 1, 2, 8, false, 1));
+        assertTrue(e.getMessage().contains("even sides"), e.getMessage());
+    }
+
     /**
      * Real convolutions and BatchNorm (whose moving statistics are non-trainable parameters and must be restored too):
      * in-graph residual DnCNN and trainer-side residual learning both train, and a killed run resumes exactly.

@@ -183,14 +183,12 @@ public final class Conv2D extends Layer {
         return useBias ? List.of(kernel, bias) : List.of(kernel);
     }
 
-    /** Glorot-uniform kernel (fan_in = KH*KW*Cin, fan_out = KH*KW*Cout), zero bias. */
+    /** fan_in = KH*KW*Cin, fan_out = KH*KW*Cout (Keras and PyTorch agree for Conv2D). */
     @Override
-    public void initialize(SplittableRandom rng) {
+    public void initialize(SplittableRandom rng, Init init) {
         Shape ks = kernel.value.shape();
         double fanIn = (double) kernelH * kernelW * ks.dim(2), fanOut = (double) kernelH * kernelW * filters;
-        double limit = Math.sqrt(6.0 / (fanIn + fanOut));
-        for (long i = 0; i < kernel.value.size(); i++) kernel.value.set(i, (float) ((rng.nextDouble() * 2 - 1) * limit));
-        if (bias != null) bias.value.fill(0f);
+        init.apply(kernel.value, bias == null ? null : bias.value, fanIn, fanOut, rng);
     }
 
     @Override

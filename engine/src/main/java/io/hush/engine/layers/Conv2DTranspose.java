@@ -201,13 +201,16 @@ public final class Conv2DTranspose extends Layer {
         return useBias ? List.of(kernel, bias) : List.of(kernel);
     }
 
-    /** Glorot-uniform (fan sum KH*KW*(Cin+Cout), as Keras), zero bias. */
+    /**
+     * Glorot: fan sum KH*KW*(Cin+Cout), as Keras. PyTorch's default takes fan_in from dimension 1 of its
+     * [Cin,Cout,KH,KW] weight: KH*KW*Cout.
+     */
     @Override
-    public void initialize(SplittableRandom rng) {
-        double fanSum = (double) kernelH * kernelW * (kernel.value.shape().dim(2) + filters);
-        double limit = Math.sqrt(6.0 / fanSum);
-        for (long i = 0; i < kernel.value.size(); i++) kernel.value.set(i, (float) ((rng.nextDouble() * 2 - 1) * limit));
-        if (bias != null) bias.value.fill(0f);
+    public void initialize(SplittableRandom rng, Init init) {
+        double cin = kernel.value.shape().dim(2), taps = (double) kernelH * kernelW;
+        double fanIn = init == Init.TORCH_DEFAULT ? taps * filters : taps * cin;
+        double fanOut = init == Init.TORCH_DEFAULT ? taps * cin : taps * filters;
+        init.apply(kernel.value, bias == null ? null : bias.value, fanIn, fanOut, rng);
     }
 
     @Override

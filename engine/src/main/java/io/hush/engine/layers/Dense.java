@@ -98,13 +98,10 @@ public final class Dense extends Layer {
         return useBias ? List.of(kernel, bias) : List.of(kernel);
     }
 
-    /** Glorot uniform: U(-l, l) with l = sqrt(6 / (In + Out)); bias 0. */
+    /** fan_in = In, fan_out = Out. */
     @Override
-    public void initialize(SplittableRandom rng) {
-        double limit = Math.sqrt(6.0 / (inFeatures + units));
-        Tensor w = kernel.value;
-        for (long i = 0, n = w.size(); i < n; i++) w.set(i, (float) ((rng.nextDouble() * 2 - 1) * limit));
-        if (bias != null) bias.value.fill(0f);
+    public void initialize(SplittableRandom rng, Init init) {
+        init.apply(kernel.value, bias == null ? null : bias.value, inFeatures, units, rng);
     }
 
     @Override

@@ -46,7 +46,10 @@ public abstract class Layer {
     public List<Param> params() { return List.of(); }
 
     /** Initialises parameters (Keras defaults: Glorot-uniform kernels, zero biases). */
-    public void initialize(SplittableRandom rng) {}
+    public void initialize(SplittableRandom rng) { initialize(rng, Init.GLOROT_UNIFORM); }
+
+    /** Initialises parameters with this scheme (layers without kernels ignore it). */
+    public void initialize(SplittableRandom rng, Init init) {}
 
     /** Floats this layer keeps from forward to backward for these batched shapes (training mode). */
     public long stateFloats(Shape[] in, Shape out, int threads) { return 0; }
