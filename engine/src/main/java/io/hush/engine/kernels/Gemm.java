@@ -15,17 +15,18 @@ import java.nio.ByteOrder;
  * is at float index {@code i*aRs + k*aCs}, B's (k,j) at {@code k*bRs + j*bCs}, so transposed operands
  * ({@code Wᵀ}, {@code Xᵀ}) need no copy. C is row-major {@code [M,N]} and is overwritten.
  *
- * <p><b>Large M</b> (M &gt;= {@link #MR}): GotoBLAS-style blocking. Threads own disjoint column ranges of C (whole
- * {@link #NRW}-column panels), so no reduction is needed and every C element is computed by the same sequence
- * of FMAs whatever the thread count: results are bit-identical for 1 and 2 threads. Per thread, a
- * {@code KC x NC} block of B is packed into scratch as contiguous {@code [KC][NRW]} panels (zero-padded on the
- * right) and an {@code MC x KC} block of A as {@code [KC][MR]} micro-panels (zero-padded rows), so the
- * micro-kernel reads both with unit stride (unpacked A rows a whole K apart cost a TLB miss per row). Each B
- * panel (KC*NRW*4 = 24 KB at AVX2) stays in L1 while the micro-kernel sweeps the A block (128 KB, L2). The
- * micro-kernel holds a 4 x 3-vector tile of C in 12 registers, broadcasts one A element per row per k and FMAs
- * it with 3 vectors of the B panel row: 12 FMAs per 3 vector loads and 4 scalar loads, leaving 4 of the 16 AVX2
- * registers for B and the broadcast. Edge tiles (last rows / columns) are computed in full into a small buffer
- * and their valid corner copied out, so the hot kernel has no masks or branches.
+ * <p><b>Large M</b> (M &gt;= {@link #MR}): GotoBLAS-style blocking in two phases. First all of A is packed once
+ * (threads split its rows) into a heap array of {@code [KC][MR]} micro-panels per K block (zero-padded rows), so
+ * the micro-kernel reads A with unit stride instead of MR rows a whole K apart. Then threads own disjoint column
+ * ranges of C (whole {@link #NRW}-column panels), so no reduction is needed and every C element is computed by
+ * the same sequence of FMAs whatever the thread count: results are bit-identical for 1 and 2 threads. Per
+ * thread, a {@code KC x NC} block of B is packed into a per-thread heap array as contiguous {@code [KC][NRW]}
+ * panels (zero-padded on the right; 192 KB at AVX2, in L2). Each B panel (16 KB) stays in L1 while the
+ * micro-kernel sweeps an {@code MC x KC} block of packed A (128 KB, L2). The micro-kernel holds a 4 x 2-vector
+ * tile of C in 8 registers, broadcasts one A element per row per k and FMAs it with 2 vectors of the B panel
+ * row: 8 FMAs per 2 vector loads and 4 scalar loads (larger tiles make C2 spill; see {@link #kernel}). Packed operands are heap arrays because array loads are
+ * about twice as fast as MemorySegment loads in this loop. The tile goes through a small heap buffer into C
+ * (edge tiles copy only their valid corner), so the hot kernel has no masks or branches.
  *
  * <p><b>Small M</b> (1..3 rows, i.e. Dense at batch 1): the product is memory-bound on B (39 MB for a 3136x3136
  * kernel), so packing would only add traffic. Threads split the columns; for a row-major B ({@code bCs == 1})
@@ -39,24 +40,25 @@ public final class Gemm {
     static final int VL = S.length();
     /** Rows of the micro-kernel tile. */
     public static final int MR = 4;
-    /** Columns of the micro-kernel tile (3 vectors). */
-    public static final int NRW = 3 * VL;
-    /** K depth of a packed block: KC*NRW floats = 24 KB (AVX2) per panel, kept in L1. */
+    /** Columns of the micro-kernel tile (2 vectors; 3136 = 196 x 16 at AVX2, so the seed Dense has no edge panels). */
+    public static final int NRW = 2 * VL;
+    /** K depth of a packed block: KC*NRW floats = 16 KB (AVX2) per panel, kept in L1. */
     public static final int KC = 256;
     /** Columns per packed B block: KC*NC*4 = 192 KB (AVX2), in L2 with the A block. */
-    public static final int NC = 8 * NRW;
-    /** Rows per packed A block: KC*MC*4 = 128 KB. */
+    public static final int NC = 12 * NRW;
+    /** Rows of packed A swept per B panel: KC*MC*4 = 128 KB, in L2 with the B block. */
     public static final int MC = 128;
-    /** Scratch floats per thread: packed B block, packed A block, one edge tile. */
-    static final long PER_THREAD = (long) KC * (NC + MC) + MR * NRW;
     /** Column unit of the small-M path's thread split. */
     static final int GEMV_UNIT = 4 * VL;
 
     private Gemm() {}
 
-    /** Scratch floats {@link #gemm} needs for this many threads. */
+    /**
+     * Scratch floats {@link #gemm} needs for this many threads: none any more (packing buffers are per-thread heap
+     * arrays, which the hot loop reads faster than MemorySegments); kept so callers need not change.
+     */
     public static long scratchFloats(int threads) {
-        return (long) threads * PER_THREAD;
+        return 0;
     }
 
     /**
@@ -79,37 +81,86 @@ public final class Gemm {
             });
             return;
         }
+        // Phase 1: pack all of A once (threads split its MR-row panels), shared read-only by phase 2.
+        int mp = (m + MR - 1) / MR * MR;
+        float[] ap = packedA((long) mp * k);
+        pool.parallelFor(mp / MR, (lo, hi, t) -> packA(a, aRs, aCs, m, k, mp, lo * MR, hi * MR, ap));
+        // Phase 2: threads own disjoint whole-panel column ranges of C.
         int panels = (n + NRW - 1) / NRW;
-        pool.parallelFor(panels, (lo, hi, t) -> {
-            long per = PER_THREAD * 4;
-            MemorySegment buf = scratch.asSlice(t * per, per);
-            blocked(m, n, k, a, aRs, aCs, b, bRs, bCs, c, bias, act, buf, lo * NRW, Math.min(n, hi * NRW));
-        });
+        pool.parallelFor(panels, (lo, hi, t) ->
+                blocked(m, n, k, mp, ap, b, bRs, bCs, c, bias, act, lo * NRW, Math.min(n, hi * NRW)));
     }
 
-    /** One thread's share of the large-M path: columns [j0,j1) of C. {@code buf} holds the packed B and A blocks. */
-    static void blocked(int m, int n, int k, MemorySegment a, long aRs, long aCs, MemorySegment b, long bRs, long bCs,
-                        MemorySegment c, MemorySegment bias, Activation act, MemorySegment buf, int j0, int j1) {
-        MemorySegment bbuf = buf.asSlice(0, (long) KC * NC * 4);
-        MemorySegment abuf = buf.asSlice((long) KC * NC * 4, (long) KC * MC * 4);
-        MemorySegment tile = buf.asSlice((long) KC * (NC + MC) * 4, (long) MR * NRW * 4);
+    /** The calling thread's packed-A array (grown, never shrunk: steady state allocates nothing). */
+    private static float[] packedA(long floats) {
+        if (floats > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("Gemm: A too large to pack: " + floats + " floats");
+        float[] ap = PACK_A.get();
+        if (ap.length < floats) {
+            ap = new float[(int) floats];
+            PACK_A.set(ap);
+        }
+        return ap;
+    }
+
+    private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per thread: packed B block [NC/NRW][KC][NRW] and one MR x NRW result tile. */
+    private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[KC * NC + MR * NRW]);
+
+    /**
+     * Packs rows [i0,i1) of A (whole MR panels) for every K block: block pc starts at {@code pc*mp}, its panel of
+     * rows ir..ir+MR at {@code pc*mp + ir*kc}, laid out [kc][MR]; rows past m are zero. The micro-kernel then reads
+     * A with unit stride from one small block instead of MR rows a whole K apart.
+     */
+    static void packA(MemorySegment a, long aRs, long aCs, int m, int k, int mp, int i0, int i1, float[] ap) {
+        for (int pc = 0; pc < k; pc += KC) {
+            int kc = Math.min(KC, k - pc);
+            for (int ir = i0; ir < i1; ir += MR) {
+                int dst = pc * mp + ir * kc;
+                int rows = Math.min(MR, m - ir);
+                if (aRs == 1 && rows == MR) {
+                    // A = Xᵀ: the MR rows of a k step are adjacent
+                    for (int kk = 0; kk < kc; kk++) {
+                        long src = ir + (pc + kk) * aCs;
+                        int d = dst + kk * MR;
+                        for (int r = 0; r < MR; r++) ap[d + r] = a.getAtIndex(F, src + r);
+                    }
+                } else {
+                    for (int r = 0; r < MR; r++) {
+                        if (r < rows) {
+                            long src = (ir + r) * aRs + pc * aCs;
+                            for (int kk = 0; kk < kc; kk++) ap[dst + kk * MR + r] = a.getAtIndex(F, src + kk * aCs);
+                        } else {
+                            for (int kk = 0; kk < kc; kk++) ap[dst + kk * MR + r] = 0f;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /** One thread's share of the large-M path: columns [j0,j1) of C, from packed A {@code ap}. */
+    static void blocked(int m, int n, int k, int mp, float[] ap, MemorySegment b, long bRs, long bCs,
+                        MemorySegment c, MemorySegment bias, Activation act, int j0, int j1) {
+        float[] bp = PACK_B.get();
+        int tile = KC * NC;
         for (int jc = j0; jc < j1; jc += NC) {
             int nc = Math.min(NC, j1 - jc);
             for (int pc = 0; pc < k; pc += KC) {
                 int kc = Math.min(KC, k - pc);
-                packB(b, bRs, bCs, pc, kc, jc, nc, bbuf);
+                packB(b, bRs, bCs, pc, kc, jc, nc, bp);
                 boolean acc = pc > 0;
-                for (int ic = 0; ic < m; ic += MC) {
-                    int mc = Math.min(MC, m - ic);
-                    packA(a, aRs, aCs, ic, mc, pc, kc, abuf);
+                int aBlock = pc * mp;
+                for (int ic = 0; ic < mp; ic += MC) {
+                    int mc = Math.min(MC, mp - ic);
                     for (int jr = 0; jr < nc; jr += NRW) {
                         int cols = Math.min(NRW, nc - jr);
-                        long bOff = (long) (jr / NRW) * kc * NRW;
-                        for (int ir = 0; ir < mc; ir += MR) {
-                            int rows = Math.min(MR, mc - ir);
-                            long cOff = (long) (ic + ir) * n + jc + jr;
-                            if (rows == MR && cols == NRW) kernel(kc, abuf, (long) ir * kc, bbuf, bOff, c, cOff, n, acc);
-                            else edge(kc, abuf, (long) ir * kc, bbuf, bOff, tile, c, cOff, n, rows, cols, acc);
+                        int bOff = jr / NRW * kc * NRW;
+                        for (int ir = ic; ir < ic + mc; ir += MR) {
+                            int rows = Math.min(MR, m - ir);
+                            kernel(kc, ap, aBlock + ir * kc, bp, bOff, bp, tile);
+                            long cOff = (long) ir * n + jc + jr;
+                            if (rows == MR && cols == NRW) storeTile(bp, tile, c, cOff, n, acc);
+                            else storeEdge(bp, tile, c, cOff, n, rows, cols, acc);
                         }
                     }
                 }
@@ -120,133 +171,94 @@ public final class Gemm {
     }
 
     /** Packs B[pc..pc+kc, jc..jc+nc] as ceil(nc/NRW) panels of [kc][NRW], zero-padding the last panel's columns. */
-    static void packB(MemorySegment b, long bRs, long bCs, int pc, int kc, int jc, int nc, MemorySegment buf) {
+    static void packB(MemorySegment b, long bRs, long bCs, int pc, int kc, int jc, int nc, float[] bp) {
         for (int jr = 0; jr < nc; jr += NRW) {
             int cols = Math.min(NRW, nc - jr);
-            long dst = (long) (jr / NRW) * kc * NRW;
+            int dst = jr / NRW * kc * NRW;
             if (bCs == 1 && cols == NRW) {
-                // rows of B are contiguous: 3 vector moves per k (cheaper than a 96-byte MemorySegment.copy call)
+                // rows of B are contiguous: 2 vector moves per k
                 for (int kk = 0; kk < kc; kk++) {
-                    long src = ((pc + kk) * bRs + jc + jr) * 4, d = (dst + (long) kk * NRW) * 4;
-                    FloatVector.fromMemorySegment(S, b, src, LE).intoMemorySegment(buf, d, LE);
-                    FloatVector.fromMemorySegment(S, b, src + VL * 4L, LE).intoMemorySegment(buf, d + VL * 4L, LE);
-                    FloatVector.fromMemorySegment(S, b, src + 2 * VL * 4L, LE).intoMemorySegment(buf, d + 2 * VL * 4L, LE);
+                    long src = ((pc + kk) * bRs + jc + jr) * 4;
+                    int d = dst + kk * NRW;
+                    FloatVector.fromMemorySegment(S, b, src, LE).intoArray(bp, d);
+                    FloatVector.fromMemorySegment(S, b, src + VL * 4L, LE).intoArray(bp, d + VL);
                 }
             } else if (bCs == 1) {
                 for (int kk = 0; kk < kc; kk++) {
-                    MemorySegment.copy(b, ((pc + kk) * bRs + jc + jr) * 4, buf, (dst + (long) kk * NRW) * 4, (long) cols * 4);
+                    MemorySegment.copy(b, F, ((pc + kk) * bRs + jc + jr) * 4, bp, dst + kk * NRW, cols);
                 }
             } else {
                 // columns of B are contiguous (a transposed matrix): read each column's k run, scatter into the panel
                 for (int jj = 0; jj < cols; jj++) {
                     long src = (long) pc * bRs + (jc + jr + jj) * bCs;
-                    for (int kk = 0; kk < kc; kk++) {
-                        buf.setAtIndex(F, dst + (long) kk * NRW + jj, b.getAtIndex(F, src + kk * bRs));
-                    }
+                    for (int kk = 0; kk < kc; kk++) bp[dst + kk * NRW + jj] = b.getAtIndex(F, src + kk * bRs);
                 }
             }
             if (cols < NRW) {
                 for (int kk = 0; kk < kc; kk++) {
-                    for (int jj = cols; jj < NRW; jj++) buf.setAtIndex(F, dst + (long) kk * NRW + jj, 0f);
+                    for (int jj = cols; jj < NRW; jj++) bp[dst + kk * NRW + jj] = 0f;
                 }
             }
         }
     }
 
     /**
-     * Packs A[ic..ic+mc, pc..pc+kc] as ceil(mc/MR) micro-panels of [kc][MR] (rows past mc are zero), so the
-     * micro-kernel reads A with unit stride from one small block instead of MR rows a whole K apart (which cost
-     * a TLB miss and a cache line per row per few steps).
+     * MR x NRW tile: T[MR][NRW] = Ap[kc][MR] · Bp[kc][NRW] from packed heap panels. 4 x 2 vectors = 8 accumulators:
+     * measured on Zen 3 (AVX2), tiles of 8 or 9 accumulators run at ~85 GFLOP/s per core while 10 or 12
+     * accumulators (4 x 3, 6 x 2, 5 x 2) drop to ~37, as C2 then spills inside the loop. The tile goes to a small
+     * heap buffer; {@link #storeTile} adds it to C. Vectors stay in this method: a vector passed to a method C2
+     * does not inline gets boxed (a 10x slowdown).
      */
-    static void packA(MemorySegment a, long aRs, long aCs, int ic, int mc, int pc, int kc, MemorySegment buf) {
-        for (int ir = 0; ir < mc; ir += MR) {
-            long dst = (long) ir * kc;
-            int rows = Math.min(MR, mc - ir);
-            for (int r = 0; r < MR; r++) {
-                if (r < rows) {
-                    long src = (ic + ir + r) * aRs + pc * aCs;
-                    for (int kk = 0; kk < kc; kk++) buf.setAtIndex(F, dst + (long) kk * MR + r, a.getAtIndex(F, src + kk * aCs));
-                } else {
-                    for (int kk = 0; kk < kc; kk++) buf.setAtIndex(F, dst + (long) kk * MR + r, 0f);
-                }
-            }
-        }
-    }
-
-    /**
-     * MR x NRW tile: D[4, NRW] (+)= Ap[kc][MR] · Bp[kc][NRW] from packed panels, D row-major with leading dimension
-     * {@code ldd}. Always a full tile: edge tiles go through a small buffer ({@link #edge}). The stores are written
-     * out here rather than in a helper because a vector passed to a method C2 does not inline gets boxed, and
-     * then the accumulators of the whole loop live on the heap (a 10x slowdown).
-     */
-    private static void kernel(int kc, MemorySegment ap, long aOff, MemorySegment p, long pOff,
-                               MemorySegment d, long dOff, long ldd, boolean acc) {
-        FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00;
-        FloatVector c10 = c00, c11 = c00, c12 = c00;
-        FloatVector c20 = c00, c21 = c00, c22 = c00;
-        FloatVector c30 = c00, c31 = c00, c32 = c00;
-        long pb = pOff * 4, ab = aOff * 4;
+    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] t, int tOff) {
+        FloatVector c00 = FloatVector.zero(S), c01 = c00;
+        FloatVector c10 = c00, c11 = c00;
+        FloatVector c20 = c00, c21 = c00;
+        FloatVector c30 = c00, c31 = c00;
         for (int kk = 0; kk < kc; kk++) {
-            FloatVector b0 = FloatVector.fromMemorySegment(S, p, pb, LE);
-            FloatVector b1 = FloatVector.fromMemorySegment(S, p, pb + VL * 4L, LE);
-            FloatVector b2 = FloatVector.fromMemorySegment(S, p, pb + 2 * VL * 4L, LE);
-            pb += NRW * 4L;
-            FloatVector x = FloatVector.broadcast(S, ap.get(F, ab));
+            int bi = bOff + kk * NRW, ai = aOff + kk * MR;
+            FloatVector b0 = FloatVector.fromArray(S, bp, bi);
+            FloatVector b1 = FloatVector.fromArray(S, bp, bi + VL);
+            FloatVector x = FloatVector.broadcast(S, ap[ai]);
             c00 = b0.fma(x, c00);
             c01 = b1.fma(x, c01);
-            c02 = b2.fma(x, c02);
-            x = FloatVector.broadcast(S, ap.get(F, ab + 4));
+            x = FloatVector.broadcast(S, ap[ai + 1]);
             c10 = b0.fma(x, c10);
             c11 = b1.fma(x, c11);
-            c12 = b2.fma(x, c12);
-            x = FloatVector.broadcast(S, ap.get(F, ab + 8));
+            x = FloatVector.broadcast(S, ap[ai + 2]);
             c20 = b0.fma(x, c20);
             c21 = b1.fma(x, c21);
-            c22 = b2.fma(x, c22);
-            x = FloatVector.broadcast(S, ap.get(F, ab + 12));
+            x = FloatVector.broadcast(S, ap[ai + 3]);
             c30 = b0.fma(x, c30);
             c31 = b1.fma(x, c31);
-            c32 = b2.fma(x, c32);
-            ab += MR * 4L;
         }
-        long r0 = dOff * 4, r1 = r0 + ldd * 4, r2 = r1 + ldd * 4, r3 = r2 + ldd * 4;
-        long v1 = VL * 4L, v2 = 2 * VL * 4L;
-        if (acc) {
-            c00 = c00.add(FloatVector.fromMemorySegment(S, d, r0, LE));
-            c01 = c01.add(FloatVector.fromMemorySegment(S, d, r0 + v1, LE));
-            c02 = c02.add(FloatVector.fromMemorySegment(S, d, r0 + v2, LE));
-            c10 = c10.add(FloatVector.fromMemorySegment(S, d, r1, LE));
-            c11 = c11.add(FloatVector.fromMemorySegment(S, d, r1 + v1, LE));
-            c12 = c12.add(FloatVector.fromMemorySegment(S, d, r1 + v2, LE));
-            c20 = c20.add(FloatVector.fromMemorySegment(S, d, r2, LE));
-            c21 = c21.add(FloatVector.fromMemorySegment(S, d, r2 + v1, LE));
-            c22 = c22.add(FloatVector.fromMemorySegment(S, d, r2 + v2, LE));
-            c30 = c30.add(FloatVector.fromMemorySegment(S, d, r3, LE));
-            c31 = c31.add(FloatVector.fromMemorySegment(S, d, r3 + v1, LE));
-            c32 = c32.add(FloatVector.fromMemorySegment(S, d, r3 + v2, LE));
-        }
-        c00.intoMemorySegment(d, r0, LE);
-        c01.intoMemorySegment(d, r0 + v1, LE);
-        c02.intoMemorySegment(d, r0 + v2, LE);
-        c10.intoMemorySegment(d, r1, LE);
-        c11.intoMemorySegment(d, r1 + v1, LE);
-        c12.intoMemorySegment(d, r1 + v2, LE);
-        c20.intoMemorySegment(d, r2, LE);
-        c21.intoMemorySegment(d, r2 + v1, LE);
-        c22.intoMemorySegment(d, r2 + v2, LE);
-        c30.intoMemorySegment(d, r3, LE);
-        c31.intoMemorySegment(d, r3 + v1, LE);
-        c32.intoMemorySegment(d, r3 + v2, LE);
+        c00.intoArray(t, tOff);
+        c01.intoArray(t, tOff + VL);
+        c10.intoArray(t, tOff + NRW);
+        c11.intoArray(t, tOff + NRW + VL);
+        c20.intoArray(t, tOff + 2 * NRW);
+        c21.intoArray(t, tOff + 2 * NRW + VL);
+        c30.intoArray(t, tOff + 3 * NRW);
+        c31.intoArray(t, tOff + 3 * NRW + VL);
     }
 
-    /** Edge tile: computes the full tile into {@code tile} [MR][NRW], then writes/adds its rows x cols corner to C. */
-    private static void edge(int kc, MemorySegment ap, long aOff, MemorySegment p, long pOff, MemorySegment tile,
-                             MemorySegment c, long cOff, long ldc, int rows, int cols, boolean acc) {
-        kernel(kc, ap, aOff, p, pOff, tile, 0, NRW, false);
+    /** C[MR rows, NRW cols at cOff] (+)= tile. */
+    private static void storeTile(float[] t, int tOff, MemorySegment c, long cOff, long ldc, boolean acc) {
+        for (int r = 0; r < MR; r++) {
+            long co = (cOff + r * ldc) * 4;
+            for (int v = 0; v < NRW; v += VL) {
+                FloatVector x = FloatVector.fromArray(S, t, tOff + r * NRW + v);
+                if (acc) x = x.add(FloatVector.fromMemorySegment(S, c, co + v * 4L, LE));
+                x.intoMemorySegment(c, co + v * 4L, LE);
+            }
+        }
+    }
+
+    /** Edge tile: writes/adds the tile's rows x cols corner to C. */
+    private static void storeEdge(float[] t, int tOff, MemorySegment c, long cOff, long ldc, int rows, int cols, boolean acc) {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
                 long ci = cOff + r * ldc + j;
-                float v = tile.getAtIndex(F, (long) r * NRW + j);
+                float v = t[tOff + r * NRW + j];
                 c.setAtIndex(F, ci, acc ? c.getAtIndex(F, ci) + v : v);
             }
         }
