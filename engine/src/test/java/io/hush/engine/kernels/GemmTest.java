@@ -70,6 +70,42 @@ class GemmTest {
     }
 
     @Test
+    void blockedPathWithSeveralRowBlocksAndRowTailMatches() {
+        // m > MC (two packed-A row blocks) and m % MR != 0; every transposition; K spans two KC blocks
+        try (ThreadPool pool = new ThreadPool(2)) {
+            for (int tr = 0; tr < 4; tr++) {
+                boolean ta = (tr & 1) != 0, tb = (tr & 2) != 0;
+                try (Arena ar = Arena.ofShared()) {
+                    int m = Gemm.MC + Gemm.MR + 1, n = 2 * Gemm.NRW + 5, k = Gemm.KC + 7;
+                    MemorySegment[] c = run(ar, pool, m, n, k, ta, tb, tr != 2, Activation.RELU);
+                    for (long i = 0; i < (long) m * n; i++) {
+                        assertEquals(c[1].getAtIndex(F, i), c[0].getAtIndex(F, i), 2e-4f, "tr=" + tr + " at " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void gemvOddSizesAcrossThreadSplitMatch() {
+        // M=1 (Dense at batch 1): N spans several GEMV column units with a tail, K is odd (k % 4 tail)
+        try (ThreadPool pool = new ThreadPool(2)) {
+            for (int k : new int[] {3, 5, 37, 2 * Gemm.KC + 1}) {
+                for (boolean tb : new boolean[] {false, true}) {
+                    try (Arena ar = Arena.ofShared()) {
+                        int n = 5 * Gemm.GEMV_UNIT + 3;
+                        MemorySegment[] c = run(ar, pool, 1, n, k, false, tb, true, Activation.TANH);
+                        for (long i = 0; i < n; i++) {
+                            assertEquals(c[1].getAtIndex(F, i), c[0].getAtIndex(F, i), 1e-5f * (1 + (float) Math.sqrt(k)),
+                                    "k=" + k + " tb=" + tb + " at " + i);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void oneAndTwoThreadsAreBitIdentical() {
         try (ThreadPool p1 = new ThreadPool(1); ThreadPool p2 = new ThreadPool(2)) {
             identical(p1, p2);
@@ -77,7 +113,7 @@ class GemmTest {
     }
 
     private static void identical(ThreadPool p1, ThreadPool p2) {
-        for (int m : new int[] {1, 2, 9}) {
+        for (int m : new int[] {1, 2, 9, Gemm.MC + 5}) {
             for (int tr = 0; tr < 4; tr++) {
                 boolean ta = (tr & 1) != 0, tb = (tr & 2) != 0;
                 try (Arena ar = Arena.ofShared()) {
