@@ -37,7 +37,8 @@ import java.util.concurrent.TimeUnit;
  * the input gradient is skipped; bias and activation not counted) — divide by {@link FmaPeakBench} from the same
  * run for % of peak.
  *
- * <p>Cases: {@code big} = Conv2D 3x3 64->64 on 64x64, batch 8, SAME (the target case); the seed network's
+ * <p>Cases: {@code big} = Conv2D 3x3 64->64 on 64x64, batch 8, SAME (the target case); {@code dn256} = the
+ * same layer on one 256x256 image (a DnCNN inference layer); the seed network's
  * layers at batch 32: {@code c1} Conv2D 1->32 28x28, {@code c2} Conv2D 32->64 14x14, {@code t1}
  * Conv2DTranspose 64->64 s2 7->14, {@code t2} Conv2DTranspose 64->32 s2 14->28, {@code c3} Conv2D 32->1 28x28.
  * {@code impl=scalar} runs the ConvScalar reference kernels (single-threaded) for the SIMD speed-up.
@@ -49,7 +50,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
 @State(Scope.Benchmark)
 public class ConvBench {
-    @Param({"big", "c1", "c2", "t1", "t2", "c3"})
+    @Param({"big", "dn256", "c1", "c2", "t1", "t2", "c3"})
     public String shape;
     @Param({"1", "2"})
     public int threads;
@@ -82,6 +83,7 @@ public class ConvBench {
         Shape x;
         switch (shape) {
             case "big" -> { layer = new Conv2D(64, 3, Activation.LINEAR); x = Shape.of(8, 64, 64, 64); }
+            case "dn256" -> { layer = new Conv2D(64, 3, Activation.LINEAR); x = Shape.of(1, 256, 256, 64); }
             case "c1" -> { layer = new Conv2D(32, 3, Activation.RELU); x = Shape.of(32, 28, 28, 1); }
             case "c2" -> { layer = new Conv2D(64, 3, 2, Padding.SAME, Activation.RELU); x = Shape.of(32, 28, 28, 32); }
             case "t1" -> { layer = new Conv2DTranspose(64, 3, 2, Padding.SAME, Activation.RELU); x = Shape.of(32, 7, 7, 64); }

@@ -17,7 +17,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * ConvSimd against the ConvScalar reference on awkward geometries (sizes 1, 3, 17, 33; channel counts that are
  * not multiples of the vector length; strides, dilation, asymmetric padding), and threading: forward and
  * backward-data are bit-identical for 1 and 2 threads; weight gradients (per-thread partial sums reduced in
- * thread order) are bit-identical across runs with the same thread count.
+ * thread order) are bit-identical across runs with the same thread count. The 3x3 stride-1 cases with >= 16
+ * channels run the Winograd path ({@link ConvWinograd}) and must meet the same bound as direct summation.
  *
  * <p>Tolerance: both kernels sum the same K products in float32, in different orders and with/without fused
  * multiply-add. Each result is within gamma_K * sum|a_i*b_i| of the exact sum (gamma_K ~= K * 2^-24, the
@@ -60,6 +61,14 @@ class ConvKernelsTest {
             geom(1, 6, 5, 17, 19, 5, 5, 1, 1, 1, 1, 0, 0, 0, 0),      // VALID 5x5, output 2x1
             geom(1, 12, 11, 20, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
             geom(1, 14, 14, 24, 40, 3, 3, 2, 2, 1, 1, 0, 1, 0, 1),    // TF SAME stride 2 (ConvT 7->14 backwards)
+            // Winograd F(2x2,3x3) path (3x3 stride 1, channels >= 16): odd sizes (half tiles), channel tails,
+            // several tile chunks along a row, VALID, pads 2, asymmetric pads, one output row
+            geom(2, 9, 13, 17, 19, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+            geom(1, 5, 37, 16, 33, 3, 3, 1, 1, 1, 1, 0, 0, 0, 0),
+            geom(1, 4, 6, 24, 16, 3, 3, 1, 1, 1, 1, 2, 2, 2, 2),
+            geom(1, 7, 20, 33, 64, 3, 3, 1, 1, 1, 1, 2, 0, 0, 2),
+            geom(1, 1, 9, 16, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
+            geom(1, 8, 40, 64, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),
     };
 
     @Test
@@ -131,6 +140,15 @@ class ConvKernelsTest {
             ConvScalar.backwardData(g, gout, w, MemorySegment.NULL, rb);
             ConvSimd.backwardData(two, g, gout, w, false, MemorySegment.NULL, b2);
             compare("backwardData (no bias) " + g, rb, b2, bb, ni, g.taps() * g.cout() + 1);
+
+            // kernel laid out [kh,kw,cout,cin] (Conv2DTranspose): same packed kernel, so bit-identical results
+            MemorySegment wT = a.allocate(nk * 4, 64);
+            ConvSimd.transposeTaps(w, g.taps(), g.cin(), g.cout(), wT);
+            MemorySegment o3 = a.allocate(no * 4, 64), b3 = a.allocate(ni * 4, 64);
+            ConvSimd.forward(two, g, in, wT, true, bo, o3);
+            assertArrayEquals(arr(o2, no), arr(o3, no), "forward kernelOI " + g);
+            ConvSimd.backwardData(two, g, gout, wT, true, MemorySegment.NULL, b3);
+            assertArrayEquals(arr(b2, ni), arr(b3, ni), "backwardData kernelOI " + g);
 
             // weight gradient
             MemorySegment rw = a.allocate(nk * 4, 64), bw = a.allocate(nk * 4, 64);
