@@ -59,7 +59,7 @@ final class BenchmarkCommand extends BaseCommand {
         if (!(seconds > 0) || !(warmup >= 0)) throw new CliException("--seconds must be > 0 and --warmup >= 0", Main.EXIT_USAGE);
         if (threads != null && threads < 1) throw new CliException("--threads must be >= 1", Main.EXIT_USAGE);
         ModelFiles.Found found = ModelFiles.require(model);
-        try (Model m = found.load(); Arena arena = Arena.ofShared()) {
+        try (Model m = found.loadForInference(); Arena arena = Arena.ofShared()) {
             if (threads != null) m.threads(threads);
             Shape per = m.inputShape();
             if (size != null) {

@@ -39,7 +39,7 @@ final class Denoisers {
         } else {
             found = ModelFiles.require(spec);
         }
-        Model m = found.load();
+        Model m = found.loadForInference();
         try {
             if (threads != null) m.threads(threads);
             ModelDenoiser d = ModelDenoiser.of(m).name(found.name()).overlap(parseOverlap(overlap));

@@ -1,6 +1,7 @@
 package io.hush.cli;
 
 import io.hush.engine.Model;
+import io.hush.engine.graph.FoldBatchNorm;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -35,6 +36,19 @@ final class ModelFiles {
                 }
             } catch (IOException e) {
                 throw new CliException(Main.oneLine(e.getMessage()), e);
+            }
+        }
+
+        /**
+         * {@link #load} for inference: BatchNorm layers that follow a convolution are folded into it
+         * ({@link FoldBatchNorm}), which saves a pass over every such activation (and changes no output beyond float
+         * rounding).
+         */
+        Model loadForInference() {
+            Model m = load();
+            if (FoldBatchNorm.foldablePairs(m) == 0) return m;
+            try (Model source = m) {
+                return FoldBatchNorm.fold(source);
             }
         }
 

@@ -81,7 +81,7 @@ public final class Training {
             }
         }
         if (cfg.threads > 0) model.threads(cfg.threads);
-        fillCard(model.card(), cfg, noise, h, w, c, data.where);
+        fillCard(model.card(), cfg, noise, h, w, c, cardDataName(data.where, root));
         log.println(String.format(Locale.ROOT, "model: %s, %,d parameters, input %dx%dx%d", cfg.arch, model.parameterCount(), h, w, c));
 
         Path runDir = Path.of(cfg.runDir);
@@ -120,6 +120,12 @@ public final class Training {
         } finally {
             model.close();
         }
+    }
+
+    /** The data set as the card records it: relative to the data folder when inside it (no machine paths). */
+    static String cardDataName(String where, Path root) {
+        Path p = Path.of(where).toAbsolutePath().normalize(), r = root.toAbsolutePath().normalize();
+        return p.startsWith(r) ? r.relativize(p).toString() : p.getFileName().toString();
     }
 
     /** Training and validation images. */

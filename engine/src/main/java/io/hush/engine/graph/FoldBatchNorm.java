@@ -81,7 +81,7 @@ public final class FoldBatchNorm {
         }
         Model out = b.build();
         for (Runnable r : setters) r.run();
-        out.metadata().putAll(source.metadata());
+        out.card().copyFrom(source.card());
         return out;
     }
 

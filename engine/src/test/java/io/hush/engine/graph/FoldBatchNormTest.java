@@ -47,12 +47,17 @@ class FoldBatchNormTest {
             SplittableRandom r = new SplittableRandom(3);
             for (BatchNorm2D bn : new BatchNorm2D[] {bn1, bn2, bn3}) randomiseBn(bn, r);
             assertEquals(2, FoldBatchNorm.foldablePairs(m));
+            m.card().name("folded-test").description("card survives folding");
+            m.metadata().put("hush.output", "residual");
             Tensor x = Tensor.allocate(a, Shape.of(2, 7, 6, 3));
             for (long i = 0; i < x.size(); i++) x.set(i, (float) (r.nextDouble() * 2 - 1));
             float[] expected = m.forward(x).toArray();
             try (Model f = FoldBatchNorm.fold(m)) {
                 assertEquals(m.nodes().size() - 2, f.nodes().size());
                 assertEquals(0, FoldBatchNorm.foldablePairs(f));
+                assertEquals("folded-test", f.card().name());
+                assertEquals("card survives folding", f.card().description());
+                assertEquals("residual", f.metadata().get("hush.output"), "metadata decides how a denoiser reads the output");
                 assertTrue(f.nodes().get(2).layer() instanceof Conv2D c && c.useBias());
                 float[] got = f.forward(x).toArray();
                 assertEquals(expected.length, got.length);
