@@ -103,8 +103,8 @@ public final class Gemm {
     }
 
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
-    /** Per thread: packed B block [NC/NRW][KC][NRW] and one MR x NRW result tile. */
-    private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[KC * NC + MR * NRW]);
+    /** Per thread: packed B block [NC/NRW][KC][NRW], one MR x NRW result tile, and an NRW x VL transpose buffer. */
+    private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[KC * NC + MR * NRW + NRW * VL]);
 
     /**
      * Packs rows [i0,i1) of A (whole MR panels) for every K block: block pc starts at {@code pc*mp}, its panel of
@@ -186,6 +186,25 @@ public final class Gemm {
             } else if (bCs == 1) {
                 for (int kk = 0; kk < kc; kk++) {
                     MemorySegment.copy(b, F, ((pc + kk) * bRs + jc + jr) * 4, bp, dst + kk * NRW, cols);
+                }
+            } else if (bRs == 1 && cols == NRW) {
+                // B = Wᵀ (k contiguous per column): per VL k steps, vector-load the NRW column runs into a small heap
+                // buffer, then transpose it into the panel with heap-to-heap moves (per-element segment reads cost more)
+                int tmp = KC * NC + MR * NRW;
+                int kv = kc / VL * VL;
+                for (int k0 = 0; k0 < kv; k0 += VL) {
+                    for (int jj = 0; jj < NRW; jj++) {
+                        long src = (pc + k0 + (jc + jr + jj) * bCs) * 4;
+                        FloatVector.fromMemorySegment(S, b, src, LE).intoArray(bp, tmp + jj * VL);
+                    }
+                    for (int q = 0; q < VL; q++) {
+                        int d = dst + (k0 + q) * NRW;
+                        for (int jj = 0; jj < NRW; jj++) bp[d + jj] = bp[tmp + jj * VL + q];
+                    }
+                }
+                for (int jj = 0; jj < NRW; jj++) {
+                    long src = pc + (jc + jr + jj) * bCs;
+                    for (int kk = kv; kk < kc; kk++) bp[dst + kk * NRW + jj] = b.getAtIndex(F, src + kk);
                 }
             } else {
                 // columns of B are contiguous (a transposed matrix): read each column's k run, scatter into the panel
