@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Turns a JMH JSON result file of the whole-model suite (bench/run.sh) into bench/RESULTS.md (markdown on stdout).
+"""Turns a JMH JSON result file of bench/run.sh (the whole-model suite, and in full mode the per-layer benches) into
+bench/RESULTS.md (markdown on stdout).
 
 usage: results.py results.json meta.env
 
 Every Hush/peer figure is a throughput ratio (Hush calls per second / peer calls per second, > 1 = Hush faster) of two
 benchmarks measured in the same run; GFLOP/s are the benchmarks' `gflop` counters (Hush's FLOP count, credited to
 the peers too) and % of peak divides them by FmaPeakBench (peak1 for 1 thread, peak2 for 2) from the same run.
+Per-layer results (ConvBench, DenseBench, PoolBench, BatchNormBench; params impl, shape/batch, threads) get their own
+table, SIMD next to the scalar reference of the same case, direction and thread count; absent in quick mode.
 """
 import json
 import sys
@@ -26,24 +29,76 @@ TARGETS = [
 ]
 
 
+LAYER_BENCHES = ("ConvBench", "DenseBench", "PoolBench", "BatchNormBench")
+# (bench class, shape or batch param) -> (layer case, shape); listed in the seed network's order, then the big cases
+LAYER_CASES = [
+    ("ConvBench", "c1", "seed conv 1: Conv2D 3x3 1->32, ReLU", "[32,28,28,1] -> [32,28,28,32]"),
+    ("PoolBench", "seed", "seed MaxPool 1: 2x2/2 SAME", "[32,28,28,32] -> [32,14,14,32]"),
+    ("ConvBench", "c2", "seed conv 2: Conv2D 3x3 32->64, ReLU", "[32,14,14,32] -> [32,14,14,64]"),
+    ("PoolBench", "seed2", "seed MaxPool 2: 2x2/2 SAME", "[32,14,14,64] -> [32,7,7,64]"),
+    ("DenseBench", "1", "seed Dense 3136->3136, batch 1", "[1,3136] -> [1,3136]"),
+    ("DenseBench", "128", "seed Dense 3136->3136, batch 128", "[128,3136] -> [128,3136]"),
+    ("ConvBench", "t1", "seed convT 1: Conv2DTranspose 3x3 s2 64->64, ReLU", "[32,7,7,64] -> [32,14,14,64]"),
+    ("ConvBench", "t2", "seed convT 2: Conv2DTranspose 3x3 s2 64->32, ReLU", "[32,14,14,64] -> [32,28,28,32]"),
+    ("ConvBench", "c3", "seed conv 3: Conv2D 3x3 32->1, sigmoid", "[32,28,28,32] -> [32,28,28,1]"),
+    ("ConvBench", "big", "Conv2D 3x3 64->64, 64x64", "[8,64,64,64] -> [8,64,64,64]"),
+    ("ConvBench", "dn256", "Conv2D 3x3 64->64, 256x256 (DnCNN layer)", "[1,256,256,64] -> [1,256,256,64]"),
+    ("PoolBench", "big", "MaxPool 2x2/2 SAME, 64x64", "[8,64,64,64] -> [8,32,32,64]"),
+    ("BatchNormBench", "seed", "BatchNorm2D (training batch statistics)", "[32,28,28,32]"),
+    ("BatchNormBench", "big", "BatchNorm2D (training batch statistics)", "[8,64,64,64]"),
+]
+DIRECTIONS = {"forward": "forward", "trainForward": "forward", "backward": "backward", "trainBackward": "backward",
+              "infer": "inference", "inferForward": "inference"}
+DIRECTION_ORDER = ["forward", "backward", "inference"]
+TO_MS = {"ms/op": 1.0, "us/op": 1e-3, "ns/op": 1e-6, "s/op": 1e3}
+PER_S = {"ops/s": 1.0, "ops/ms": 1e3, "ops/us": 1e6, "ops/ns": 1e9}
+
+
+def call_ms(score, unit):
+    """Milliseconds per call from a JMH score (throughput or average time)."""
+    if not score:
+        return None
+    if unit in TO_MS:
+        return score * TO_MS[unit]
+    if unit in PER_S:
+        return 1000.0 / (score * PER_S[unit])
+    return None
+
+
 def load(path):
+    """(runs, whole-model results keyed (benchmark, net, threads), per-layer results, every result for the raw table)."""
     with open(path) as f:
         runs = json.load(f)
-    res = {}
+    res, layers, raw = {}, [], []
     for r in runs:
-        name = ".".join(r["benchmark"].split(".")[-2:])
+        cls, method = r["benchmark"].split(".")[-2:]
+        name = cls + "." + method
         p = r.get("params", {})
-        key = (name, p.get("net"), int(p.get("threads", r.get("threads", 1))))
+        threads = int(p.get("threads", r.get("threads", 1)))
         sec = r.get("secondaryMetrics", {})
-        res[key] = {
+        gflop = sec.get("gflop", {}).get("score")
+        if gflop is None and "flops" in sec:  # DenseBench counts flops, not GFLOP
+            gflop = sec["flops"]["score"] * 1e-9
+        e = {
             "score": r["primaryMetric"]["score"],
             "error": r["primaryMetric"].get("scoreError"),
             "unit": r["primaryMetric"]["scoreUnit"],
-            "gflop": sec.get("gflop", {}).get("score"),
+            "gflop": gflop,
             "alloc": sec.get("gc.alloc.rate.norm", {}).get("score"),
+            "name": name,
+            "params": ", ".join(f"{k}={v}" for k, v in sorted(p.items()) if k != "threads"),
+            "threads": threads,
             "raw": r,
         }
-    return runs, res
+        e["ms"] = call_ms(e["score"], e["unit"])
+        raw.append(e)
+        if cls in LAYER_BENCHES:
+            e.update(cls=cls, case=str(p.get("shape", p.get("batch"))), impl=p.get("impl", "simd"),
+                     direction=DIRECTIONS.get(method, method))
+            layers.append(e)
+        else:
+            res[(name, p.get("net"), threads)] = e
+    return runs, res, layers, raw
 
 
 def meta(path):
@@ -57,7 +112,7 @@ def meta(path):
 
 
 def ms(r):
-    return "—" if r is None or not r["score"] else f"{1000.0 / r['score']:.3g}"
+    return "—" if r is None or r.get("ms") is None else f"{r['ms']:.3g}"
 
 
 def num(v, fmt="{:.3g}"):
@@ -82,9 +137,9 @@ def alloc(r):
 
 
 def main():
-    runs, res = load(sys.argv[1])
+    runs, res, layers, raw = load(sys.argv[1])
     m = meta(sys.argv[2])
-    thread_counts = sorted({k[2] for k in res if k[0] != "FmaPeakBench.peak1" and not k[0].startswith("FmaPeak")})
+    thread_counts = sorted({k[2] for k in res if not k[0].startswith("FmaPeak")} | {e["threads"] for e in layers})
     peak = {1: res.get(("FmaPeakBench.peak1", None, 1)), 2: res.get(("FmaPeakBench.peak2", None, 2))}
     jvm = runs[0].get("vmName", "") + " " + runs[0].get("vmVersion", "") if runs else ""
     o = []
@@ -161,16 +216,53 @@ def main():
         status = "not measured" if r is None else ("met" if r >= need else "NOT met")
         o.append(f"| {label} >= {need:.1f}x {peer} | {num(r, '{:.2f}x')} | {status} |")
     o.append("")
+    if layers:
+        layer_table(o, layers, peak)
     o.append("## Raw JMH results")
     o.append("")
-    o.append("| benchmark | net | threads | score ± error | GFLOP/s | alloc/call |")
+    o.append("| benchmark | params | threads | score ± error | GFLOP/s | alloc/call |")
     o.append("|---|---|---|---|---|---|")
-    for (name, net, t), r in sorted(res.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])):
+    for r in sorted(raw, key=lambda r: (r["name"], r["params"], r["threads"])):
         err = r["error"]
         err = f" ± {err:.3g}" if isinstance(err, (int, float)) and err == err else ""  # JMH writes "NaN" for 1 sample
-        o.append(f"| {name} | {net or ''} | {t} | {r['score']:.4g}{err} {r['unit']} | {num(r['gflop'])} | {alloc(r)} |")
+        o.append(f"| {r['name']} | {r['params']} | {r['threads']} | {r['score']:.4g}{err} {r['unit']} | {num(r['gflop'])} "
+                 f"| {alloc(r)} |")
     o.append("")
     print("\n".join(o))
+
+
+def layer_table(o, layers, peak):
+    """Per-layer table: one row per (case, direction, threads), SIMD beside the scalar reference."""
+    by = {(e["cls"], e["case"], e["direction"], e["threads"], e["impl"]): e for e in layers}
+    order = {(cls, case): i for i, (cls, case, _, _) in enumerate(LAYER_CASES)}
+    info = {(cls, case): (label, shape) for cls, case, label, shape in LAYER_CASES}
+    keys = sorted({k[:4] for k in by},
+                  key=lambda k: (order.get(k[:2], len(order)), k[0], k[1],
+                                 DIRECTION_ORDER.index(k[2]) if k[2] in DIRECTION_ORDER else 9, k[3]))
+    o.append("## Per layer: SIMD vs scalar")
+    o.append("")
+    o.append("Every layer of the seed network at its real shapes (batch 32 for the conv and pool layers), the 3x3 "
+             "64->64 convolution at 64x64 (batch 8) and 256x256 (batch 1), MaxPool and BatchNorm (training mode). "
+             "Time per call; GFLOP/s counts multiply-add = 2 (conv forward 2·MACs, backward 4·MACs: input and kernel "
+             "gradients, 2·MACs for the first conv, which has no input gradient; bias and activation not counted) and is "
+             "given for the compute-bound layers only (MaxPool and BatchNorm are memory-bound). % of peak divides by "
+             "FmaPeakBench at the same thread count. Scalar = the plain reference kernels (ConvScalar, GemmScalar, "
+             "PoolKernels/BatchNormKernels scalar twins), run on 1 thread only; Dense and MaxPool backward have no "
+             "scalar variant. Speed-up = scalar time / SIMD time at the same thread count.")
+    o.append("")
+    o.append("| layer case | shape (in -> out) | direction | threads | SIMD ms | SIMD GFLOP/s | % of peak | SIMD alloc/call "
+             "| scalar ms | **SIMD/scalar** |")
+    o.append("|---|---|---|---|---|---|---|---|---|---|")
+    for k in keys:
+        cls, case, direction, t = k
+        label, shape = info.get((cls, case), (f"{cls} {case}", ""))
+        s, sc = by.get(k + ("simd",)), by.get(k + ("scalar",))
+        pk = peak.get(t)
+        pct = None if (s is None or pk is None or s["gflop"] is None) else 100.0 * s["gflop"] / pk["score"]
+        speed = None if (s is None or sc is None or not s["ms"] or sc["ms"] is None) else sc["ms"] / s["ms"]
+        o.append(f"| {label} | {shape} | {direction} | {t} | {ms(s)} | {num(s['gflop'] if s else None)} "
+                 f"| {num(pct, '{:.1f}%')} | {alloc(s)} | {ms(sc)} | **{num(speed, '{:.1f}x')}** |")
+    o.append("")
 
 
 if __name__ == "__main__":

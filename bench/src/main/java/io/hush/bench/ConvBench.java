@@ -39,9 +39,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Cases: {@code big} = Conv2D 3x3 64->64 on 64x64, batch 8, SAME (the target case); {@code dn256} = the
  * same layer on one 256x256 image (a DnCNN inference layer); the seed network's
- * layers at batch 32: {@code c1} Conv2D 1->32 28x28, {@code c2} Conv2D 32->64 14x14, {@code t1}
- * Conv2DTranspose 64->64 s2 7->14, {@code t2} Conv2DTranspose 64->32 s2 14->28, {@code c3} Conv2D 32->1 28x28.
- * {@code impl=scalar} runs the ConvScalar reference kernels (single-threaded) for the SIMD speed-up.
+ * layers at their real shapes, batch 32 (every conv layer of {@code Architectures.seed}): {@code c1} Conv2D 1->32
+ * 28x28, {@code c2} Conv2D 32->64 14x14 (after the first MaxPool, stride 1), {@code t1} Conv2DTranspose 64->64 s2
+ * 7->14, {@code t2} Conv2DTranspose 64->32 s2 14->28, {@code c3} Conv2D 32->1 28x28.
+ * {@code impl=scalar} runs the ConvScalar reference kernels (single-threaded whatever {@code threads} says; bias
+ * and activation skipped) for the SIMD speed-up.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
@@ -54,7 +56,7 @@ public class ConvBench {
     public String shape;
     @Param({"1", "2"})
     public int threads;
-    @Param({"simd"})
+    @Param({"simd", "scalar"})
     public String impl;
 
     Arena arena;
@@ -81,11 +83,12 @@ public class ConvBench {
         arena = Arena.ofShared();
         pool = new ThreadPool(threads);
         Shape x;
+        if (!impl.equals("simd") && !impl.equals("scalar")) throw new IllegalArgumentException("impl: simd or scalar, got " + impl);
         switch (shape) {
             case "big" -> { layer = new Conv2D(64, 3, Activation.LINEAR); x = Shape.of(8, 64, 64, 64); }
             case "dn256" -> { layer = new Conv2D(64, 3, Activation.LINEAR); x = Shape.of(1, 256, 256, 64); }
             case "c1" -> { layer = new Conv2D(32, 3, Activation.RELU); x = Shape.of(32, 28, 28, 1); }
-            case "c2" -> { layer = new Conv2D(64, 3, 2, Padding.SAME, Activation.RELU); x = Shape.of(32, 28, 28, 32); }
+            case "c2" -> { layer = new Conv2D(64, 3, 1, Padding.SAME, Activation.RELU); x = Shape.of(32, 14, 14, 32); }
             case "t1" -> { layer = new Conv2DTranspose(64, 3, 2, Padding.SAME, Activation.RELU); x = Shape.of(32, 7, 7, 64); }
             case "t2" -> { layer = new Conv2DTranspose(32, 3, 2, Padding.SAME, Activation.RELU); x = Shape.of(32, 14, 14, 64); }
             case "c3" -> { layer = new Conv2D(1, 3, Activation.SIGMOID); x = Shape.of(32, 28, 28, 32); }

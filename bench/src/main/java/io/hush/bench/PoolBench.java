@@ -26,8 +26,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * MaxPool2D 2x2/2 SAME. Cases: {@code seed} = [32,28,28,32] (the seed network's first pool at batch 32),
- * {@code big} = [8,64,64,64]. {@code forward} is training mode (argmax kept); {@code infer} skips the argmax;
+ * MaxPool2D 2x2/2 SAME. Cases: the seed network's two pools at batch 32, {@code seed} = [32,28,28,32] -> 14x14
+ * and {@code seed2} = [32,14,14,64] -> 7x7; {@code big} = [8,64,64,64]. {@code forward} is training mode (argmax kept); {@code infer} skips the argmax;
  * {@code impl=scalar} runs the scalar reference kernel (rows split over threads like the SIMD one).
  */
 @BenchmarkMode(Mode.AverageTime)
@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 @State(Scope.Benchmark)
 public class PoolBench {
-    @Param({"seed", "big"})
+    @Param({"seed", "seed2", "big"})
     public String shape;
     @Param({"1", "2"})
     public int threads;
@@ -56,7 +56,12 @@ public class PoolBench {
     public void setup() {
         arena = Arena.ofShared();
         pool = new ThreadPool(threads);
-        Shape inB = shape.equals("seed") ? Shape.of(32, 28, 28, 32) : Shape.of(8, 64, 64, 64);
+        Shape inB = switch (shape) {
+            case "seed" -> Shape.of(32, 28, 28, 32);
+            case "seed2" -> Shape.of(32, 14, 14, 64);
+            case "big" -> Shape.of(8, 64, 64, 64);
+            default -> throw new IllegalArgumentException("shape: seed, seed2 or big, got " + shape);
+        };
         layer = new MaxPool2D(2, Padding.SAME);
         Shape outB = layer.outputShape(inB.dropBatch()).withBatch(inB.dim(0));
         in = new Tensor[] {Tensor.allocate(arena, inB)};
