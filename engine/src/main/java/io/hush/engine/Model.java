@@ -113,17 +113,25 @@ public final class Model implements AutoCloseable {
 
     /** Forward FLOPs of every node (index = node id) for one sample of this per-sample input shape. */
     public long[] nodeFlops(Shape input) {
-        Shape[] s = new Shape[nodes.size()];
+        Shape[] s = nodeShapes(input);
         long[] f = new long[nodes.size()];
-        s[0] = input;
-        for (int i = 1; i < s.length; i++) {
-            Node n = nodes.get(i);
-            Shape[] in = new Shape[n.inputs().length];
-            for (int k = 0; k < in.length; k++) in[k] = s[n.inputs()[k]];
-            s[i] = n.layer().outputShape(in);
-            f[i] = n.layer().flops(in, s[i]);
-        }
+        for (int i = 1; i < s.length; i++) f[i] = nodes.get(i).layer().flops(inputsOf(i, s), s[i]);
         return f;
+    }
+
+    /** Per-sample output shape of every node (index = node id) for this per-sample input shape. */
+    public Shape[] nodeShapes(Shape input) {
+        Shape[] s = new Shape[nodes.size()];
+        s[0] = input;
+        for (int i = 1; i < s.length; i++) s[i] = nodes.get(i).layer().outputShape(inputsOf(i, s));
+        return s;
+    }
+
+    private Shape[] inputsOf(int node, Shape[] shapes) {
+        int[] ids = nodes.get(node).inputs();
+        Shape[] in = new Shape[ids.length];
+        for (int k = 0; k < in.length; k++) in[k] = shapes[ids[k]];
+        return in;
     }
 
     /** Free-form key/value metadata, saved with the model: the {@link ModelCard#extra()} of {@link #card()}. */

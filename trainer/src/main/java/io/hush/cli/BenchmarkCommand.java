@@ -109,6 +109,7 @@ final class BenchmarkCommand extends BaseCommand {
     /** Runs {@code batches} more forward passes with per-node timing and prints where the time goes. */
     private void printProfile(Model m, Tensor x, Shape per, int batches) {
         long[] flops = m.nodeFlops(per);
+        Shape[] shapes = m.nodeShapes(per);
         m.profiling(true);
         for (int i = 0; i < batches; i++) m.forward(x);
         long[] ns = m.profile();
@@ -120,7 +121,7 @@ final class BenchmarkCommand extends BaseCommand {
             var node = m.nodes().get(i);
             double ms = ns[i] / 1e6 / batches;
             double gf = ns[i] == 0 ? 0 : flops[i] * (double) batch * batches / ns[i];
-            result("%-4d %-18s %-20s %10.3f %5.1f%% %9.2f", i, node.layer().name(), node.shape(), ms, 100.0 * ns[i] / total, gf);
+            result("%-4d %-18s %-20s %10.3f %5.1f%% %9.2f", i, node.layer().name(), shapes[i], ms, 100.0 * ns[i] / total, gf);
         }
     }
 

@@ -177,6 +177,11 @@ class CommandsTest {
         List<String> lines = r.out().lines().toList();
         assertTrue(lines.get(lines.size() - 1).matches("throughput: [0-9.]+ images/s"), r.toString());
         assertTrue(r.out().contains("GFLOP/s: ") && r.out().contains("ms/batch: "), r.toString());
+        Cli.Result prof = Cli.run("benchmark", "--model", convModel().toString(), "--size", "32x24", "--seconds", "0.1",
+                "--warmup", "0", "--profile");
+        assertEquals(0, prof.code(), prof.toString());
+        assertTrue(prof.out().contains("ms/batch") && prof.out().contains("[32,24,"), "profile rows show the measured shapes\n" + prof);
+        assertTrue(prof.out().lines().anyMatch(l -> l.matches("1 +\\S+ +\\[32,24,\\d+\\] .*%.*")), prof.toString());
         Cli.Result bad = Cli.run("benchmark", "--model", convModel().toString(), "--size", "big");
         assertEquals(2, bad.code(), bad.toString());
     }
