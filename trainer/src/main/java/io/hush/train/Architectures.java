@@ -69,13 +69,7 @@ public final class Architectures {
         if (depth < 2) throw new IllegalArgumentException("DnCNN depth must be >= 2, got " + depth);
         Model.Builder b = Model.builder(h, w, c).seed(seed).add(new Conv2D(channels, 3, 1, Padding.SAME, Activation.RELU));
         for (int i = 0; i < depth - 2; i++) {
-            if (batchNorm) {
-                b.add(new Conv2D(channels, 3, 3, 1, 1, Padding.SAME, 1, 1, false, Activation.LINEAR))
-                        .add(new BatchNorm2D())
-                        .add(new ActivationLayer(Activation.RELU));
-            } else {
-                b.add(new Conv2D(channels, 3, 1, Padding.SAME, Activation.RELU));
-            }
+            convBnRelu(b, channels, batchNorm);
         }
         b.add(new Conv2D(c, 3, 1, Padding.SAME, Activation.LINEAR));
         if (inGraphResidual) b.add(new Subtract(), 0, b.current());
@@ -103,19 +97,24 @@ public final class Architectures {
         int skip = b.current();
         b.add(new Conv2D(channels, 3, 2, Padding.SAME, Activation.RELU));
         for (int i = 0; i < depth; i++) {
-            if (batchNorm) {
-                b.add(new Conv2D(channels, 3, 3, 1, 1, Padding.SAME, 1, 1, false, Activation.LINEAR))
-                        .add(new BatchNorm2D())
-                        .add(new ActivationLayer(Activation.RELU));
-            } else {
-                b.add(new Conv2D(channels, 3, 1, Padding.SAME, Activation.RELU));
-            }
+            convBnRelu(b, channels, batchNorm);
         }
         b.add(new Conv2DTranspose(half, 3, 2, Padding.SAME, Activation.RELU));
         b.add(new Add(), skip, b.current());
         b.add(new Conv2D(half, 3, 1, Padding.SAME, Activation.RELU));
         b.add(new Conv2D(c, 3, 1, Padding.SAME, Activation.LINEAR));
         return b.build();
+    }
+
+    /** One 3x3 SAME layer + ReLU: Conv without bias + BatchNorm + ReLU, or Conv with bias and fused ReLU. */
+    private static void convBnRelu(Model.Builder b, int channels, boolean batchNorm) {
+        if (batchNorm) {
+            b.add(new Conv2D(channels, 3, 3, 1, 1, Padding.SAME, 1, 1, false, Activation.LINEAR))
+                    .add(new BatchNorm2D())
+                    .add(new ActivationLayer(Activation.RELU));
+        } else {
+            b.add(new Conv2D(channels, 3, 1, Padding.SAME, Activation.RELU));
+        }
     }
 
     /** DnCNN on 40x40 patches predicting the noise. */

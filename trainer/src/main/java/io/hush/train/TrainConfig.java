@@ -135,15 +135,12 @@ public final class TrainConfig {
                 c.monitor = "val_psnr";
             }
             case "gray-blind" -> {
-                c.data = "train400";
-                c.val = "set12";
+                c = preset("dncnn"); // Train400, Set12 validation, augmentation, residual learning, val_psnr
                 c.patch = 64;
                 c.patchesPerImage = 8;
-                c.augment = "default";
                 c.noise = "gaussian:0-55+clip+q8";
                 c.arch = "halfres";
                 c.depth = 10;
-                c.residual = true;
                 c.epochs = 26;
                 c.batch = 32;
                 c.schedule = "cosine";
@@ -154,7 +151,6 @@ public final class TrainConfig {
                 c.description = "Blind grayscale denoiser: half-resolution DnCNN (10 BatchNorm layers of 64 channels at half"
                         + " resolution, full-resolution skip), residual, Train400 64x64 patches, Gaussian sigma 0-55 clipped"
                         + " and 8-bit quantised";
-                c.monitor = "val_psnr";
             }
             default -> throw new IllegalArgumentException("unknown preset '" + name + "' (known: seed-mnist, seed-fashion, dncnn, gray-blind)");
         }

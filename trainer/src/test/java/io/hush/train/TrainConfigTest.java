@@ -26,6 +26,17 @@ class TrainConfigTest {
         assertEquals("gaussian:51+clip", f.noise); // sigma 0.2
         assertEquals(10, f.epochs);
         assertEquals("weights/seed-fashion.hush", f.out);
+        TrainConfig g = TrainConfig.preset("gray-blind"); // the recipe of weights/gray-blind.hush
+        assertEquals("train400", g.data);
+        assertEquals("set12", g.val);
+        assertEquals("halfres", g.arch);
+        assertEquals("gaussian:0-55+clip+q8", g.noise);
+        assertTrue(g.residual);
+        assertEquals("default", g.augment);
+        assertEquals(64, g.patch);
+        assertEquals("cosine", g.schedule);
+        assertEquals("val_psnr", g.monitor);
+        assertEquals("weights/gray-blind.hush", g.out);
         assertThrows(IllegalArgumentException.class, () -> TrainConfig.preset("nope"));
     }
 
