@@ -12,10 +12,8 @@ import java.awt.image.Raster;
 import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -342,7 +340,7 @@ public final class Images {
         BufferedImage img = toBuffered(image, depth);
         Path tmp = null;
         try {
-            tmp = Files.createTempFile(dir, "." + abs.getFileName() + ".", ".tmp");
+            tmp = TempFiles.beside(abs);
             String name = format == Format.PNG ? "png" : "tiff";
             Iterator<ImageWriter> it = ImageIO.getImageWritersByFormatName(name);
             if (!it.hasNext()) throw new ImageFormatException(file, "no " + name + " encoder in this JDK");
@@ -358,11 +356,7 @@ public final class Images {
             } finally {
                 wr.dispose();
             }
-            try {
-                Files.move(tmp, abs, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING);
-            }
+            TempFiles.moveIntoPlace(tmp, abs);
             tmp = null;
         } catch (ImageFormatException e) {
             throw e;

@@ -59,6 +59,18 @@ class ImagesTest {
         }
     }
 
+    /** Written files get a new file's usual mode (umask), not the owner-only mode of a JDK temp file. */
+    @Test
+    void writtenFilesHaveTheUsualPermissions() throws IOException {
+        Assumptions.assumeTrue(dir.getFileSystem().supportedFileAttributeViews().contains("posix"), "POSIX permissions only");
+        Path plain = Files.createFile(dir.resolve("plain.txt")), img = dir.resolve("out.png");
+        Images.write(img, new FloatImage(3, 2, new float[][] {new float[6]}, null, 8), Images.Format.PNG, 8);
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(img));
+        try (Stream<Path> left = Files.list(dir)) {
+            assertEquals(2, left.count(), "no temporary file left beside the output");
+        }
+    }
+
     @Test
     void sixteenBitKeepsPrecisionThatEightBitLoses() throws IOException {
         float[] v = new float[64];

@@ -115,7 +115,7 @@ public final class BatchNorm2D extends Layer {
     }
 
     @Override
-    public void initialize(SplittableRandom rng, Init init) {
+    public void initialize(SplittableRandom rng) {
         gamma.value.fill(1f);
         beta.value.fill(0f);
         movingMean.value.fill(0f);

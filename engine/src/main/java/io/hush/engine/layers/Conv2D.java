@@ -183,6 +183,9 @@ public final class Conv2D extends Layer {
         return useBias ? List.of(kernel, bias) : List.of(kernel);
     }
 
+    @Override
+    public void initialize(SplittableRandom rng) { initialize(rng, Init.GLOROT_UNIFORM); }
+
     /** fan_in = KH*KW*Cin, fan_out = KH*KW*Cout (Keras and PyTorch agree for Conv2D). */
     @Override
     public void initialize(SplittableRandom rng, Init init) {

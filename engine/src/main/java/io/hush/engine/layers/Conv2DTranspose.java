@@ -201,6 +201,9 @@ public final class Conv2DTranspose extends Layer {
         return useBias ? List.of(kernel, bias) : List.of(kernel);
     }
 
+    @Override
+    public void initialize(SplittableRandom rng) { initialize(rng, Init.GLOROT_UNIFORM); }
+
     /**
      * Glorot: fan sum KH*KW*(Cin+Cout), as Keras. PyTorch's default takes fan_in from dimension 1 of its
      * [Cin,Cout,KH,KW] weight: KH*KW*Cout.

@@ -98,6 +98,9 @@ public final class Dense extends Layer {
         return useBias ? List.of(kernel, bias) : List.of(kernel);
     }
 
+    @Override
+    public void initialize(SplittableRandom rng) { initialize(rng, Init.GLOROT_UNIFORM); }
+
     /** fan_in = In, fan_out = Out. */
     @Override
     public void initialize(SplittableRandom rng, Init init) {

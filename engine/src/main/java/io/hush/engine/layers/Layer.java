@@ -45,11 +45,14 @@ public abstract class Layer {
 
     public List<Param> params() { return List.of(); }
 
-    /** Initialises parameters (Keras defaults: Glorot-uniform kernels, zero biases). */
-    public void initialize(SplittableRandom rng) { initialize(rng, Init.GLOROT_UNIFORM); }
+    /** Initialises parameters with the layer's default (Keras: Glorot-uniform kernels, zero biases). */
+    public void initialize(SplittableRandom rng) {}
 
-    /** Initialises parameters with this scheme (layers without kernels ignore it). */
-    public void initialize(SplittableRandom rng, Init init) {}
+    /**
+     * Initialises parameters with this scheme; what the builder calls. Layers without kernel/bias pairs (and layers
+     * written before schemes existed) keep their own {@link #initialize(SplittableRandom)}.
+     */
+    public void initialize(SplittableRandom rng, Init init) { initialize(rng); }
 
     /** Floats this layer keeps from forward to backward for these batched shapes (training mode). */
     public long stateFloats(Shape[] in, Shape out, int threads) { return 0; }
