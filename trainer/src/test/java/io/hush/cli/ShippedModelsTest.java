@@ -1,0 +1,86 @@
+package io.hush.cli;
+
+import io.hush.data.DataPaths;
+import io.hush.engine.Model;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.*;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The models in weights/ still do what their model cards promise: each loads with its card, and evaluated through
+ * {@code hush eval} on the shared test data it reaches its bar. The seed models run on a subset (a regression guard
+ * a little under the full-split figure of their card; the full figures are in weights/*.md); gray-blind runs the
+ * issue's Set12 protocol in full (noisy input clipped and quantised to 8 bits).
+ */
+class ShippedModelsTest {
+    static final Path WEIGHTS = Path.of("").toAbsolutePath().resolveSibling("weights");
+
+    private static Path model(String name) {
+        Path p = WEIGHTS.resolve(name + ".hush");
+        assertTrue(Files.isRegularFile(p), "shipped model missing: " + p);
+        return p;
+    }
+
+    /** Mean PSNR of the model row of a quiet {@code hush eval} table. */
+    private static double evalPsnr(String... args) {
+        Cli.Result r = Cli.run(args);
+        assertEquals(0, r.code(), r.toString());
+        String row = r.out().lines().filter(l -> l.contains("(model)")).findFirst().orElseThrow(() -> new AssertionError(r.toString()));
+        String[] f = row.substring(row.indexOf("(model)") + 7).trim().split("\\s+");
+        return Double.parseDouble(f[0]);
+    }
+
+    @Test
+    void everyShippedModelLoadsWithItsCard() throws IOException {
+        for (String name : new String[] {"seed-mnist", "seed-fashion", "mnist-best", "gray-blind"}) {
+            try (Model m = Model.load(model(name))) {
+                assertEquals(name, m.card().name(), "card name of " + name);
+                assertFalse(m.card().description().isBlank(), name);
+                assertFalse(m.card().metrics().isEmpty(), name + ": card lists no metrics");
+                assertNotNull(m.card().training(), name + ": card has no training record");
+            }
+        }
+    }
+
+    @Test
+    void seedModelsKeepTheirPsnr() {
+        assumeTrue(DataPaths.available("mnist-test-images-idx3-ubyte.gz"), "shared MNIST data not found: skipped");
+        // first 300 test images, noise seed 0 (19.85 / 22.57 dB when shipped); full split: 19.91 / 22.71 dB
+        double mnist = evalPsnr("eval", "-q", "--model", model("seed-mnist").toString(), "--data", "mnist", "--limit", "300",
+                "--noise", "gaussian:102+clip", "--baselines", "none", "-o", "none");
+        assertTrue(mnist > MNIST_300, String.format(Locale.ROOT, "seed-mnist %.2f dB", mnist));
+        double best = evalPsnr("eval", "-q", "--model", model("mnist-best").toString(), "--data", "mnist", "--limit", "300",
+                "--noise", "gaussian:102+clip", "--baselines", "none", "-o", "none");
+        assertTrue(best > mnist, String.format(Locale.ROOT, "mnist-best %.2f dB is not better than seed-mnist %.2f dB", best, mnist));
+        assumeTrue(DataPaths.available("fashion-test-images-idx3-ubyte.gz"), "shared Fashion-MNIST data not found: skipped");
+        double fashion = evalPsnr("eval", "-q", "--model", model("seed-fashion").toString(), "--data", "fashion", "--limit", "300",
+                "--noise", "gaussian:51+clip", "--baselines", "none", "-o", "none");
+        assertTrue(fashion > FASHION_300, String.format(Locale.ROOT, "seed-fashion %.2f dB", fashion));
+    }
+
+    /** Measured on the first 300 test images (seed 0) when the models were shipped, less 0.05 dB. */
+    static final double MNIST_300 = 19.80, FASHION_300 = 22.52;
+
+    /**
+     * Regression guard: the shipped gray-blind on the issue's Set12 protocol, at its measured figures less 0.05 dB
+     * (30.61 / 28.60 / 25.58 dB). The issue's bar (OpenCV NLM + 1 dB = 31.4 / 28.9 / 24.9) is met at sigma 50 only;
+     * see weights/gray-blind.md. Raise these figures when a better-trained model is shipped.
+     */
+    @Test
+    void grayBlindKeepsItsSet12Figures() {
+        assumeTrue(Files.isDirectory(DataPaths.resolve("set12")), "shared Set12 not found: skipped");
+        int[] sigma = {15, 25, 50};
+        double[] guard = {30.56, 28.55, 25.53};
+        for (int i = 0; i < sigma.length; i++) {
+            double p = evalPsnr("eval", "-q", "--model", model("gray-blind").toString(), "--data", "set12",
+                    "--noise", "gaussian:" + sigma[i] + "+clip+q8", "--baselines", "none", "-o", "none");
+            assertTrue(p >= guard[i], String.format(Locale.ROOT, "gray-blind at sigma %d: %.2f dB < %.2f", sigma[i], p, guard[i]));
+        }
+    }
+}
