@@ -47,6 +47,8 @@ public final class TrainConfig {
     public int code = 64;
     /** Weight initialisation: glorot (Keras default) or torch (PyTorch's default, to reproduce a PyTorch recipe). */
     public String init = "glorot";
+    /** Start from the weights of this .hush file (same architecture): fine-tuning or a warm restart. Empty = none. */
+    public String initFrom = "";
     /** Residual learning: the network predicts the noise, output = input - prediction. */
     public boolean residual = false;
 

@@ -80,6 +80,14 @@ public final class Training {
                 throw new IllegalArgumentException("init must be glorot or torch, got '" + cfg.init + "'");
             }
         }
+        if (!cfg.initFrom.isEmpty()) {
+            try {
+                copyWeights(Path.of(cfg.initFrom), model);
+            } catch (IOException | IllegalArgumentException e) {
+                model.close();
+                throw e;
+            }
+        }
         if (cfg.threads > 0) model.threads(cfg.threads);
         fillCard(model.card(), cfg, noise, h, w, c, cardDataName(data.where, root));
         log.println(String.format(Locale.ROOT, "model: %s, %,d parameters, input %dx%dx%d", cfg.arch, model.parameterCount(), h, w, c));
@@ -119,6 +127,27 @@ public final class Training {
             return new Result(hist, out, runDir);
         } finally {
             model.close();
+        }
+    }
+
+    /**
+     * Starts from the weights of a saved model (fine-tuning, or a warm restart with a new schedule): same
+     * architecture required — every parameter, BatchNorm statistics included, is copied in order after checking
+     * its layer name and shape.
+     */
+    static void copyWeights(Path file, Model into) throws IOException {
+        try (Model src = Model.load(file)) {
+            List<io.hush.engine.layers.Param> from = src.params(), to = into.params();
+            if (from.size() != to.size()) {
+                throw new IllegalArgumentException("initFrom " + file + ": " + from.size() + " parameter tensors, the network has " + to.size());
+            }
+            for (int i = 0; i < to.size(); i++) {
+                if (!from.get(i).value.shape().equals(to.get(i).value.shape())) {
+                    throw new IllegalArgumentException("initFrom " + file + ": parameter " + i + " (" + to.get(i).name + ") is "
+                            + from.get(i).value.shape() + " there, " + to.get(i).value.shape() + " here");
+                }
+                to.get(i).value.copyFrom(from.get(i).value);
+            }
         }
     }
 

@@ -38,5 +38,17 @@ class TrainingTest {
         cfg.resume = true;
         Training.Result again = Training.run(cfg, new PrintStream(new ByteArrayOutputStream()));
         assertEquals(r.history().get("val_loss")[1], again.history().get("val_loss")[1], 0.0);
+
+        // initFrom: a new run starts from the saved weights (its first validation is the saved model's), and a model
+        // of another shape is refused with a message naming the parameter
+        TrainConfig warm = TrainConfig.preset("seed-mnist").override(List.of(
+                "arch=dense-ae", "code=16", "epochs=1", "batch=16", "trainLimit=48", "valLimit=16", "threads=1", "lr=1e-30",
+                "out=" + dir.resolve("w.hush"), "runDir=" + dir.resolve("warm"), "initFrom=" + r.runDir().resolve("last.hush")));
+        Training.Result w = Training.run(warm, new PrintStream(new ByteArrayOutputStream()));
+        assertEquals(r.history().get("val_loss")[1], w.history().get("val_loss")[0], 1e-6, "(almost) no step from the saved weights");
+        warm.initFrom = r.runDir().resolve("last.hush").toString();
+        warm.code = 8;
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Training.run(warm, new PrintStream(new ByteArrayOutputStream())));
+        assertTrue(e.getMessage().contains("initFrom") && e.getMessage().contains("kernel"), e.getMessage());
     }
 }
