@@ -27,6 +27,16 @@ class ShippedModelsTest {
         return p;
     }
 
+    /**
+     * The seed-network models (20 MB each) are over the repository's 5 MiB file limit and are not committed; they
+     * are checked when present (trained locally with the presets, see weights/README.md), skipped visibly otherwise.
+     */
+    private static Path localModel(String name) {
+        Path p = WEIGHTS.resolve(name + ".hush");
+        assumeTrue(Files.isRegularFile(p), name + ".hush is not in weights/ (not committed: over 5 MiB; train it with its preset): skipped");
+        return p;
+    }
+
     /** Mean PSNR of the model row of a quiet {@code hush eval} table. */
     private static double evalPsnr(String... args) {
         Cli.Result r = Cli.run(args);
@@ -38,7 +48,9 @@ class ShippedModelsTest {
 
     @Test
     void everyShippedModelLoadsWithItsCard() throws IOException {
-        for (String name : new String[] {"seed-mnist", "seed-fashion", "mnist-best", "gray-blind"}) {
+        for (String name : new String[] {"gray-blind", "seed-mnist", "seed-fashion", "mnist-best"}) {
+            Path file = WEIGHTS.resolve(name + ".hush");
+            if (!name.equals("gray-blind") && !Files.isRegularFile(file)) continue; // not committed (> 5 MiB)
             try (Model m = Model.load(model(name))) {
                 assertEquals(name, m.card().name(), "card name of " + name);
                 assertFalse(m.card().description().isBlank(), name);
@@ -52,14 +64,14 @@ class ShippedModelsTest {
     void seedModelsKeepTheirPsnr() {
         assumeTrue(DataPaths.available("mnist-test-images-idx3-ubyte.gz"), "shared MNIST data not found: skipped");
         // first 300 test images, noise seed 0 (19.85 / 22.57 dB when shipped); full split: 19.91 / 22.71 dB
-        double mnist = evalPsnr("eval", "-q", "--model", model("seed-mnist").toString(), "--data", "mnist", "--limit", "300",
+        double mnist = evalPsnr("eval", "-q", "--model", localModel("seed-mnist").toString(), "--data", "mnist", "--limit", "300",
                 "--noise", "gaussian:102+clip", "--baselines", "none", "-o", "none");
         assertTrue(mnist > MNIST_300, String.format(Locale.ROOT, "seed-mnist %.2f dB", mnist));
-        double best = evalPsnr("eval", "-q", "--model", model("mnist-best").toString(), "--data", "mnist", "--limit", "300",
+        double best = evalPsnr("eval", "-q", "--model", localModel("mnist-best").toString(), "--data", "mnist", "--limit", "300",
                 "--noise", "gaussian:102+clip", "--baselines", "none", "-o", "none");
         assertTrue(best > mnist, String.format(Locale.ROOT, "mnist-best %.2f dB is not better than seed-mnist %.2f dB", best, mnist));
         assumeTrue(DataPaths.available("fashion-test-images-idx3-ubyte.gz"), "shared Fashion-MNIST data not found: skipped");
-        double fashion = evalPsnr("eval", "-q", "--model", model("seed-fashion").toString(), "--data", "fashion", "--limit", "300",
+        double fashion = evalPsnr("eval", "-q", "--model", localModel("seed-fashion").toString(), "--data", "fashion", "--limit", "300",
                 "--noise", "gaussian:51+clip", "--baselines", "none", "-o", "none");
         assertTrue(fashion > FASHION_300, String.format(Locale.ROOT, "seed-fashion %.2f dB", fashion));
     }
