@@ -43,7 +43,9 @@ final class ConvertCommand extends BaseCommand {
 
     @Option(names = "--storage", paramLabel = "TYPE", defaultValue = "float32",
             description = "How .hush stores trainable weights: float32 (exact), float16 or bfloat16 (about half the"
-                    + " size). Default: ${DEFAULT-VALUE}.")
+                    + " size), or q4 (4-bit codes in blocks of 256 for kernels of >= 4096 weights, float16 for the"
+                    + " rest: about 1/8 of the size; lossy, so check the model with 'hush eval' afterwards)."
+                    + " Default: ${DEFAULT-VALUE}.")
     String storage;
 
     @Option(names = "--size", paramLabel = "HxW",
@@ -65,7 +67,8 @@ final class ConvertCommand extends BaseCommand {
             case "float32", "f32", "fp32" -> Storage.FLOAT32;
             case "float16", "f16", "fp16", "half" -> Storage.FLOAT16;
             case "bfloat16", "bf16" -> Storage.BFLOAT16;
-            default -> throw new CliException("--storage " + storage + ": float32, float16 or bfloat16", Main.EXIT_USAGE);
+            case "q4", "int4", "4bit" -> Storage.Q4;
+            default -> throw new CliException("--storage " + storage + ": float32, float16, bfloat16 or q4", Main.EXIT_USAGE);
         };
         ModelFiles.Found found = ModelFiles.require(in);
         if (found.file() != null && Outputs.same(found.file(), out)) {

@@ -85,6 +85,11 @@ final class EvalCommand extends BaseCommand {
             + " size and back); without it they are refused.")
     boolean resize;
 
+    /** Images handed to each method at once (a model batches them; classical filters run them one by one). */
+    static final int CHUNK = 256;
+    /** ... but at most about this many pixels, so a folder of large photos is not all held at once. */
+    static final long CHUNK_PIXELS = 1 << 20;
+
     /** One evaluated method: its denoiser, sums of scores and time. */
     private static final class Row {
         final String label;
@@ -136,36 +141,59 @@ final class EvalCommand extends BaseCommand {
             Montage montage = new Montage();
             double sigmaSum = 0;
             try (ProgressBar bar = progress("eval", count)) {
-                for (int i = 0; i < count; i++) {
-                    FloatImage clean = gray ? ds.get(i).toGray() : ds.get(i);
-                    FloatImage noisy = NoiseCommand.addNoise(clean, nm, NoiseModel.imageSeed(seed, i));
-                    float sigma = Classic.estimateSigma(noisy);
-                    sigmaSum += sigma;
-                    List<FloatImage> shown = new ArrayList<>(List.of(clean, noisy));
-                    String nm0 = ds.name(i);
-                    List<String> labels = new ArrayList<>(List.of(nm0.length() <= 14 ? nm0 : "image " + i, "noisy"));
-                    for (Row r : rows) {
-                        FloatImage out;
-                        long t0 = System.nanoTime();
-                        if (r.d == null) {
-                            out = noisy;
-                        } else {
-                            String refusal = r.d.refusal(noisy, resize);
-                            if (refusal != null) throw new CliException(ds.name(i) + ": " + refusal);
-                            out = r.d.denoise(noisy.copy(), sigma, resize, null);
-                        }
-                        r.seconds += (System.nanoTime() - t0) / 1e9;
-                        Quality q = Quality.of(clean, out);
-                        r.psnr += q.psnr();
-                        r.ssim += q.ssim();
-                        r.n++;
-                        if (r.d != null) {
-                            shown.add(out);
-                            labels.add(String.format(Locale.ROOT, "%s %.2f", r.d.name(), q.psnr()));
-                        }
+                // Chunks of images go through each method together, so a model runs small images as one batch.
+                for (int start = 0, n; start < count; start += n) {
+                    List<FloatImage> cleans = new ArrayList<>(), noisies = new ArrayList<>();
+                    long pixels = 0;
+                    for (n = 0; start + n < count && n < CHUNK && pixels < CHUNK_PIXELS; n++) {
+                        FloatImage clean = gray ? ds.get(start + n).toGray() : ds.get(start + n);
+                        pixels += (long) clean.width() * clean.height();
+                        cleans.add(clean);
                     }
-                    if (i < show) montage.row(shown, labels);
-                    bar.update(i + 1);
+                    float[] sigmas = new float[n];
+                    for (int k = 0; k < n; k++) {
+                        FloatImage clean = cleans.get(k);
+                        FloatImage noisy = NoiseCommand.addNoise(clean, nm, NoiseModel.imageSeed(seed, start + k));
+                        noisies.add(noisy);
+                        sigmas[k] = Classic.estimateSigma(noisy);
+                        sigmaSum += sigmas[k];
+                    }
+                    List<List<FloatImage>> outs = new ArrayList<>(rows.size());
+                    for (Row r : rows) {
+                        if (r.d == null) {
+                            outs.add(noisies);
+                            continue;
+                        }
+                        List<FloatImage> copies = new ArrayList<>(n);
+                        for (int k = 0; k < n; k++) {
+                            String refusal = r.d.refusal(noisies.get(k), resize);
+                            if (refusal != null) throw new CliException(ds.name(start + k) + ": " + refusal);
+                            copies.add(noisies.get(k).copy());
+                        }
+                        long t0 = System.nanoTime();
+                        outs.add(r.d.denoiseAll(copies, sigmas, resize));
+                        r.seconds += (System.nanoTime() - t0) / 1e9;
+                    }
+                    for (int k = 0; k < n; k++) {
+                        int i = start + k;
+                        List<FloatImage> shown = new ArrayList<>(List.of(cleans.get(k), noisies.get(k)));
+                        String nm0 = ds.name(i);
+                        List<String> labels = new ArrayList<>(List.of(nm0.length() <= 14 ? nm0 : "image " + i, "noisy"));
+                        for (int ri = 0; ri < rows.size(); ri++) {
+                            Row r = rows.get(ri);
+                            FloatImage out = outs.get(ri).get(k);
+                            Quality q = Quality.of(cleans.get(k), out);
+                            r.psnr += q.psnr();
+                            r.ssim += q.ssim();
+                            r.n++;
+                            if (r.d != null) {
+                                shown.add(out);
+                                labels.add(String.format(Locale.ROOT, "%s %.2f", r.d.name(), q.psnr()));
+                            }
+                        }
+                        if (i < show) montage.row(shown, labels);
+                        bar.update(i + 1);
+                    }
                 }
             }
             result("");

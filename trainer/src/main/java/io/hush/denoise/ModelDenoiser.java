@@ -9,6 +9,8 @@ import io.hush.engine.Tensor;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -33,6 +35,8 @@ import java.util.SplittableRandom;
 public final class ModelDenoiser implements Denoiser {
     /** Default tile side: a 256x256 tile of a 64-channel network is 16 MB per activation. */
     public static final int DEFAULT_TILE = 256;
+    /** Most pixels {@link #denoiseAll} puts in one batch (256 MNIST digits; activations stay under ~100 MB). */
+    static final int BATCH_PIXELS = 1 << 18;
 
     private final Model model;
     private final int channels;        // image channels the model denoises: 1 or 3
@@ -313,6 +317,69 @@ public final class ModelDenoiser implements Denoiser {
             for (int i = 0; i < g.length; i++) g[i] = sum[i] / 3f;
         }
         return img.withPlanes(planes);
+    }
+
+    /**
+     * Runs consecutive images that fit the model as they are (same size, the model's channel count, one tile) as one
+     * batch, up to {@link #BATCH_PIXELS} pixels per forward pass; any other image goes through {@link #denoise}.
+     * Per image the result is the one {@link #denoise} gives, up to float rounding of the batched kernels.
+     */
+    @Override
+    public List<FloatImage> denoiseAll(List<FloatImage> imgs, float[] sigmas, boolean resize) {
+        List<FloatImage> out = new ArrayList<>(imgs.size());
+        int i = 0;
+        while (i < imgs.size()) {
+            FloatImage first = imgs.get(i);
+            int j = i + 1;
+            if (batchable(first)) {
+                long pixels = (long) first.width() * first.height();
+                while (j < imgs.size() && imgs.get(j).width() == first.width() && imgs.get(j).height() == first.height()
+                        && imgs.get(j).channels() == first.channels() && (pixels += (long) first.width() * first.height()) <= BATCH_PIXELS) j++;
+            }
+            if (j - i == 1) out.add(denoise(first, sigmas[i], resize, null));
+            else out.addAll(runBatch(imgs.subList(i, j), sigmas, i));
+            i = j;
+        }
+        return out;
+    }
+
+    private boolean batchable(FloatImage img) {
+        int w = img.width(), h = img.height();
+        if (img.channels() != channels || !accepts(w, h) || (long) w * h > BATCH_PIXELS / 2) return false;
+        return !anySize || (w % align == 0 && h % align == 0 && w <= effectiveTile() && h <= effectiveTile());
+    }
+
+    /** One forward pass over {@code imgs} (all {@code [h,w]} with the model's channels); sigma i is {@code sigmas[at + i]}. */
+    private List<FloatImage> runBatch(List<FloatImage> imgs, float[] sigmas, int at) {
+        int n = imgs.size(), w = imgs.get(0).width(), h = imgs.get(0).height(), hw = w * h;
+        int c = channels, cin = c + (sigmaInput ? 1 : 0);
+        float scale = vmax - vmin;
+        float[] x = new float[n * hw * cin];
+        for (int s = 0; s < n; s++) {
+            for (int k = 0; k < c; k++) {
+                float[] p = imgs.get(s).plane(k);
+                for (int q = 0; q < hw; q++) x[(s * hw + q) * cin + k] = vmin + scale * p[q];
+            }
+            if (sigmaInput) for (int q = 0; q < hw; q++) x[(s * hw + q) * cin + c] = sigmas[at + s] * scale;
+        }
+        float[] y;
+        try (Arena arena = Arena.ofShared()) {
+            Tensor t = flat ? Tensor.of(arena, x, n, hw * cin) : Tensor.of(arena, x, n, h, w, cin);
+            y = model.forward(t).toArray();
+        }
+        List<FloatImage> out = new ArrayList<>(n);
+        for (int s = 0; s < n; s++) {
+            float[][] planes = new float[c][hw];
+            for (int k = 0; k < c; k++) {
+                float[] in = imgs.get(s).plane(k);
+                for (int q = 0; q < hw; q++) {
+                    float v = y[(s * hw + q) * c + k];
+                    planes[k][q] = residual ? in[q] - v / scale : (v - vmin) / scale;
+                }
+            }
+            out.add(imgs.get(s).withPlanes(planes));
+        }
+        return out;
     }
 
     private void denoisePlanes(float[][] src, float[][] dst, int w, int h, float sigma, Tiler.Progress progress) {

@@ -20,6 +20,7 @@ import java.util.SplittableRandom;
  *   poisson:30           Poisson(30 v) / 30 (peak photon count 30)
  *   speckle:0.1          v + v n, n ~ N(0, 0.1^2)
  *   mask:0.2             20% of pixels set to 0
+ *   gaussian:0-25|gaussian:0-55   a mixture: each image gets one alternative, chosen uniformly
  *   gaussian:25+saltpepper:0.02+clip+q8
  *   none                 no noise (identity)
  * </pre>
@@ -60,15 +61,24 @@ public final class NoiseModel {
                     case "clip" -> clip = true;
                     case "q8", "quantize", "quantize8" -> q8 = true;
                     case "none", "clean" -> { }
-                    default -> out.add(stage(part));
+                    default -> out.add(part.indexOf('|') < 0 ? stage(part) : mixture(part));
                 }
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("bad noise spec '" + spec + "' at '" + raw.trim() + "': " + e.getMessage()
                         + " (expected e.g. gaussian:25, gaussian:0-55, saltpepper:0.05, poisson:30, speckle:0.1, mask:0.2,"
-                        + " joined with +, flags clip and q8)", e);
+                        + " joined with +, alternatives with |, flags clip and q8)", e);
             }
         }
         return new NoiseModel(out, clip, q8);
+    }
+
+    private static Noise mixture(String part) {
+        List<Noise> alternatives = new ArrayList<>();
+        for (String alt : part.split("\\|", -1)) {
+            if (alt.isBlank()) throw new IllegalArgumentException("empty alternative in mixture");
+            alternatives.add(stage(alt.trim()));
+        }
+        return new MixtureNoise(alternatives);
     }
 
     private static Noise stage(String part) {

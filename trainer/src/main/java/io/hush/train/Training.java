@@ -9,6 +9,7 @@ import io.hush.engine.Model;
 import io.hush.engine.ModelCard;
 import io.hush.engine.layers.Init;
 import io.hush.noise.GaussianNoise;
+import io.hush.noise.MixtureNoise;
 import io.hush.noise.Noise;
 import io.hush.noise.NoiseModel;
 import io.hush.train.loss.Losses;
@@ -231,12 +232,26 @@ public final class Training {
         };
     }
 
+    /** The sigma range of a noise that is one Gaussian or a mixture of Gaussians; null for anything else. */
+    static GaussianNoise gaussianSpan(NoiseModel noise) {
+        if (noise.stages().size() != 1) return null;
+        List<Noise> alternatives = noise.stages().get(0) instanceof MixtureNoise m ? m.alternatives() : noise.stages();
+        double lo = Double.POSITIVE_INFINITY, hi = 0;
+        for (Noise n : alternatives) {
+            if (!(n instanceof GaussianNoise g)) return null;
+            lo = Math.min(lo, g.sigmaLo255());
+            hi = Math.max(hi, g.sigmaHi255());
+        }
+        return new GaussianNoise(lo, hi);
+    }
+
     private static void fillCard(ModelCard card, TrainConfig cfg, NoiseModel noise, int h, int w, int c, String data) {
         card.name(cfg.name).description(cfg.description);
         boolean fixed = cfg.arch.equals("seed") || cfg.arch.equals("dense-ae");
         card.input(fixed ? ModelCard.InputContract.fixed(h, w, c, 0f, 1f)
                 : ModelCard.InputContract.anySize(c, cfg.arch.equals("conv-ae") ? 4 : 1, 0f, 1f));
-        if (noise.stages().size() == 1 && noise.stages().get(0) instanceof GaussianNoise g) {
+        GaussianNoise g = gaussianSpan(noise);
+        if (g != null) {
             card.noise(g.sigmaLo255() == g.sigmaHi255() ? ModelCard.Noise.gaussian((float) (g.sigmaLo255() / 255))
                     : ModelCard.Noise.gaussianRange((float) (g.sigmaLo255() / 255), (float) (g.sigmaHi255() / 255)));
         } else if (!noise.stages().isEmpty()) {
@@ -255,7 +270,8 @@ public final class Training {
 
         CardMetrics(String valName, NoiseModel noise) {
             this.valName = valName;
-            this.sigma = noise.stages().size() == 1 && noise.stages().get(0) instanceof GaussianNoise g ? (float) (g.sigmaHi255() / 255) : 0f;
+            GaussianNoise g = gaussianSpan(noise);
+            this.sigma = g != null ? (float) (g.sigmaHi255() / 255) : 0f;
         }
 
         @Override

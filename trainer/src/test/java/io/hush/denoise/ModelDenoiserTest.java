@@ -146,6 +146,37 @@ class ModelDenoiserTest {
     }
 
     @Test
+    void denoiseAllBatchesSmallImagesWithTheResultsOfOneByOne() {
+        // a fixed-size model (Dense bottleneck) and a residual fully-convolutional one; a mix of sizes and channels
+        try (Model dense = io.hush.train.Architectures.denseAutoencoder(8, 8, 1, 16, 4, 0f, 2);
+             Model conv = smallConv(1)) {
+            conv.card().extra().put("train.config", "arch = dncnn\nresidual = true\n");
+            for (Model m : new Model[] {dense, conv}) {
+                ModelDenoiser d = ModelDenoiser.of(m);
+                java.util.List<FloatImage> imgs = new java.util.ArrayList<>();
+                for (int i = 0; i < 7; i++) imgs.add(random(8, 8, 1, 20 + i));
+                imgs.add(random(8, 8, 3, 30));  // RGB: one by one, per channel
+                imgs.add(random(8, 8, 1, 31));
+                if (m == conv) imgs.add(3, random(12, 16, 1, 32)); // another size splits the batch
+                float[] sigmas = new float[imgs.size()];
+                java.util.List<FloatImage> one = new java.util.ArrayList<>();
+                for (FloatImage img : imgs) one.add(d.denoise(img.copy(), 0f, false, null));
+                java.util.List<FloatImage> copies = new java.util.ArrayList<>();
+                for (FloatImage img : imgs) copies.add(img.copy());
+                java.util.List<FloatImage> all = d.denoiseAll(copies, sigmas, false);
+                assertEquals(imgs.size(), all.size());
+                for (int i = 0; i < imgs.size(); i++) {
+                    assertEquals(one.get(i).width(), all.get(i).width());
+                    assertEquals(one.get(i).channels(), all.get(i).channels());
+                    for (int c = 0; c < one.get(i).channels(); c++) {
+                        assertArrayEquals(one.get(i).plane(c), all.get(i).plane(c), 1e-5f, m.nodes().size() + " nodes, image " + i);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void refusesModelsThatAreNoDenoisers() {
         try (Model m = Model.builder(8, 8, 5).add(new Scale(1f)).build()) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModelDenoiser.of(m));

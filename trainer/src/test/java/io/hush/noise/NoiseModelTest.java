@@ -67,6 +67,31 @@ class NoiseModelTest {
     }
 
     @Test
+    void mixtureGivesEachImageOneAlternativeChosenUniformly() {
+        NoiseModel m = NoiseModel.parse("gaussian:10|saltpepper:0.5+clip");
+        assertEquals("gaussian:10|saltpepper:0.5+clip", m.toString());
+        assertEquals(m, NoiseModel.parse(m.toString()));
+        int images = 2000, per = 256, gaussian = 0;
+        float[] batch = constant(images * per, 0.5f);
+        m.applyBatch(batch, images, 1, 11);
+        for (int i = 0; i < images; i++) {
+            int extreme = 0;
+            for (int j = i * per; j < (i + 1) * per; j++) if (batch[j] == 0f || batch[j] == 1f) extreme++;
+            // Gaussian sigma 10/255 never reaches 0 or 1 from 0.5; salt-and-pepper 0.5 hits ~128 of 256.
+            if (extreme == 0) gaussian++;
+            else assertTrue(extreme > 64, "image " + i + " mixes both alternatives: " + extreme + " extreme values");
+        }
+        assertEquals(0.5, gaussian / (double) images, 6 * Math.sqrt(0.25 / images));
+        // Same seed, same choices and noise.
+        float[] again = constant(images * per, 0.5f);
+        m.applyBatch(again, images, 1, 11);
+        assertArrayEquals(batch, again);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NoiseModel.parse("gaussian:10|"));
+        assertTrue(e.getMessage().contains("empty alternative"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> NoiseModel.parse("gaussian:10|bogus:1"));
+    }
+
+    @Test
     void saltAndPepperCorruptsTheStatedFraction() {
         float[] y = NoiseModel.parse("saltpepper:0.05,0.3").apply(constant(N, 0.5f), 1, 3);
         int salt = 0, pepper = 0;

@@ -127,13 +127,12 @@ final class ModelDecoder {
         for (int k = 0; k < n.getParamsCount(); k++) {
             Tensor t = n.getParams(k);
             String pw = where + ": parameter " + k + " '" + t.getName() + "'";
-            int eb = TensorCodec.elementBytes(t.getDataType());
-            if (eb == 0) throw new ModelFormatException(pw + ": unknown data_type " + t.getDataTypeValue());
+            if (!TensorCodec.known(t.getDataType())) throw new ModelFormatException(pw + ": unknown data_type " + t.getDataTypeValue());
             if (t.getDimsCount() < 1 || t.getDimsCount() > MAX_RANK) {
                 throw new ModelFormatException(pw + ": dims " + t.getDimsList() + " must have rank 1.." + MAX_RANK);
             }
             ByteString data = t.getData();
-            long maxElements = data.size() / eb;
+            long maxElements = TensorCodec.maxElements(t.getDataType(), data.size());
             long count = 1;
             for (int j = 0; j < t.getDimsCount(); j++) {
                 long d = t.getDims(j);
@@ -148,9 +147,10 @@ final class ModelDecoder {
                             + data.size() + " bytes of " + t.getDataType() + " data hold (" + maxElements + ")");
                 }
             }
-            if (count * eb != data.size()) {
+            long need = TensorCodec.dataBytes(t.getDataType(), count);
+            if (need != data.size()) {
                 throw new ModelFormatException(pw + ": " + data.size() + " bytes of data, but dims " + t.getDimsList()
-                        + " of " + t.getDataType() + " need " + count * eb);
+                        + " of " + t.getDataType() + " need " + need);
             }
             dims[k] = t.getDimsList().stream().mapToLong(Long::longValue).toArray();
             fileElements += count;

@@ -21,6 +21,7 @@ final class ModelEncoder {
             case FLOAT32 -> DataType.FLOAT32;
             case FLOAT16 -> DataType.FLOAT16;
             case BFLOAT16 -> DataType.BFLOAT16;
+            case Q4 -> DataType.Q4_BLOCK256;
         };
         for (Node node : model.nodes()) {
             if (node.isInput()) continue;
@@ -28,7 +29,9 @@ final class ModelEncoder {
             for (int src : node.inputs()) n.addInputs(src);
             for (Param p : node.layer().params()) {
                 ByteString[] data = new ByteString[1];
-                DataType used = TensorCodec.encode(p.value.toArray(), p.trainable ? reduced : DataType.FLOAT32, data);
+                DataType want = !p.trainable ? DataType.FLOAT32
+                        : reduced == DataType.Q4_BLOCK256 && p.value.size() < Storage.Q4_MIN_ELEMENTS ? DataType.FLOAT16 : reduced;
+                DataType used = TensorCodec.encode(p.value.toArray(), want, data);
                 Tensor.Builder t = Tensor.newBuilder().setName(p.name).setDataType(used).setData(data[0])
                         .setTrainable(p.trainable);
                 for (int d : p.value.shape().dims()) t.addDims(d);

@@ -12,5 +12,18 @@ public enum Storage {
     /** IEEE binary16: 11 significant bits (relative error at most 2^-11), range about 6e-8 .. 65504. */
     FLOAT16,
     /** bfloat16: 8 significant bits (relative error at most 2^-8), the full float32 range. */
-    BFLOAT16
+    BFLOAT16,
+    /**
+     * 4-bit codes, 16 evenly spaced levels between each block's minimum and maximum (blocks of 256 weights, float16
+     * scale and offset per block): about 4.1 bits per weight, 7.8x smaller than float32. Only for trainable tensors
+     * of at least {@link #Q4_MIN_ELEMENTS} values (big Dense matrices); smaller ones are stored as float16. Lossy: a
+     * weight moves by up to 1/30 of its block's range, so check the model's metrics after converting.
+     */
+    Q4;
+
+    /**
+     * Tensors smaller than this stay float16 under {@link #Q4}. Convolution kernels are small and sensitive: on the seed
+     * network, 4-bit 3x3 kernels cost 0.19 dB PSNR while its 9.8M-weight Dense matrix in 4 bits costs under 0.01 dB.
+     */
+    public static final int Q4_MIN_ELEMENTS = 1 << 16;
 }

@@ -8,19 +8,39 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Float32 tensors to and from the bytes of a {@code hush.format.Tensor}: little-endian float32, or binary16 /
- * bfloat16 rounded to nearest even. Decoding trusts nothing: the caller has checked that the byte count matches the
- * dims for the data type (see {@link #elementBytes}).
+ * Float32 tensors to and from the bytes of a {@code hush.format.Tensor}: little-endian float32, binary16 /
+ * bfloat16 rounded to nearest even, or 4-bit block codes (layout in hush.proto, {@code Q4_BLOCK256}). Decoding
+ * trusts nothing: the caller has checked that the byte count matches the dims for the data type (see
+ * {@link #dataBytes}).
  */
 final class TensorCodec {
     private TensorCodec() {}
 
-    /** Bytes per element of a stored data type, or 0 for a type this reader does not know. */
-    static int elementBytes(DataType t) {
+    /** Elements per block of {@code Q4_BLOCK256}. */
+    static final int Q4_BLOCK = 256;
+
+    /** Whether this reader knows the data type. */
+    static boolean known(DataType t) {
+        return t == DataType.FLOAT32 || t == DataType.FLOAT16 || t == DataType.BFLOAT16 || t == DataType.Q4_BLOCK256;
+    }
+
+    /** The exact byte count of {@code n} elements stored as {@code t} (a known type). */
+    static long dataBytes(DataType t, long n) {
         return switch (t) {
-            case FLOAT32 -> 4;
-            case FLOAT16, BFLOAT16 -> 2;
-            default -> 0;
+            case FLOAT32 -> 4 * n;
+            case FLOAT16, BFLOAT16 -> 2 * n;
+            case Q4_BLOCK256 -> 4 * ((n + Q4_BLOCK - 1) / Q4_BLOCK) + (n + 1) / 2;
+            default -> throw new IllegalArgumentException("unknown data type " + t);
+        };
+    }
+
+    /** The most elements {@code bytes} of type {@code t} can hold: a bound to stop hostile dims before multiplying on. */
+    static long maxElements(DataType t, long bytes) {
+        return switch (t) {
+            case FLOAT32 -> bytes / 4;
+            case FLOAT16, BFLOAT16 -> bytes / 2;
+            case Q4_BLOCK256 -> 2 * bytes;
+            default -> throw new IllegalArgumentException("unknown data type " + t);
         };
     }
 
@@ -29,6 +49,12 @@ final class TensorCodec {
      * type. Returns the type actually used; the bytes go to {@code out[0]}.
      */
     static DataType encode(float[] values, DataType want, ByteString[] out) {
+        if (want == DataType.Q4_BLOCK256) {
+            byte[] q = encodeQ4(values);
+            if (q == null) return encode(values, DataType.FLOAT16, out);
+            out[0] = ByteString.copyFrom(q);
+            return want;
+        }
         if (want == DataType.FLOAT16 || want == DataType.BFLOAT16) {
             ByteBuffer b = ByteBuffer.allocate(values.length * 2).order(ByteOrder.LITTLE_ENDIAN);
             for (float v : values) {
@@ -46,8 +72,45 @@ final class TensorCodec {
         return DataType.FLOAT32;
     }
 
+    /**
+     * 4-bit block codes: per block of 256, 16 levels from the block's minimum to its maximum. Scale and offset are
+     * rounded to float16 first and the codes chosen against the rounded values, so decoding gives the nearest level.
+     * Null when a value is not finite or the block's range does not fit float16 (the caller then stores float16).
+     */
+    static byte[] encodeQ4(float[] values) {
+        int n = values.length, blocks = (n + Q4_BLOCK - 1) / Q4_BLOCK;
+        ByteBuffer head = ByteBuffer.allocate(4 * blocks).order(ByteOrder.LITTLE_ENDIAN);
+        byte[] codes = new byte[(n + 1) / 2];
+        for (int b = 0; b < blocks; b++) {
+            int from = b * Q4_BLOCK, to = Math.min(n, from + Q4_BLOCK);
+            float lo = Float.POSITIVE_INFINITY, hi = Float.NEGATIVE_INFINITY;
+            for (int i = from; i < to; i++) {
+                if (!Float.isFinite(values[i])) return null;
+                lo = Math.min(lo, values[i]);
+                hi = Math.max(hi, values[i]);
+            }
+            short scale16 = Float.floatToFloat16((hi - lo) / 15f), offset16 = Float.floatToFloat16(lo);
+            float scale = Float.float16ToFloat(scale16), offset = Float.float16ToFloat(offset16);
+            if (!Float.isFinite(scale) || !Float.isFinite(offset)) return null;
+            head.putShort(scale16).putShort(offset16);
+            for (int i = from; i < to; i++) {
+                int code = scale > 0 ? Math.round((values[i] - offset) / scale) : 0;
+                code = Math.max(0, Math.min(15, code));
+                codes[i >> 1] |= (byte) ((i & 1) == 0 ? code : code << 4);
+            }
+        }
+        byte[] all = new byte[head.capacity() + codes.length];
+        System.arraycopy(head.array(), 0, all, 0, head.capacity());
+        System.arraycopy(codes, 0, all, head.capacity(), codes.length);
+        return all;
+    }
+
     /** Decodes {@code n} elements of type {@code t} into {@code dst} (the caller checked the byte count). */
     static void decode(ByteString data, DataType t, long n, Tensor dst) {
+        if (t == DataType.Q4_BLOCK256) {
+            decodeQ4(data.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN), n, dst);
+            return;
+        }
         ByteBuffer b = data.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
         for (long i = 0; i < n; i++) {
             float v = switch (t) {
@@ -57,6 +120,18 @@ final class TensorCodec {
                 default -> throw new IllegalStateException("unchecked data type " + t);
             };
             dst.set(i, v);
+        }
+    }
+
+    private static void decodeQ4(ByteBuffer b, long n, Tensor dst) {
+        long blocks = (n + Q4_BLOCK - 1) / Q4_BLOCK;
+        int codesAt = (int) (4 * blocks);
+        for (long i = 0; i < n; i++) {
+            int blk = (int) (i / Q4_BLOCK);
+            float scale = Float.float16ToFloat(b.getShort(4 * blk)), offset = Float.float16ToFloat(b.getShort(4 * blk + 2));
+            int pair = b.get(codesAt + (int) (i >> 1)) & 0xFF;
+            int code = (i & 1) == 0 ? pair & 15 : pair >>> 4;
+            dst.set(i, offset + code * scale);
         }
     }
 

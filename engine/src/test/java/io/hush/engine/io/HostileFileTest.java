@@ -148,6 +148,11 @@ class HostileFileTest {
         rejects(editNode(0, n -> n.addParams(tensor("kernel", new long[]{big, big, big, big}, 16))), "claim more elements");
         rejects(editNode(0, n -> n.addParams(tensor("kernel", new long[]{2, 2}, 20))),
                 "parameter 0 'kernel': 20 bytes of data, but dims [2, 2] of FLOAT32 need 16");
+        // 4-bit blocks: 300 elements = 2 blocks (8 bytes of scale/offset) + 150 bytes of codes
+        rejects(editNode(0, n -> n.addParams(tensor("kernel", new long[]{300}, 157).toBuilder().setDataType(DataType.Q4_BLOCK256))),
+                "parameter 0 'kernel': 157 bytes of data, but dims [300] of Q4_BLOCK256 need 158");
+        rejects(editNode(0, n -> n.addParams(tensor("kernel", new long[]{1 << 20, 1 << 20}, 16).toBuilder().setDataType(DataType.Q4_BLOCK256))),
+                "claim more elements than its 16 bytes of Q4_BLOCK256 data hold (32)");
         rejects(editNode(0, n -> n.addParams(tensor("kernel", new long[]{}, 0))), "dims [] must have rank 1..8");
         rejects(editNode(0, n -> n.addParams(tensor("kernel", new long[]{1}, 4).toBuilder().setDataTypeValue(9))),
                 "parameter 0 'kernel': unknown data_type 9");
