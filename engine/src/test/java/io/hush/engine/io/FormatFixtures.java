@@ -15,7 +15,7 @@ import java.util.Locale;
 
 /**
  * Writes the files in engine/src/test/resources/formats/ that {@link OldFormatsTest} must keep loading. Run it only
- * deliberately, when the format version changes (then keep the old files and add the new ones under a new prefix):
+ * deliberately, when the format version changes or gains a data type (only missing files are written):
  * <pre>
  *   mvn -q -B -pl engine test -Dtest=FormatFixtures -Dhush.writeFormatFixtures=true -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
@@ -55,10 +55,16 @@ class FormatFixtures {
             m.card().copyFrom(card("v1-residual-f16"));
             write(m, "v1-residual-f16", Storage.FLOAT16);
         }
+        try (Model m = Q4StorageTest.dense()) {
+            m.card().copyFrom(card("v1-dense-q4"));
+            write(m, "v1-dense-q4", Storage.Q4);
+        }
     }
 
+    /** Writes a fixture that does not exist yet; existing ones are never rewritten (they are what old versions wrote). */
     private static void write(Model m, String name, Storage storage) throws IOException {
         Path f = DIR.resolve(name + HushFormat.EXTENSION);
+        if (Files.exists(f)) return;
         HushFormat.save(m, f, storage);
         try (Model loaded = Model.load(f)) { // expected output of what the file holds (float16 rounding included)
             List<String> lines = new ArrayList<>();

@@ -83,4 +83,12 @@ class OldFormatsTest {
             assertComputesAsWritten(m, "v1-residual-f16");
         }
     }
+
+    @Test
+    void version1Q4Dense() throws Exception {
+        try (Model m = load("v1-dense-q4")) {
+            assertCard(m.card(), "v1-dense-q4");
+            assertComputesAsWritten(m, "v1-dense-q4");
+        }
+    }
 }
