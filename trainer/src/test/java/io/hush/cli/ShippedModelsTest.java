@@ -75,14 +75,14 @@ class ShippedModelsTest {
 
     /**
      * Regression guard: the shipped gray-blind on the issue's Set12 protocol, at its measured figures less 0.05 dB
-     * (30.61 / 28.60 / 25.58 dB). The issue's bar (OpenCV NLM + 1 dB = 31.4 / 28.9 / 24.9) is met at sigma 50 only;
+     * (31.81 / 29.50 / 26.27 dB), which also keeps it above the issue's bar (OpenCV NLM + 1 dB = 31.4 / 28.9 / 24.9);
      * see weights/gray-blind.md. Raise these figures when a better-trained model is shipped.
      */
     @Test
     void grayBlindKeepsItsSet12Figures() {
         assumeTrue(Files.isDirectory(DataPaths.resolve("set12")), "shared Set12 not found: skipped");
         int[] sigma = {15, 25, 50};
-        double[] guard = {30.56, 28.55, 25.53};
+        double[] guard = {31.76, 29.45, 26.22};
         for (int i = 0; i < sigma.length; i++) {
             double p = evalPsnr("eval", "-q", "--model", model("gray-blind").toString(), "--data", "set12",
                     "--noise", "gaussian:" + sigma[i] + "+clip+q8", "--baselines", "none", "-o", "none");
