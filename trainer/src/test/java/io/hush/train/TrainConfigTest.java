@@ -21,11 +21,13 @@ class TrainConfigTest {
         assertEquals(1e-3, m.lr);
         assertEquals("mse", m.loss);
         assertEquals("weights/seed-mnist.hush", m.out);
+        assertEquals("torch", m.init); // the PyTorch recipe the reference figure comes from
         TrainConfig f = TrainConfig.preset("seed-fashion");
         assertEquals("fashion", f.data);
         assertEquals("gaussian:51+clip", f.noise); // sigma 0.2
         assertEquals(10, f.epochs);
         assertEquals("weights/seed-fashion.hush", f.out);
+        assertEquals("glorot", f.init); // what weights/seed-fashion.hush was trained with
         TrainConfig g = TrainConfig.preset("gray-blind"); // the recipe of weights/gray-blind.hush
         assertEquals("train400", g.data);
         assertEquals("set12", g.val);
