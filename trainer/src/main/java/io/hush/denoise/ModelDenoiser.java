@@ -373,13 +373,18 @@ public final class ModelDenoiser implements Denoiser {
             for (int k = 0; k < c; k++) {
                 float[] in = imgs.get(s).plane(k);
                 for (int q = 0; q < hw; q++) {
-                    float v = y[(s * hw + q) * c + k];
-                    planes[k][q] = residual ? in[q] - v / scale : (v - vmin) / scale;
+                    planes[k][q] = fromModel(in[q], y[(s * hw + q) * c + k]);
                 }
             }
             out.add(imgs.get(s).withPlanes(planes));
         }
         return out;
+    }
+
+    /** A model output value back to a denoised [0,1] value, given the [0,1] input value it came from. */
+    private float fromModel(float in, float out) {
+        float scale = vmax - vmin;
+        return residual ? in - out / scale : (out - vmin) / scale;
     }
 
     private void denoisePlanes(float[][] src, float[][] dst, int w, int h, float sigma, Tiler.Progress progress) {
@@ -413,10 +418,8 @@ public final class ModelDenoiser implements Denoiser {
                 }
                 Tensor y = model.forward(x);
                 MemorySegment.copy(y.data(), ValueLayout.JAVA_FLOAT, 0, out, 0, n * c);
-                if (residual) {
-                    for (int i = 0; i < n * c; i++) out[i] = in[i] - out[i] / scale;
-                } else if (vmin != 0f || scale != 1f) {
-                    for (int i = 0; i < n * c; i++) out[i] = (out[i] - vmin) / scale;
+                if (residual || vmin != 0f || scale != 1f) {
+                    for (int i = 0; i < n * c; i++) out[i] = fromModel(in[i], out[i]);
                 }
             };
             Tiler.Source source = (x0, y0, ww, hh, d) -> {

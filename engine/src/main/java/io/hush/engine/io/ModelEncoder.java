@@ -29,9 +29,7 @@ final class ModelEncoder {
             for (int src : node.inputs()) n.addInputs(src);
             for (Param p : node.layer().params()) {
                 ByteString[] data = new ByteString[1];
-                DataType want = !p.trainable ? DataType.FLOAT32
-                        : reduced == DataType.Q4_BLOCK256 && p.value.size() < Storage.Q4_MIN_ELEMENTS ? DataType.FLOAT16 : reduced;
-                DataType used = TensorCodec.encode(p.value.toArray(), want, data);
+                DataType used = TensorCodec.encode(p.value.toArray(), p.trainable ? reduced : DataType.FLOAT32, data);
                 Tensor.Builder t = Tensor.newBuilder().setName(p.name).setDataType(used).setData(data[0])
                         .setTrainable(p.trainable);
                 for (int d : p.value.shape().dims()) t.addDims(d);

@@ -45,11 +45,12 @@ final class TensorCodec {
     }
 
     /**
-     * Encodes {@code values} as {@code want}, or as float32 when a finite value would become infinite in the smaller
-     * type. Returns the type actually used; the bytes go to {@code out[0]}.
+     * Encodes {@code values} as {@code want}, falling back Q4 -> float16 (tensors under {@link Storage#Q4_MIN_ELEMENTS},
+     * non-finite values) -> float32 (a finite value would become infinite in the smaller type). Returns the type actually used; the bytes go to {@code out[0]}.
      */
     static DataType encode(float[] values, DataType want, ByteString[] out) {
         if (want == DataType.Q4_BLOCK256) {
+            if (values.length < Storage.Q4_MIN_ELEMENTS) return encode(values, DataType.FLOAT16, out);
             byte[] q = encodeQ4(values);
             if (q == null) return encode(values, DataType.FLOAT16, out);
             out[0] = ByteString.copyFrom(q);
@@ -124,14 +125,13 @@ final class TensorCodec {
     }
 
     private static void decodeQ4(ByteBuffer b, long n, Tensor dst) {
-        long blocks = (n + Q4_BLOCK - 1) / Q4_BLOCK;
-        int codesAt = (int) (4 * blocks);
-        for (long i = 0; i < n; i++) {
-            int blk = (int) (i / Q4_BLOCK);
+        int blocks = (int) ((n + Q4_BLOCK - 1) / Q4_BLOCK), codesAt = 4 * blocks;
+        for (int blk = 0; blk < blocks; blk++) { // scale and offset once per block
             float scale = Float.float16ToFloat(b.getShort(4 * blk)), offset = Float.float16ToFloat(b.getShort(4 * blk + 2));
-            int pair = b.get(codesAt + (int) (i >> 1)) & 0xFF;
-            int code = (i & 1) == 0 ? pair & 15 : pair >>> 4;
-            dst.set(i, offset + code * scale);
+            for (long i = (long) blk * Q4_BLOCK, end = Math.min(n, i + Q4_BLOCK); i < end; i++) {
+                int pair = b.get(codesAt + (int) (i >> 1)) & 0xFF;
+                dst.set(i, offset + ((i & 1) == 0 ? pair & 15 : pair >>> 4) * scale);
+            }
         }
     }
 
