@@ -32,6 +32,8 @@ public final class TrainConfig {
     /** Square patch side (0 = whole images, which must then all have one size); patches cut per image per epoch. */
     public int patch = 0;
     public int patchesPerImage = 1;
+    /** Keep colour images as RGB (true) or convert them to BT.601 luma (false, the gray models). */
+    public boolean color = false;
     /** Augmentation: none or default (flips, 90-degree rotations, random crops). */
     public String augment = "none";
     /** Noise spec for io.hush.noise.NoiseModel: sigma on the 0..255 scale (102 = 0.4 on [0,1]). */
@@ -156,7 +158,21 @@ public final class TrainConfig {
                         + " resolution, full-resolution skip), residual, Train400 64x64 patches, Gaussian sigma 0-55 clipped"
                         + " and 8-bit quantised";
             }
-            default -> throw new IllegalArgumentException("unknown preset '" + name + "' (known: seed-mnist, seed-fashion, dncnn, gray-blind)");
+            case "color-blind" -> {
+                c = preset("gray-blind"); // same design, RGB in and out
+                c.data = "cbsd432";
+                c.val = "kodak24";
+                c.color = true;
+                c.patchesPerImage = 16;
+                c.epochs = 60;
+                c.out = "weights/color-blind.hush";
+                c.runDir = "runs/color-blind";
+                c.name = "color-blind";
+                c.description = "Blind colour denoiser: half-resolution DnCNN (10 BatchNorm layers of 64 channels at half"
+                        + " resolution, full-resolution skip), residual, RGB in and out, CBSD432 64x64 colour patches, Gaussian"
+                        + " sigma 0-55 per sample, clipped and 8-bit quantised";
+            }
+            default -> throw new IllegalArgumentException("unknown preset '" + name + "' (known: seed-mnist, seed-fashion, dncnn, gray-blind, color-blind)");
         }
         return c;
     }

@@ -134,7 +134,10 @@ public final class Training {
     /**
      * Starts from the weights of a saved model (fine-tuning, or a warm restart with a new schedule): same
      * architecture required — every parameter, BatchNorm statistics included, is copied in order after checking
-     * its layer name and shape.
+     * its layer name and shape. One exception turns a gray model into a colour one: when only the input channels of
+     * the first kernel [kh,kw,1,F] -> [kh,kw,3,F] and the output channels of the last kernel and bias differ
+     * (1 -> 3), the first kernel sees the channel mean (weights / 3 on each of R, G, B) and the last layer writes
+     * its one output to all three: the colour network starts as the gray one run on luma, then learns colour.
      */
     static void copyWeights(Path file, Model into) throws IOException {
         try (Model src = Model.load(file)) {
@@ -142,6 +145,7 @@ public final class Training {
             if (from.size() != to.size()) {
                 throw new IllegalArgumentException("initFrom " + file + ": " + from.size() + " parameter tensors, the network has " + to.size());
             }
+            if (expandChannels(from, to)) return;
             for (int i = 0; i < to.size(); i++) {
                 if (!from.get(i).value.shape().equals(to.get(i).value.shape())) {
                     throw new IllegalArgumentException("initFrom " + file + ": parameter " + i + " (" + to.get(i).name + ") is "
@@ -150,6 +154,49 @@ public final class Training {
                 to.get(i).value.copyFrom(from.get(i).value);
             }
         }
+    }
+
+    /** Gray-to-colour copy (see {@link #copyWeights}); false when the shapes are not of that kind. */
+    private static boolean expandChannels(List<io.hush.engine.layers.Param> from, List<io.hush.engine.layers.Param> to) {
+        int n = to.size();
+        int[] kind = new int[n]; // 0 same, 1 expand input channels, 2 expand output channels (kernel), 3 expand bias
+        boolean any = false;
+        for (int i = 0; i < n; i++) {
+            var fs = from.get(i).value.shape();
+            var ts = to.get(i).value.shape();
+            if (fs.equals(ts)) continue;
+            if (fs.rank() != ts.rank()) return false;
+            int r = fs.rank();
+            boolean restSame = true;
+            if (r == 4 && fs.dim(2) == 1 && ts.dim(2) > 1 && fs.dim(3) == ts.dim(3) && fs.dim(0) == ts.dim(0) && fs.dim(1) == ts.dim(1)) kind[i] = 1;
+            else if (r == 4 && fs.dim(3) == 1 && ts.dim(3) > 1 && fs.dim(2) == ts.dim(2) && fs.dim(0) == ts.dim(0) && fs.dim(1) == ts.dim(1)) kind[i] = 2;
+            else if (r == 1 && fs.dim(0) == 1 && ts.dim(0) > 1) kind[i] = 3;
+            else restSame = false;
+            if (!restSame) return false;
+            any = true;
+        }
+        if (!any) return false;
+        for (int i = 0; i < n; i++) {
+            var f = from.get(i).value;
+            var t = to.get(i).value;
+            var ts = t.shape();
+            switch (kind[i]) {
+                case 0 -> t.copyFrom(f);
+                case 1 -> { // [kh,kw,1,F] -> [kh,kw,C,F], each input channel gets w / C
+                    int c = ts.dim(2), fo = ts.dim(3), taps = ts.dim(0) * ts.dim(1);
+                    for (int k = 0; k < taps; k++)
+                        for (int ci = 0; ci < c; ci++)
+                            for (int o = 0; o < fo; o++) t.set(((long) k * c + ci) * fo + o, f.get((long) k * fo + o) / c);
+                }
+                case 2 -> { // [kh,kw,I,1] -> [kh,kw,I,C], the one output copied to every channel
+                    int c = ts.dim(3), taps = ts.dim(0) * ts.dim(1) * ts.dim(2);
+                    for (int k = 0; k < taps; k++)
+                        for (int o = 0; o < c; o++) t.set((long) k * c + o, f.get(k));
+                }
+                default -> { for (int o = 0; o < ts.dim(0); o++) t.set(o, f.get(0)); }
+            }
+        }
+        return true;
     }
 
     /** The data set as the card records it: relative to the data folder when inside it (no machine paths). */
@@ -177,7 +224,7 @@ public final class Training {
         } else {
             Path dir = Files.isDirectory(root.resolve(cfg.data)) ? root.resolve(cfg.data) : Path.of(cfg.data);
             if (!Files.isDirectory(dir)) throw new IOException("training data '" + cfg.data + "' is neither mnist, fashion nor a folder (looked in " + root + ")");
-            train = ImageFolder.load(dir, true);
+            train = ImageFolder.load(dir, !cfg.color);
             where = dir.toString();
         }
         if (val == null && !cfg.val.equals("none") && !cfg.val.equals("test")) {
@@ -189,7 +236,7 @@ public final class Training {
                 valName = "held-out " + cfg.val;
             } else {
                 Path dir = Files.isDirectory(root.resolve(cfg.val)) ? root.resolve(cfg.val) : Path.of(cfg.val);
-                val = ImageFolder.load(dir, true);
+                val = ImageFolder.load(dir, !cfg.color);
             }
         }
         if (cfg.trainLimit > 0 && train.size() > cfg.trainLimit) train = train.subset(range(cfg.trainLimit));
