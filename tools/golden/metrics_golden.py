@@ -3,7 +3,7 @@
 independent numpy/scipy implementation of Wang's msssim.m (its SSIM part is checked against scikit-image here).
 
 Run: /usr/bin/python3 tools/golden/metrics_golden.py   (Debian: apt-get install -y python3-skimage)
-and paste the printed lines into trainer/src/test/java/io/hush/metrics/MetricsGoldenTest.java.
+and paste the printed lines into engine/src/test/java/io/hush/metrics/MetricsGoldenTest.java.
 
 The test images are integer formulas (exact in float32 in both languages), so Java rebuilds the same inputs.
 """

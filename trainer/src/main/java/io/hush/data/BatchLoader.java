@@ -1,5 +1,6 @@
 package io.hush.data;
 
+import io.hush.image.FloatImage;
 import io.hush.noise.NoiseModel;
 import java.util.Iterator;
 import java.util.NoSuchElementException;

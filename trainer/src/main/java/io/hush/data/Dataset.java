@@ -1,5 +1,6 @@
 package io.hush.data;
 
+import io.hush.image.FloatImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;

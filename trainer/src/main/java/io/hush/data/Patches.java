@@ -1,5 +1,6 @@
 package io.hush.data;
 
+import io.hush.image.FloatImage;
 import java.util.random.RandomGenerator;
 
 /** Cutting one augmented patch out of an image into an {@code [H,W,C]} slot of a batch. */

@@ -1,5 +1,6 @@
 package io.hush.data;
 
+import io.hush.image.FloatImage;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.hush.noise.NoiseModel;

@@ -3,7 +3,7 @@ package io.hush.train;
 import io.hush.data.Augment;
 import io.hush.data.BatchLoader;
 import io.hush.data.Dataset;
-import io.hush.data.FloatImage;
+import io.hush.image.FloatImage;
 import io.hush.noise.NoiseModel;
 import org.junit.jupiter.api.Test;
 

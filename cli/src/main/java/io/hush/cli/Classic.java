@@ -5,7 +5,7 @@ import io.hush.classic.GaussianBlur;
 import io.hush.classic.MedianFilter;
 import io.hush.classic.NoiseEstimator;
 import io.hush.classic.NonLocalMeans;
-import io.hush.data.FloatImage;
+import io.hush.image.FloatImage;
 import io.hush.denoise.Denoiser;
 import io.hush.denoise.Tiler;
 

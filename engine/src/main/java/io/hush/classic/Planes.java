@@ -1,6 +1,6 @@
 package io.hush.classic;
 
-import io.hush.data.FloatImage;
+import io.hush.image.FloatImage;
 import java.util.stream.IntStream;
 
 /** Helpers shared by the classical filters: border reflection, row-parallel loops, per-plane application. */

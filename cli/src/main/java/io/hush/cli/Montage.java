@@ -1,6 +1,6 @@
 package io.hush.cli;
 
-import io.hush.data.FloatImage;
+import io.hush.image.FloatImage;
 
 import java.awt.Color;
 import java.awt.Font;

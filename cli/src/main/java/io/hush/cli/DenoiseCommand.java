@@ -1,6 +1,6 @@
 package io.hush.cli;
 
-import io.hush.data.FloatImage;
+import io.hush.image.FloatImage;
 import io.hush.data.ImageFormatException;
 import io.hush.data.Images;
 import io.hush.denoise.Denoiser;

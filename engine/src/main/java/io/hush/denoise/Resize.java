@@ -1,6 +1,6 @@
 package io.hush.denoise;
 
-import io.hush.data.FloatImage;
+import io.hush.image.FloatImage;
 
 /**
  * Bilinear resampling of float planes (pixel centres aligned, edges clamped), used to feed a fixed-size model an

@@ -1,7 +1,8 @@
 package io.hush.denoise;
 
-import io.hush.data.FloatImage;
+import io.hush.image.FloatImage;
 import io.hush.engine.Model;
+import io.hush.engine.layers.Activation;
 import io.hush.engine.layers.Flatten;
 import io.hush.engine.layers.Reshape;
 import io.hush.engine.layers.Scale;
@@ -148,7 +149,9 @@ class ModelDenoiserTest {
     @Test
     void denoiseAllBatchesSmallImagesWithTheResultsOfOneByOne() {
         // a fixed-size model (Dense bottleneck) and a residual fully-convolutional one; a mix of sizes and channels
-        try (Model dense = io.hush.train.Architectures.denseAutoencoder(8, 8, 1, 16, 4, 0f, 2);
+        try (Model dense = Model.builder(8, 8, 1).seed(2).add(new Flatten())
+                .add(new io.hush.engine.layers.Dense(16, Activation.RELU))
+                .add(new io.hush.engine.layers.Dense(64, Activation.SIGMOID)).add(new Reshape(8, 8, 1)).build();
              Model conv = smallConv(1)) {
             conv.card().extra().put("train.config", "arch = dncnn\nresidual = true\n");
             for (Model m : new Model[] {dense, conv}) {

@@ -1,6 +1,6 @@
 package io.hush.denoise;
 
-import io.hush.data.FloatImage;
+import io.hush.image.FloatImage;
 
 import java.util.ArrayList;
 import java.util.List;

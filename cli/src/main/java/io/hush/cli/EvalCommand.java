@@ -2,7 +2,7 @@ package io.hush.cli;
 
 import io.hush.data.DataPaths;
 import io.hush.data.Dataset;
-import io.hush.data.FloatImage;
+import io.hush.image.FloatImage;
 import io.hush.data.ImageFolder;
 import io.hush.data.Images;
 import io.hush.denoise.Denoiser;

@@ -1,6 +1,6 @@
 package io.hush.denoise;
 
-import io.hush.data.FloatImage;
+import io.hush.image.FloatImage;
 import io.hush.engine.Model;
 import io.hush.engine.ModelCard;
 import io.hush.engine.Shape;

@@ -18,8 +18,8 @@ import javax.imageio.ImageIO;
 
 /**
  * Draws the demo's sample images (made here, procedurally, with Java2D: shapes, gradients, text, textures) into
- * {@code trainer/src/main/resources/demo/}. The PNGs are committed; run this only to change them:
- * <pre>java -cp trainer/target/hush.jar io.hush.cli.DemoSamples trainer/src/main/resources/demo</pre>
+ * {@code cli/src/main/resources/demo/}. The PNGs are committed; run this only to change them:
+ * <pre>java -cp trainer/target/hush.jar io.hush.cli.DemoSamples cli/src/main/resources/demo</pre>
  */
 public final class DemoSamples {
     /** Side of every sample: small, so the demo takes seconds. */
@@ -30,7 +30,7 @@ public final class DemoSamples {
     private DemoSamples() {}
 
     public static void main(String[] args) throws IOException {
-        Path dir = Path.of(args.length > 0 ? args[0] : "trainer/src/main/resources/demo");
+        Path dir = Path.of(args.length > 0 ? args[0] : "cli/src/main/resources/demo");
         Files.createDirectories(dir);
         write(shapes(), dir.resolve(NAMES[0]));
         write(texture(), dir.resolve(NAMES[1]));

@@ -1,6 +1,6 @@
 package io.hush.cli;
 
-import io.hush.data.FloatImage;
+import io.hush.image.FloatImage;
 import io.hush.metrics.Psnr;
 import io.hush.metrics.Ssim;
 

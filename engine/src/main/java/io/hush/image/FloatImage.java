@@ -1,4 +1,4 @@
-package io.hush.data;
+package io.hush.image;
 
 import java.util.Arrays;
 
