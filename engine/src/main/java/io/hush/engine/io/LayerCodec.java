@@ -1,6 +1,15 @@
 package io.hush.engine.io;
 
 import io.hush.engine.io.proto.ActivationSettings;
+import io.hush.engine.io.proto.AveragePool2DSettings;
+import io.hush.engine.io.proto.ConcatenateSettings;
+import io.hush.engine.io.proto.Cropping2DSettings;
+import io.hush.engine.io.proto.EluSettings;
+import io.hush.engine.io.proto.GlobalAveragePool2DSettings;
+import io.hush.engine.io.proto.MultiplySettings;
+import io.hush.engine.io.proto.SoftmaxSettings;
+import io.hush.engine.io.proto.UpSampling2DSettings;
+import io.hush.engine.io.proto.ZeroPadding2DSettings;
 import io.hush.engine.io.proto.AddSettings;
 import io.hush.engine.io.proto.BatchNorm2DSettings;
 import io.hush.engine.io.proto.Conv2DSettings;
@@ -17,6 +26,15 @@ import io.hush.engine.io.proto.SubtractSettings;
 import io.hush.engine.layers.Activation;
 import io.hush.engine.layers.ActivationLayer;
 import io.hush.engine.layers.Add;
+import io.hush.engine.layers.AveragePool2D;
+import io.hush.engine.layers.Concatenate;
+import io.hush.engine.layers.Cropping2D;
+import io.hush.engine.layers.Elu;
+import io.hush.engine.layers.GlobalAveragePool2D;
+import io.hush.engine.layers.Multiply;
+import io.hush.engine.layers.Softmax;
+import io.hush.engine.layers.UpSampling2D;
+import io.hush.engine.layers.ZeroPadding2D;
 import io.hush.engine.layers.BatchNorm2D;
 import io.hush.engine.layers.Conv2D;
 import io.hush.engine.layers.Conv2DTranspose;
@@ -85,6 +103,18 @@ final class LayerCodec {
                     .setActivation(activation(d.activation())).setNoBias(!d.useBias()));
             case BatchNorm2D bn -> n.setBatchNorm2D(BatchNorm2DSettings.newBuilder().setMomentum(bn.momentum())
                     .setEpsilon(bn.epsilon()).setUnbiasedRunningVariance(bn.unbiasedRunningVariance()));
+            case AveragePool2D p -> n.setAveragePool2D(AveragePool2DSettings.newBuilder().setPoolH(p.poolH()).setPoolW(p.poolW())
+                    .setStrideH(p.strideH()).setStrideW(p.strideW()).setPadding(padding(p.padding())));
+            case UpSampling2D u -> n.setUpSampling2D(UpSampling2DSettings.newBuilder().setSizeH(u.sizeH()).setSizeW(u.sizeW())
+                    .setInterpolation(u.interpolation() == UpSampling2D.Interpolation.BILINEAR
+                            ? UpSampling2DSettings.Interpolation.BILINEAR : UpSampling2DSettings.Interpolation.NEAREST));
+            case Multiply m -> n.setMultiply(MultiplySettings.getDefaultInstance());
+            case Concatenate c -> n.setConcatenate(ConcatenateSettings.getDefaultInstance());
+            case ZeroPadding2D z -> n.setZeroPadding2D(ZeroPadding2DSettings.newBuilder().setPads(pads(z.pads())));
+            case Cropping2D c -> n.setCropping2D(Cropping2DSettings.newBuilder().setCrops(pads(c.crops())));
+            case GlobalAveragePool2D g -> n.setGlobalAveragePool2D(GlobalAveragePool2DSettings.newBuilder().setKeepDims(g.keepDims()));
+            case Elu e -> n.setElu(EluSettings.newBuilder().setAlpha(e.alpha()));
+            case Softmax s -> n.setSoftmax(SoftmaxSettings.getDefaultInstance());
             default -> throw new IllegalArgumentException("cannot save " + layer + ": the Hush format has no "
                     + layer.getClass().getName() + " yet (add it to hush.proto and LayerCodec)");
         }
@@ -109,6 +139,15 @@ final class LayerCodec {
             case CONV2D_TRANSPOSE -> "Conv2DTranspose";
             case DENSE -> "Dense";
             case BATCH_NORM2D -> "BatchNorm2D";
+            case AVERAGE_POOL2D -> "AveragePool2D";
+            case UP_SAMPLING2D -> "UpSampling2D";
+            case MULTIPLY -> "Multiply";
+            case CONCATENATE -> "Concatenate";
+            case ZERO_PADDING2D -> "ZeroPadding2D";
+            case CROPPING2D -> "Cropping2D";
+            case GLOBAL_AVERAGE_POOL2D -> "GlobalAveragePool2D";
+            case ELU -> "ELU";
+            case SOFTMAX -> "Softmax";
             case SETTINGS_NOT_SET -> throw new ModelFormatException("unknown layer type '" + n.getType()
                     + "' (no settings this version of Hush knows; written by a newer Hush?)");
             default -> throw new ModelFormatException("layer type '" + n.getType() + "' (settings "
@@ -131,6 +170,23 @@ final class LayerCodec {
             case DENSE -> new Dense(n.getDense().getUnits(), activation(n.getDense().getActivation()), !n.getDense().getNoBias());
             case BATCH_NORM2D -> new BatchNorm2D(n.getBatchNorm2D().getMomentum(), n.getBatchNorm2D().getEpsilon(),
                     n.getBatchNorm2D().getUnbiasedRunningVariance());
+            case AVERAGE_POOL2D -> averagePool(n.getAveragePool2D());
+            case UP_SAMPLING2D -> upSampling(n.getUpSampling2D());
+            case MULTIPLY -> new Multiply();
+            case CONCATENATE -> new Concatenate(n.getInputsCount());
+            case ZERO_PADDING2D -> {
+                Pads p = n.getZeroPadding2D().getPads();
+                windows(n.getZeroPadding2D(), p.getTop(), p.getBottom(), p.getLeft(), p.getRight());
+                yield new ZeroPadding2D(p.getTop(), p.getBottom(), p.getLeft(), p.getRight());
+            }
+            case CROPPING2D -> {
+                Pads p = n.getCropping2D().getCrops();
+                windows(n.getCropping2D(), p.getTop(), p.getBottom(), p.getLeft(), p.getRight());
+                yield new Cropping2D(p.getTop(), p.getBottom(), p.getLeft(), p.getRight());
+            }
+            case GLOBAL_AVERAGE_POOL2D -> new GlobalAveragePool2D(n.getGlobalAveragePool2D().getKeepDims());
+            case ELU -> new Elu(n.getElu().getAlpha());
+            case SOFTMAX -> new Softmax();
             default -> throw new AssertionError(n.getSettingsCase());
         };
     }
@@ -166,6 +222,25 @@ final class LayerCodec {
         Pads p = s.getPads();
         return Conv2DTranspose.withPads(s.getFilters(), s.getKernelH(), s.getKernelW(), sh, sw, p.getTop(), p.getBottom(),
                 p.getLeft(), p.getRight(), oh, ow, dh, dw, !s.getNoBias(), act);
+    }
+
+    private static AveragePool2D averagePool(AveragePool2DSettings s) throws ModelFormatException {
+        windows(s, s.getPoolH(), s.getPoolW(), s.getStrideH(), s.getStrideW());
+        int sh = s.getStrideH() == 0 ? s.getPoolH() : s.getStrideH();
+        int sw = s.getStrideW() == 0 ? s.getPoolW() : s.getStrideW();
+        Padding mode = padding(s.getPadding());
+        if (mode == null) throw new ModelFormatException("AveragePool2D: explicit pads are not supported (SAME or VALID)");
+        return new AveragePool2D(s.getPoolH(), s.getPoolW(), sh, sw, mode);
+    }
+
+    private static UpSampling2D upSampling(UpSampling2DSettings s) throws ModelFormatException {
+        windows(s, s.getSizeH(), s.getSizeW());
+        UpSampling2D.Interpolation mode = switch (s.getInterpolation()) {
+            case NEAREST -> UpSampling2D.Interpolation.NEAREST;
+            case BILINEAR -> UpSampling2D.Interpolation.BILINEAR;
+            case UNRECOGNIZED -> throw new ModelFormatException("UpSampling2D: unknown interpolation " + s.getInterpolationValue());
+        };
+        return new UpSampling2D(orOne(s.getSizeH()), orOne(s.getSizeW()), mode);
     }
 
     /** {top, bottom, left, right} as Conv2D/Conv2DTranspose.explicitPads() give them. */

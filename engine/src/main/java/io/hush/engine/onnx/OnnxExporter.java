@@ -8,6 +8,15 @@ import io.hush.engine.graph.Node;
 import io.hush.engine.layers.Activation;
 import io.hush.engine.layers.ActivationLayer;
 import io.hush.engine.layers.Add;
+import io.hush.engine.layers.AveragePool2D;
+import io.hush.engine.layers.Concatenate;
+import io.hush.engine.layers.Cropping2D;
+import io.hush.engine.layers.Elu;
+import io.hush.engine.layers.GlobalAveragePool2D;
+import io.hush.engine.layers.Multiply;
+import io.hush.engine.layers.Softmax;
+import io.hush.engine.layers.UpSampling2D;
+import io.hush.engine.layers.ZeroPadding2D;
 import io.hush.engine.layers.BatchNorm2D;
 import io.hush.engine.layers.Conv2D;
 import io.hush.engine.layers.Conv2DTranspose;
@@ -50,7 +59,10 @@ import java.util.Set;
  * NCHW for an image. Batch, and height/width when the model accepts other image sizes, are symbolic.
  *
  * <p>Layers map to Conv, ConvTranspose, MaxPool, Gemm, BatchNormalization, Relu/LeakyRelu/Sigmoid/Tanh (a fused
- * activation becomes its own node), Add, Sub, Mul/Add by scalar constants (Scale) and Identity (Dropout). Hush's
+ * activation becomes its own node), Add, Sub, Mul/Add by scalar constants (Scale) and Identity (Dropout); the layers
+ * Keras models bring map to AveragePool (count_include_pad 0), Resize (nearest: asymmetric/floor; bilinear:
+ * half_pixel), Mul, Concat (channel axis), Pad (constant zeros), Slice (cropping), GlobalAveragePool (+ Flatten
+ * without keep-dims), Elu and Softmax (channel axis). Hush's
  * NHWC feature order is kept exactly: a Flatten of an image is {@code Transpose(0,2,3,1)} + {@code Flatten}, and a
  * Reshape to an image is {@code Reshape([-1,H,W,C])} + {@code Transpose(0,3,1,2)}, so Dense weights are written
  * unchanged and every number matches. SAME padding is written as explicit pads where they do not depend on the
@@ -245,6 +257,66 @@ public final class OnnxExporter {
                         node("Reshape", name, List.of(toHushOrder(n, name), shape), out);
                     }
                 }
+                case AveragePool2D p -> {
+                    NodeProto.Builder b = node("AveragePool", name, List.of(in(n, 0)), out);
+                    b.addAttribute(ints("kernel_shape", p.poolH(), p.poolW()));
+                    b.addAttribute(ints("strides", p.strideH(), p.strideW()));
+                    b.addAttribute(attr("count_include_pad", 0));
+                    padding(b, p.padding(), null, p.strideH(), p.strideW(), p.poolH(), p.poolW());
+                }
+                case UpSampling2D u -> {
+                    String scales = weight(name + "/scales", new float[] {1f, 1f, u.sizeH(), u.sizeW()}, 4);
+                    NodeProto.Builder b = node("Resize", name, List.of(in(n, 0), "", scales), out);
+                    if (u.interpolation() == UpSampling2D.Interpolation.NEAREST) {
+                        b.addAttribute(str("mode", "nearest"));
+                        b.addAttribute(str("coordinate_transformation_mode", "asymmetric"));
+                        b.addAttribute(str("nearest_mode", "floor"));
+                    } else {
+                        b.addAttribute(str("mode", "linear"));
+                        b.addAttribute(str("coordinate_transformation_mode", "half_pixel"));
+                    }
+                }
+                case Multiply m -> node("Mul", name, List.of(in(n, 0), in(n, 1)), out);
+                case Concatenate c -> {
+                    List<String> ins = new ArrayList<>();
+                    for (int k = 0; k < n.inputs().length; k++) ins.add(in(n, k));
+                    // NHWC's last axis is NCHW's axis 1 for images; [N,F] features concatenate on axis 1 too
+                    int axis = inShape(n, 0).rank() == 3 ? 1 : inShape(n, 0).rank();
+                    node("Concat", name, ins, out).addAttribute(attr("axis", axis));
+                }
+                case ZeroPadding2D z -> {
+                    int[] p = z.pads(); // top, bottom, left, right
+                    long[] pads = {0, 0, p[0], p[2], 0, 0, p[1], p[3]};
+                    String t = constant(name + "/pads", OnnxTensors.longTensor(name + "/pads", pads, pads.length));
+                    node("Pad", name, List.of(in(n, 0), t), out).addAttribute(str("mode", "constant"));
+                }
+                case Cropping2D c -> {
+                    int[] p = c.crops(); // top, bottom, left, right
+                    Shape s = inShape(n, 0);
+                    long[] starts = {p[0], p[2]}, ends = {s.dim(0) - p[1], s.dim(1) - p[3]}, axes = {2, 3};
+                    if (acceptsOtherSizes()) { // the end counts from the far edge: negative ends (or the maximum)
+                        ends = new long[] {p[1] == 0 ? Long.MAX_VALUE : -p[1], p[3] == 0 ? Long.MAX_VALUE : -p[3]};
+                    }
+                    node("Slice", name, List.of(in(n, 0),
+                            constant(name + "/starts", OnnxTensors.longTensor(name + "/starts", starts, 2)),
+                            constant(name + "/ends", OnnxTensors.longTensor(name + "/ends", ends, 2)),
+                            constant(name + "/axes", OnnxTensors.longTensor(name + "/axes", axes, 2))), out);
+                }
+                case GlobalAveragePool2D g -> {
+                    if (g.keepDims()) node("GlobalAveragePool", name, List.of(in(n, 0)), out);
+                    else {
+                        String t = unique(name + "/pooled");
+                        node("GlobalAveragePool", name, List.of(in(n, 0)), t);
+                        node("Flatten", name + "/flatten", List.of(t), out).addAttribute(attr("axis", 1));
+                    }
+                }
+                case Elu e -> node("Elu", name, List.of(in(n, 0)), out).addAttribute(attr("alpha", e.alpha()));
+                case Softmax s -> {
+                    if (inShape(n, 0).rank() != 3 && inShape(n, 0).rank() != 1) {
+                        throw new IllegalArgumentException("Softmax on a rank-" + inShape(n, 0).rank() + " input has no ONNX mapping");
+                    }
+                    node("Softmax", name, List.of(in(n, 0)), out).addAttribute(attr("axis", 1));
+                }
                 default -> throw new IllegalArgumentException("no ONNX mapping for layer type " + l.type());
             }
         }
@@ -364,6 +436,11 @@ public final class OnnxExporter {
 
         static AttributeProto attr(String name, long v) {
             return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+        }
+
+        static AttributeProto str(String name, String v) {
+            return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                    .setS(ByteString.copyFromUtf8(v)).build();
         }
 
         static AttributeProto attr(String name, float v) {

@@ -1,0 +1,59 @@
+package io.hush.engine.layers;
+
+import io.hush.engine.Shape;
+import io.hush.engine.Tensor;
+import io.hush.engine.kernels.Elementwise;
+import io.hush.engine.kernels.EluKernels;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * ELU, {@code y = x > 0 ? x : alpha * (exp(x) - 1)}, on any shape (Keras {@code ELU} layer and
+ * {@code activation='elu'}, ONNX {@code Elu}). A layer of its own rather than an {@link Activation} kind, so the fused
+ * activations of Conv2D and Dense stay as they are; an importer puts an ELU after the layer instead.
+ */
+public final class Elu extends Layer {
+    private final float alpha;
+
+    /** {@code alpha} must be finite and >= 0 (the derivative is taken from the output, which needs it). */
+    public Elu(float alpha) {
+        if (!(alpha >= 0f && Float.isFinite(alpha))) throw new IllegalArgumentException("ELU alpha must be finite and >= 0, got " + alpha);
+        this.alpha = alpha;
+    }
+
+    /** alpha = 1 (Keras and ONNX default). */
+    public Elu() {
+        this(1f);
+    }
+
+    public float alpha() { return alpha; }
+
+    @Override public String type() { return "ELU"; }
+
+    @Override
+    public Shape outputShape(Shape... in) {
+        if (in.length != 1) throw shapeError("expects 1 input, got " + in.length);
+        return in[0];
+    }
+
+    @Override public long flops(Shape[] in, Shape out) { return 4 * out.size(); }
+
+    @Override
+    public void forward(Tensor[] in, Tensor out, Exec ex) {
+        MemorySegment x = in[0].data(), y = out.data();
+        long n = out.size();
+        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> EluKernels.forward(x, y, alpha,
+                (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+    }
+
+    @Override
+    public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
+        if (gradIn[0] == null) return;
+        MemorySegment y = out.data(), g = gradOut.data(), gx = gradIn[0].data();
+        long n = out.size();
+        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> EluKernels.backward(y, g, gx, alpha,
+                (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+    }
+
+    @Override public String toString() { return super.toString() + " (alpha " + alpha + ")"; }
+}

@@ -1,0 +1,46 @@
+package io.hush.engine.layers;
+
+import io.hush.engine.Shape;
+import io.hush.engine.Tensor;
+import io.hush.engine.kernels.Elementwise;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Elementwise product {@code y = a * b} of two inputs of the same shape (Keras {@code Multiply}, ONNX {@code Mul}
+ * without broadcasting): gating and attention masks. Backward: {@code da = g * b}, {@code db = g * a}.
+ */
+public final class Multiply extends Layer {
+    @Override public String type() { return "Multiply"; }
+
+    @Override public int arity() { return 2; }
+
+    @Override
+    public Shape outputShape(Shape... in) {
+        if (in.length != 2) throw shapeError("expects 2 inputs, got " + in.length);
+        if (!in[0].equals(in[1])) throw shapeError("inputs must have the same shape, got " + in[0] + " and " + in[1]);
+        return in[0];
+    }
+
+    @Override public long flops(Shape[] in, Shape out) { return out.size(); }
+
+    @Override
+    public void forward(Tensor[] in, Tensor out, Exec ex) {
+        MemorySegment a = in[0].data(), b = in[1].data(), y = out.data();
+        long n = out.size();
+        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) ->
+                Elementwise.mul(a, b, y, (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+    }
+
+    @Override
+    public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
+        MemorySegment g = gradOut.data();
+        long n = gradOut.size();
+        for (int k = 0; k < 2; k++) {
+            if (gradIn[k] == null) continue;
+            MemorySegment other = in[1 - k].data(), gx = gradIn[k].data();
+            ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) ->
+                    Elementwise.mul(g, other, gx, (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+        }
+    }
+}
