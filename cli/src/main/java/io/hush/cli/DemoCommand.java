@@ -3,6 +3,7 @@ package io.hush.cli;
 import io.hush.image.FloatImage;
 import io.hush.data.ImageFormatException;
 import io.hush.data.Images;
+import io.hush.denoise.DenoiseOptions;
 import io.hush.denoise.Denoiser;
 import io.hush.noise.NoiseModel;
 import picocli.CommandLine.Command;
@@ -77,10 +78,10 @@ final class DemoCommand extends BaseCommand {
                 long t1 = System.nanoTime();
                 FloatImage den;
                 try (ProgressBar bar = progress(name, 1)) {
-                    den = d.denoise(noisy.copy(), s, false, (done, total) -> {
+                    den = d.denoise(noisy.copy(), DenoiseOptions.defaults().sigma(s).progress((done, total) -> {
                         bar.total(total);
                         bar.update(done);
-                    });
+                    }));
                 }
                 double secs = (System.nanoTime() - t1) / 1e9;
                 Quality qn = Quality.of(clean, noisy), qd = Quality.of(clean, den);

@@ -5,6 +5,7 @@ import io.hush.data.Dataset;
 import io.hush.image.FloatImage;
 import io.hush.data.ImageFolder;
 import io.hush.data.Images;
+import io.hush.denoise.DenoiseOptions;
 import io.hush.denoise.Denoiser;
 import io.hush.noise.NoiseModel;
 import picocli.CommandLine.Command;
@@ -150,13 +151,16 @@ final class EvalCommand extends BaseCommand {
                         pixels += (long) clean.width() * clean.height();
                         cleans.add(clean);
                     }
-                    float[] sigmas = new float[n];
+                    List<DenoiseOptions> options = new ArrayList<>(n);
+                    DenoiseOptions base = resize ? DenoiseOptions.defaults().sizeMismatch(DenoiseOptions.SizeMismatch.RESIZE)
+                            : DenoiseOptions.defaults();
                     for (int k = 0; k < n; k++) {
                         FloatImage clean = cleans.get(k);
                         FloatImage noisy = NoiseCommand.addNoise(clean, nm, NoiseModel.imageSeed(seed, start + k));
                         noisies.add(noisy);
-                        sigmas[k] = Classic.estimateSigma(noisy);
-                        sigmaSum += sigmas[k];
+                        float sigmaK = Classic.estimateSigma(noisy);
+                        options.add(base.sigma(sigmaK));
+                        sigmaSum += sigmaK;
                     }
                     List<List<FloatImage>> outs = new ArrayList<>(rows.size());
                     for (Row r : rows) {
@@ -166,12 +170,12 @@ final class EvalCommand extends BaseCommand {
                         }
                         List<FloatImage> copies = new ArrayList<>(n);
                         for (int k = 0; k < n; k++) {
-                            String refusal = r.d.refusal(noisies.get(k), resize);
+                            String refusal = r.d.refusal(noisies.get(k), options.get(k));
                             if (refusal != null) throw new CliException(ds.name(start + k) + ": " + refusal);
                             copies.add(noisies.get(k).copy());
                         }
                         long t0 = System.nanoTime();
-                        outs.add(r.d.denoiseAll(copies, sigmas, resize));
+                        outs.add(r.d.denoiseAll(copies, options));
                         r.seconds += (System.nanoTime() - t0) / 1e9;
                     }
                     for (int k = 0; k < n; k++) {

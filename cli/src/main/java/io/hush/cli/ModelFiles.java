@@ -1,7 +1,7 @@
 package io.hush.cli;
 
 import io.hush.engine.Model;
-import io.hush.engine.graph.FoldBatchNorm;
+import io.hush.denoise.Models;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +32,7 @@ final class ModelFiles {
                 if (file != null) return loadFile(file);
                 try (InputStream in = ModelFiles.class.getResourceAsStream(resource)) {
                     if (in == null) throw new CliException(resource + ": bundled model vanished");
-                    return Model.load(in);
+                    return Models.load(in.readAllBytes(), resource);
                 }
             } catch (IOException e) {
                 throw new CliException(Main.oneLine(e.getMessage()), e);
@@ -45,11 +45,7 @@ final class ModelFiles {
          * rounding).
          */
         Model loadForInference() {
-            Model m = load();
-            if (FoldBatchNorm.foldablePairs(m) == 0) return m;
-            try (Model source = m) {
-                return FoldBatchNorm.fold(source);
-            }
+            return Models.forInference(load());
         }
 
         String where() { return file != null ? file.toString() : "bundled " + resource; }
@@ -87,12 +83,9 @@ final class ModelFiles {
                 : "available: " + String.join(", ", names)));
     }
 
-    /** Loads a model file by its content type (.onnx is imported; anything else is read as .hush). */
+    /** Loads a model file by its content (.hush, .onnx, .keras/.h5: see {@link Models#load(Path)}). */
     static Model loadFile(Path file) throws IOException {
-        if (file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".onnx")) {
-            return Onnx.importModel(file);
-        }
-        return Model.load(file);
+        return Models.load(file);
     }
 
     /** Names of the models in weights/. */

@@ -31,6 +31,10 @@ import java.util.SplittableRandom;
  * </ul>
  *
  * Pixel values are mapped from [0,1] to the model's value range ({@link ModelCard.InputContract}, default 0..1).
+ *
+ * <p>Thread-safe: {@link #denoise} may run from many threads at once on one instance (the model's inference is
+ * thread-safe and this class keeps no per-call state). Configure {@link #tile(int)}, {@link #overlap(int)} and
+ * {@link #name(String)} before sharing it; per-call choices go through {@link DenoiseOptions}.
  */
 public final class ModelDenoiser implements Denoiser {
     /** Default tile side: a 256x256 tile of a 64-channel network is 16 MB per activation. */
@@ -47,14 +51,16 @@ public final class ModelDenoiser implements Denoiser {
     private final boolean flat;        // the model takes [F] vectors (a dense model)
     private final float vmin, vmax;
     private final boolean residual;    // the model outputs the noise: clean = input - output
-    private int tile = DEFAULT_TILE;
-    private boolean tileExplicit;
-    private int overlap = -1;          // -1: from the measured receptive field
-    private int radius = -2;           // -2: not measured yet; -1: unbounded (a global layer)
-    private String name = "model";
+    private final boolean ownsModel;   // close() closes the model (opened by Denoiser.open)
+    private volatile int tile = DEFAULT_TILE;
+    private volatile boolean tileExplicit;
+    private volatile int overlap = -1; // -1: from the measured receptive field
+    private volatile int radius = -2;  // -2: not measured yet; -1: unbounded (a global layer)
+    private volatile String name = "model";
 
-    private ModelDenoiser(Model model) {
+    private ModelDenoiser(Model model, boolean ownsModel) {
         this.model = model;
+        this.ownsModel = ownsModel;
         Shape in = model.inputShape();
         ModelCard.InputContract contract = model.card().input();
         vmin = contract != null && contract.valueMax() > contract.valueMin() ? contract.valueMin() : 0f;
@@ -127,7 +133,25 @@ public final class ModelDenoiser implements Denoiser {
 
     /** Analyses a model; an IllegalArgumentException says why it cannot denoise images. */
     public static ModelDenoiser of(Model model) {
-        return new ModelDenoiser(model);
+        return new ModelDenoiser(model, false);
+    }
+
+    /** A denoiser that owns {@code model}: {@link #close()} closes it (an unusable model is closed at once). */
+    static ModelDenoiser owning(Model model, String name) {
+        try {
+            ModelDenoiser d = new ModelDenoiser(model, true);
+            d.name = name;
+            return d;
+        } catch (RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    /** Closes the model if this denoiser opened it ({@link Denoiser#open}); otherwise the caller closes it. */
+    @Override
+    public void close() {
+        if (ownsModel) model.close();
     }
 
     private static boolean isSquare(int n) {
@@ -163,9 +187,15 @@ public final class ModelDenoiser implements Denoiser {
         return this;
     }
 
-    /** The tile side that will be used (see {@link #tile(int)}). */
+    /** The tile side that will be used by default (see {@link #tile(int)}). */
     public int effectiveTile() {
-        if (tileExplicit || !anySize || overlap >= 0) return tile;
+        return effectiveTile(DenoiseOptions.defaults());
+    }
+
+    /** The tile side for these options: theirs, else this denoiser's (see {@link #tile(int)}). */
+    public int effectiveTile(DenoiseOptions o) {
+        if (o.tile().isPresent()) return (o.tile().getAsInt() + align - 1) / align * align;
+        if (tileExplicit || !anySize || overlap >= 0 || o.overlap().isPresent()) return tile;
         int r = receptiveRadius();
         int want = r < 0 ? 1024 : Math.min(1024, Math.max(tile, 8 * r + align));
         return (want + align - 1) / align * align;
@@ -189,8 +219,8 @@ public final class ModelDenoiser implements Denoiser {
 
     @Override public boolean usesSigma() { return sigmaInput; }
 
-    @Override public String refusal(FloatImage img, boolean resize) {
-        return resize ? null : refusal(img.width(), img.height());
+    @Override public String refusal(FloatImage img, DenoiseOptions o) {
+        return o.sizeMismatch() == DenoiseOptions.SizeMismatch.RESIZE ? null : refusal(img.width(), img.height());
     }
 
     /** Image channels the model denoises (1 gray, 3 RGB). */
@@ -225,15 +255,23 @@ public final class ModelDenoiser implements Denoiser {
      * 128 and 256 pixels); -1 if the change reaches the border of the largest probe (a global layer).
      */
     public int receptiveRadius() {
-        if (radius != -2) return radius;
-        if (!anySize) return radius = -1;
+        int known = radius;
+        if (known != -2) return known;
+        synchronized (this) {
+            if (radius == -2) radius = measureReceptiveRadius();
+            return radius;
+        }
+    }
+
+    private int measureReceptiveRadius() {
+        if (!anySize) return -1;
         int r = ReceptiveField.radius(model);
-        if (r >= 0) return radius = r;
+        if (r >= 0) return r;
         for (int size = 64; size <= 256; size *= 2) {
             r = measureRadius((size + align - 1) / align * align);
-            if (r >= 0) return radius = r;
+            if (r >= 0) return r;
         }
-        return radius = -1;
+        return -1;
     }
 
     /** Measured radius on an s x s probe, or -1 if the change reaches its border. */
@@ -258,14 +296,20 @@ public final class ModelDenoiser implements Denoiser {
         return r >= s / 2 - 1 ? -1 : r;
     }
 
-    /** The overlap that will be used: the given one, or 4x the receptive radius (the blend keeps exact pixels). */
+    /** The overlap that will be used by default: the given one, or 4x the receptive radius (see {@link #overlap}). */
     public int effectiveOverlap() {
+        return effectiveOverlap(DenoiseOptions.defaults());
+    }
+
+    /** The overlap for these options: theirs, this denoiser's, or 4x the receptive radius (the blend keeps exact pixels). */
+    public int effectiveOverlap(DenoiseOptions o) {
+        if (o.overlap().isPresent()) return o.overlap().getAsInt();
         if (overlap >= 0) return overlap;
-        int t = effectiveTile();
+        int t = effectiveTile(o);
         int r = receptiveRadius();
-        int o = r < 0 ? t / 2 : 4 * r;
-        o = (o + align - 1) / align * align;
-        return Math.min(o, Math.max(t / 2 / align * align, 0));
+        int ov = r < 0 ? t / 2 : 4 * r;
+        ov = (ov + align - 1) / align * align;
+        return Math.min(ov, Math.max(t / 2 / align * align, 0));
     }
 
     /** Whether tiles overlap enough for the tiled result to equal the untiled one (blend over exact pixels only). */
@@ -285,18 +329,17 @@ public final class ModelDenoiser implements Denoiser {
     /**
      * Denoises {@code img} (values in [0,1]) and returns it with new colour planes (alpha, size and bit depth kept).
      * For a fully-convolutional model the planes of {@code img} itself are overwritten (no copy of a large image).
-     *
-     * @param sigma    noise level in [0,1] units, used only by a model with a noise-level input
-     * @param resize   scale an image of another size to a fixed-size model's size and back
-     * @param progress called with (steps done, steps total), may be null
+     * The options' sigma (noise level in [0,1] units) is used only by a model with a noise-level input.
      */
     @Override
-    public FloatImage denoise(FloatImage img, float sigma, boolean resize, Tiler.Progress progress) {
+    public FloatImage denoise(FloatImage img, DenoiseOptions options) {
         int w = img.width(), h = img.height();
+        float sigma = options.sigmaOr(0f);
+        Tiler.Progress progress = options.progress();
         if (!accepts(w, h)) {
-            if (!resize) throw new IllegalArgumentException(refusal(w, h));
+            if (options.sizeMismatch() != DenoiseOptions.SizeMismatch.RESIZE) throw new IllegalArgumentException(refusal(w, h));
             FloatImage small = Resize.bilinear(img, fixedW, fixedH);
-            FloatImage done = denoise(small, sigma, false, progress);
+            FloatImage done = denoise(small, options.sizeMismatch(DenoiseOptions.SizeMismatch.REFUSE));
             return img.withPlanes(Resize.planes(Resize.bilinear(done, w, h)));
         }
         float[][] planes = new float[img.channels()][];
@@ -304,16 +347,16 @@ public final class ModelDenoiser implements Denoiser {
         if (channels == 1) {
             for (int c = 0; c < planes.length; c++) {
                 int pass = c;
-                denoisePlanes(new float[][] {planes[c]}, new float[][] {planes[c]}, w, h, sigma,
-                        progress == null ? null : (d, n) -> progress.update(pass * n + d, planes.length * n));
+                denoisePlanes(new float[][] {planes[c]}, new float[][] {planes[c]}, w, h, sigma, options,
+                        progress == null ? null : (d, n) -> progress.update(pass * n + d, planes.length * n), null);
             }
         } else if (planes.length == 3) {
-            denoisePlanes(planes, planes, w, h, sigma, progress);
+            denoisePlanes(planes, planes, w, h, sigma, options, progress, null);
         } else {
             // colour model, gray image: three equal channels in, the mean of the three out
             float[] g = planes[0];
             float[] sum = new float[g.length];
-            denoisePlanes(new float[][] {g, g, g}, null, w, h, sigma, progress, sum);
+            denoisePlanes(new float[][] {g, g, g}, null, w, h, sigma, options, progress, sum);
             for (int i = 0; i < g.length; i++) g[i] = sum[i] / 3f;
         }
         return img.withPlanes(planes);
@@ -325,32 +368,36 @@ public final class ModelDenoiser implements Denoiser {
      * Per image the result is the one {@link #denoise} gives, up to float rounding of the batched kernels.
      */
     @Override
-    public List<FloatImage> denoiseAll(List<FloatImage> imgs, float[] sigmas, boolean resize) {
+    public List<FloatImage> denoiseAll(List<FloatImage> imgs, List<DenoiseOptions> options) {
+        if (options.size() != imgs.size()) {
+            throw new IllegalArgumentException(imgs.size() + " images but " + options.size() + " options");
+        }
         List<FloatImage> out = new ArrayList<>(imgs.size());
         int i = 0;
         while (i < imgs.size()) {
             FloatImage first = imgs.get(i);
             int j = i + 1;
-            if (batchable(first)) {
+            if (batchable(first, options.get(i))) {
                 long pixels = (long) first.width() * first.height();
                 while (j < imgs.size() && imgs.get(j).width() == first.width() && imgs.get(j).height() == first.height()
-                        && imgs.get(j).channels() == first.channels() && (pixels += (long) first.width() * first.height()) <= BATCH_PIXELS) j++;
+                        && imgs.get(j).channels() == first.channels() && batchable(imgs.get(j), options.get(j))
+                        && (pixels += (long) first.width() * first.height()) <= BATCH_PIXELS) j++;
             }
-            if (j - i == 1) out.add(denoise(first, sigmas[i], resize, null));
-            else out.addAll(runBatch(imgs.subList(i, j), sigmas, i));
+            if (j - i == 1) out.add(denoise(first, options.get(i)));
+            else out.addAll(runBatch(imgs.subList(i, j), options.subList(i, j)));
             i = j;
         }
         return out;
     }
 
-    private boolean batchable(FloatImage img) {
+    private boolean batchable(FloatImage img, DenoiseOptions o) {
         int w = img.width(), h = img.height();
         if (img.channels() != channels || !accepts(w, h) || (long) w * h > BATCH_PIXELS / 2) return false;
-        return !anySize || (w % align == 0 && h % align == 0 && w <= effectiveTile() && h <= effectiveTile());
+        return !anySize || (w % align == 0 && h % align == 0 && w <= effectiveTile(o) && h <= effectiveTile(o));
     }
 
-    /** One forward pass over {@code imgs} (all {@code [h,w]} with the model's channels); sigma i is {@code sigmas[at + i]}. */
-    private List<FloatImage> runBatch(List<FloatImage> imgs, float[] sigmas, int at) {
+    /** One forward pass over {@code imgs} (all {@code [h,w]} with the model's channels), image i with {@code options.get(i)}. */
+    private List<FloatImage> runBatch(List<FloatImage> imgs, List<DenoiseOptions> options) {
         int n = imgs.size(), w = imgs.get(0).width(), h = imgs.get(0).height(), hw = w * h;
         int c = channels, cin = c + (sigmaInput ? 1 : 0);
         float scale = vmax - vmin;
@@ -360,7 +407,10 @@ public final class ModelDenoiser implements Denoiser {
                 float[] p = imgs.get(s).plane(k);
                 for (int q = 0; q < hw; q++) x[(s * hw + q) * cin + k] = vmin + scale * p[q];
             }
-            if (sigmaInput) for (int q = 0; q < hw; q++) x[(s * hw + q) * cin + c] = sigmas[at + s] * scale;
+            if (sigmaInput) {
+                float sig = options.get(s).sigmaOr(0f) * scale;
+                for (int q = 0; q < hw; q++) x[(s * hw + q) * cin + c] = sig;
+            }
         }
         float[] y;
         try (Arena arena = Arena.ofShared()) {
@@ -387,18 +437,14 @@ public final class ModelDenoiser implements Denoiser {
         return residual ? in - out / scale : (out - vmin) / scale;
     }
 
-    private void denoisePlanes(float[][] src, float[][] dst, int w, int h, float sigma, Tiler.Progress progress) {
-        denoisePlanes(src, dst, w, h, sigma, progress, null);
-    }
-
     /** Runs the model over planes {@code src} (channels of the model) into {@code dst} (or summed into {@code sum}). */
-    private void denoisePlanes(float[][] src, float[][] dst, int w, int h, float sigma, Tiler.Progress progress,
-                               float[] sum) {
+    private void denoisePlanes(float[][] src, float[][] dst, int w, int h, float sigma, DenoiseOptions options,
+                               Tiler.Progress progress, float[] sum) {
         int c = channels, cin = c + (sigmaInput ? 1 : 0);
         float scale = vmax - vmin, sig = sigma * scale;
-        int t = anySize ? effectiveTile() : Math.max(w, h);
+        int t = anySize ? effectiveTile(options) : Math.max(w, h);
         boolean oneTile = (w + align - 1) / align * align <= t && (h + align - 1) / align * align <= t;
-        int ov = anySize && !oneTile ? effectiveOverlap() : 0;
+        int ov = anySize && !oneTile ? effectiveOverlap(options) : 0;
         Tiler tiler = anySize ? new Tiler(w, h, c, c, t, ov, align) : new Tiler(w, h, c, c, Math.max(w, h), 0, 1);
         int th = tiler.tileHeight(), tw = tiler.tileWidth();
         try (Arena arena = Arena.ofShared()) {

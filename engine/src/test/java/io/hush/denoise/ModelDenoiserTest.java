@@ -39,12 +39,12 @@ class ModelDenoiserTest {
             assertEquals(1, d.align());
             assertEquals(3, d.receptiveRadius());
             FloatImage img = random(1024, 1024, 1, 1);
-            float[] whole = d.tile(1024).denoise(img.copy(), 0f, false, null).plane(0).clone();
+            float[] whole = d.tile(1024).denoise(img.copy()).plane(0).clone();
             long[] steps = new long[2];
-            float[] tiled = d.tile(200).denoise(img.copy(), 0f, false, (done, total) -> {
+            float[] tiled = d.tile(200).denoise(img.copy(), DenoiseOptions.defaults().progress((done, total) -> {
                 steps[0] = done;
                 steps[1] = total;
-            }).plane(0);
+            })).plane(0);
             assertEquals(12, d.effectiveOverlap());
             assertEquals(36, steps[1], "6x6 tiles of 200 px");
             assertEquals(steps[1], steps[0]);
@@ -64,10 +64,10 @@ class ModelDenoiserTest {
             ModelDenoiser d = ModelDenoiser.of(m);
             assertEquals(3, d.receptiveRadius());
             FloatImage img = random(1024, 1024, 1, 9);
-            float[] whole = d.tile(1024).denoise(img.copy(), 0f, false, null).plane(0).clone();
+            float[] whole = d.tile(1024).denoise(img.copy()).plane(0).clone();
             FloatImage tiledImg = img.copy();
             float[] plane = tiledImg.plane(0);
-            FloatImage out = d.tile(256).denoise(tiledImg, 0f, false, null);
+            FloatImage out = d.tile(256).denoise(tiledImg);
             assertSame(plane, out.plane(0), "written into the image's own plane: no second copy of a large image");
             float worst = 0;
             for (int i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i] - plane[i]));
@@ -80,8 +80,8 @@ class ModelDenoiserTest {
         try (Model m = smallConv(1)) {
             ModelDenoiser d = ModelDenoiser.of(m);
             FloatImage img = random(300, 300, 1, 2);
-            float[] whole = d.tile(300).denoise(img.copy(), 0f, false, null).plane(0).clone();
-            float[] tiled = d.tile(64).overlap(4).denoise(img.copy(), 0f, false, null).plane(0);
+            float[] whole = d.tile(300).denoise(img.copy()).plane(0).clone();
+            float[] tiled = d.tile(64).overlap(4).denoise(img.copy()).plane(0);
             float worst = 0;
             for (int i = 0; i < whole.length; i++) worst = Math.max(worst, Math.abs(whole[i] - tiled[i]));
             assertTrue(worst > 1e-4f, "overlap 4 < 4 x radius 3 cannot be exact");
@@ -96,12 +96,12 @@ class ModelDenoiserTest {
             float[] alpha = new float[90 * 70];
             java.util.Arrays.fill(alpha, 0.5f);
             FloatImage withAlpha = new FloatImage(90, 70, Resize.planes(rgb.copy()), alpha, 16);
-            FloatImage out = d.denoise(withAlpha, 0f, false, null);
+            FloatImage out = d.denoise(withAlpha);
             assertSame(alpha, out.alpha());
             assertEquals(16, out.bitDepth());
             for (int c = 0; c < 3; c++) {
                 FloatImage one = new FloatImage(90, 70, new float[][] {rgb.plane(c).clone()}, null, 8);
-                assertArrayEquals(d.denoise(one, 0f, false, null).plane(0), out.plane(c), 1e-6f, "channel " + c);
+                assertArrayEquals(d.denoise(one).plane(0), out.plane(c), 1e-6f, "channel " + c);
             }
         }
     }
@@ -113,7 +113,7 @@ class ModelDenoiserTest {
             assertEquals(3, d.channels());
             FloatImage g = random(10, 10, 1, 5);
             float v = g.plane(0)[13];
-            assertEquals(2 * v, d.denoise(g, 0f, false, null).plane(0)[13], 1e-6f);
+            assertEquals(2 * v, d.denoise(g).plane(0)[13], 1e-6f);
         }
     }
 
@@ -124,14 +124,14 @@ class ModelDenoiserTest {
             assertFalse(d.anySize());
             FloatImage img = random(20, 12, 1, 6);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> d.denoise(img.copy(), 0f, false, null));
+                    () -> d.denoise(img.copy()));
             assertEquals("the model takes 8x8 images only (it has a fixed-size layer) and this image is 20x12: pass"
                     + " --resize to scale it to 8x8 and back", e.getMessage());
-            FloatImage out = d.denoise(img.copy(), 0f, true, null);
+            FloatImage out = d.denoise(img.copy(), DenoiseOptions.defaults().sizeMismatch(DenoiseOptions.SizeMismatch.RESIZE));
             assertEquals(20, out.width());
             assertEquals(12, out.height());
             FloatImage exact = random(8, 8, 1, 7);
-            assertArrayEquals(exact.plane(0).clone(), d.denoise(exact, 0f, false, null).plane(0), 1e-6f);
+            assertArrayEquals(exact.plane(0).clone(), d.denoise(exact).plane(0), 1e-6f);
         }
     }
 
@@ -142,7 +142,7 @@ class ModelDenoiserTest {
             ModelDenoiser d = ModelDenoiser.of(m);
             FloatImage g = random(10, 10, 1, 8);
             float v = g.plane(0)[21];
-            assertEquals(0.75f * v, d.denoise(g, 0f, false, null).plane(0)[21], 1e-6f);
+            assertEquals(0.75f * v, d.denoise(g).plane(0)[21], 1e-6f);
         }
     }
 
@@ -163,10 +163,10 @@ class ModelDenoiserTest {
                 if (m == conv) imgs.add(3, random(12, 16, 1, 32)); // another size splits the batch
                 float[] sigmas = new float[imgs.size()];
                 java.util.List<FloatImage> one = new java.util.ArrayList<>();
-                for (FloatImage img : imgs) one.add(d.denoise(img.copy(), 0f, false, null));
+                for (FloatImage img : imgs) one.add(d.denoise(img.copy()));
                 java.util.List<FloatImage> copies = new java.util.ArrayList<>();
                 for (FloatImage img : imgs) copies.add(img.copy());
-                java.util.List<FloatImage> all = d.denoiseAll(copies, sigmas, false);
+                java.util.List<FloatImage> all = d.denoiseAll(copies, java.util.Collections.nCopies(copies.size(), DenoiseOptions.defaults()));
                 assertEquals(imgs.size(), all.size());
                 for (int i = 0; i < imgs.size(); i++) {
                     assertEquals(one.get(i).width(), all.get(i).width());
