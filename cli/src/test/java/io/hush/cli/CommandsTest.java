@@ -198,7 +198,7 @@ class CommandsTest {
 
     @Test
     void trainsATinyModelThatDenoiseCanUse() throws IOException {
-        assumeTrue(DataPaths.available("mnist-train-images-idx3-ubyte.gz"), "shared MNIST data not found: skipped");
+        assumeTrue(DataPaths.check(DataPaths.available("mnist-train-images-idx3-ubyte.gz"), "shared MNIST data not found"), "shared MNIST data not found: skipped");
         Path out = dir.resolve("tiny.hush");
         Cli.Result r = Cli.run("train", "-q", "arch=dncnn", "depth=2", "channels=4", "batchNorm=false", "residual=true",
                 "trainLimit=32", "valLimit=16", "epochs=1", "batch=16", "samples=1",

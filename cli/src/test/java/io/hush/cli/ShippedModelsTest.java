@@ -59,7 +59,7 @@ class ShippedModelsTest {
 
     @Test
     void seedModelsKeepTheirPsnr() {
-        assumeTrue(DataPaths.available("mnist-test-images-idx3-ubyte.gz"), "shared MNIST data not found: skipped");
+        assumeTrue(DataPaths.check(DataPaths.available("mnist-test-images-idx3-ubyte.gz"), "shared MNIST data not found"), "shared MNIST data not found: skipped");
         // full test splits, noise seed 0 (the cards' figures, 4-bit files): 20.57 / 21.03 / 22.66 dB
         double mnist = evalPsnr("eval", "-q", "--model", model("seed-mnist").toString(), "--data", "mnist",
                 "--noise", "gaussian:102+clip", "--baselines", "none", "-o", "none");
@@ -67,7 +67,7 @@ class ShippedModelsTest {
         double best = evalPsnr("eval", "-q", "--model", model("mnist-best").toString(), "--data", "mnist",
                 "--noise", "gaussian:102+clip", "--baselines", "none", "-o", "none");
         assertTrue(best >= 21.01 && best > mnist, String.format(Locale.ROOT, "mnist-best %.2f dB (seed-mnist %.2f dB)", best, mnist));
-        assumeTrue(DataPaths.available("fashion-test-images-idx3-ubyte.gz"), "shared Fashion-MNIST data not found: skipped");
+        assumeTrue(DataPaths.check(DataPaths.available("fashion-test-images-idx3-ubyte.gz"), "shared Fashion-MNIST data not found"), "shared Fashion-MNIST data not found: skipped");
         double fashion = evalPsnr("eval", "-q", "--model", model("seed-fashion").toString(), "--data", "fashion",
                 "--noise", "gaussian:51+clip", "--baselines", "none", "-o", "none");
         assertTrue(fashion >= 22.64, String.format(Locale.ROOT, "seed-fashion %.2f dB", fashion));
@@ -80,7 +80,7 @@ class ShippedModelsTest {
      */
     @Test
     void grayBlindKeepsItsSet12Figures() {
-        assumeTrue(Files.isDirectory(DataPaths.resolve("set12")), "shared Set12 not found: skipped");
+        assumeTrue(DataPaths.check(Files.isDirectory(DataPaths.resolve("set12")), "shared Set12 not found"), "shared Set12 not found: skipped");
         int[] sigma = {15, 25, 50};
         double[] guard = {31.76, 29.45, 26.22};
         for (int i = 0; i < sigma.length; i++) {

@@ -32,4 +32,20 @@ public final class DataPaths {
 
     /** True if {@code root().resolve(name)} exists (a file or a folder). */
     public static boolean available(String name) { return Files.exists(resolve(name)); }
+
+    /**
+     * Whether tests that need the shared data must fail instead of skipping when it is absent: system property
+     * {@code hush.requireData=true}, which {@code .ci/run} sets so CI can never skip them silently.
+     */
+    public static boolean required() { return Boolean.getBoolean("hush.requireData"); }
+
+    /**
+     * For tests, before an assumption: returns {@code present}, except that absent data under {@link #required()}
+     * throws an {@link AssertionError} with {@code message} (a failure, not a skip). Use as
+     * {@code assumeTrue(DataPaths.check(present, msg), msg)}.
+     */
+    public static boolean check(boolean present, String message) {
+        if (!present && required()) throw new AssertionError(message + " (hush.requireData=true: the shared data must be present; data folder " + root() + ")");
+        return present;
+    }
 }

@@ -180,7 +180,7 @@ class BatchLoaderTest {
     void set12AndMnistFromSharedData() throws IOException {
         Path set12 = DataPaths.resolve("set12");
         Path mnist = DataPaths.resolve("mnist-test-images-idx3-ubyte.gz");
-        Assumptions.assumeTrue(Files.isDirectory(set12) && Files.exists(mnist),
+        Assumptions.assumeTrue(DataPaths.check(Files.isDirectory(set12) && Files.exists(mnist), "shared Set12/MNIST absent"),
                 "shared data absent (" + DataPaths.root() + "): skipping Set12/MNIST loader test");
         Dataset s = ImageFolder.load(set12, true);
         assertEquals(12, s.size());

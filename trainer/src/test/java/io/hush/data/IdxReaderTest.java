@@ -104,7 +104,7 @@ class IdxReaderTest {
     void readsSharedMnist() throws IOException {
         Path img = DataPaths.resolve("mnist-train-images-idx3-ubyte.gz");
         Path lab = DataPaths.resolve("mnist-train-labels-idx1-ubyte.gz");
-        Assumptions.assumeTrue(Files.exists(img) && Files.exists(lab), "shared data absent (" + img + "): skipping MNIST read");
+        Assumptions.assumeTrue(DataPaths.check(Files.exists(img) && Files.exists(lab), "shared data absent (" + img + ")"), "shared data absent (" + img + "): skipping MNIST read");
         IdxReader.Images im = IdxReader.readImages(img);
         int[] labels = IdxReader.readLabels(lab);
         assertEquals(8000, im.count());

@@ -18,7 +18,7 @@ class TrainingTest {
     /** A tiny MNIST run end to end: IDX data, on-the-fly noise, keep-best model with its card, log, plots, checkpoint. */
     @Test
     void smallMnistRun(@TempDir Path dir) throws Exception {
-        assumeTrue(DataPaths.available("mnist-train-images-idx3-ubyte.gz"), "MNIST not found under " + DataPaths.root() + ": skipped");
+        assumeTrue(DataPaths.check(DataPaths.available("mnist-train-images-idx3-ubyte.gz"), "MNIST not found under " + DataPaths.root()), "MNIST not found under " + DataPaths.root() + ": skipped");
         TrainConfig cfg = TrainConfig.preset("seed-mnist").override(List.of(
                 "arch=dense-ae", "code=16", "epochs=2", "batch=16", "trainLimit=48", "valLimit=16", "threads=1",
                 "out=" + dir.resolve("m.hush"), "runDir=" + dir.resolve("run"), "samples=4", "lr=0.01"));
