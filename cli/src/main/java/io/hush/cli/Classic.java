@@ -6,6 +6,7 @@ import io.hush.classic.MedianFilter;
 import io.hush.classic.NoiseEstimator;
 import io.hush.classic.NonLocalMeans;
 import io.hush.image.FloatImage;
+import io.hush.denoise.DenoiseOptions;
 import io.hush.denoise.Denoiser;
 import io.hush.denoise.Tiler;
 
@@ -19,12 +20,16 @@ import java.util.Locale;
  */
 final class Classic {
     static final List<String> NAMES = List.of("nlm", "bilateral", "median", "gaussian");
+    /** Also accepted after {@code classic:}, but no filter (so not among the {@code all} of eval). */
+    static final String IDENTITY = "identity";
 
     private Classic() {}
 
     /** Names accepted after {@code classic:} (for help texts). */
     static final class Names implements Iterable<String> {
-        @Override public Iterator<String> iterator() { return NAMES.iterator(); }
+        @Override public Iterator<String> iterator() {
+            return java.util.stream.Stream.concat(NAMES.stream(), java.util.stream.Stream.of(IDENTITY)).iterator();
+        }
     }
 
     /** One plane filtered at noise level sigma ([0,1] units). */
@@ -38,7 +43,9 @@ final class Classic {
         @Override public boolean usesSigma() { return true; }
 
         @Override
-        public FloatImage denoise(FloatImage img, float sigma, boolean resize, Tiler.Progress progress) {
+        public FloatImage denoise(FloatImage img, DenoiseOptions options) {
+            float sigma = options.sigma().isPresent() ? (float) options.sigma().getAsDouble() : estimateSigma(img);
+            Tiler.Progress progress = options.progress();
             float[][] out = new float[img.channels()][];
             for (int c = 0; c < out.length; c++) {
                 out[c] = f.apply(img.plane(c), img.height(), img.width(), sigma);
@@ -48,8 +55,25 @@ final class Classic {
         }
     }
 
+    /**
+     * {@code classic:identity}: returns the image unchanged (a copy), so {@code hush denoise} with it tests the whole
+     * read/write path exactly: orientation, colour handling, bit depth and metadata.
+     */
+    record Identity() implements Denoiser {
+        @Override public String name() { return IDENTITY; }
+
+        @Override public boolean usesSigma() { return false; }
+
+        @Override
+        public FloatImage denoise(FloatImage img, DenoiseOptions options) {
+            if (options.progress() != null) options.progress().update(1, 1);
+            return img.copy();
+        }
+    }
+
     static Denoiser denoiser(String name) {
         return switch (name.toLowerCase(Locale.ROOT)) {
+            case IDENTITY -> new Identity();
             // h = sigma (OpenCV's h=10 at sigma 10 on 0..255), 7x7 patches, 21x21 search
             case "nlm", "nl-means", "nonlocalmeans" -> new Filter("nlm", "h = sigma, 7x7 patches, 21x21 search",
                     (x, h, w, s) -> NonLocalMeans.denoise(x, h, w, Math.max(s, 1e-4f)));

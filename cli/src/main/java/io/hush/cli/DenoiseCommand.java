@@ -3,6 +3,7 @@ package io.hush.cli;
 import io.hush.image.FloatImage;
 import io.hush.data.ImageFormatException;
 import io.hush.data.Images;
+import io.hush.denoise.DenoiseOptions;
 import io.hush.denoise.Denoiser;
 import io.hush.denoise.ModelDenoiser;
 import picocli.CommandLine.Command;
@@ -21,9 +22,14 @@ import java.util.List;
         synopsisHeading = "%nUsage: ",
         descriptionHeading = "%n",
         description = {
-                "Reads PNG, TIFF, BMP, PNM, GIF or JPEG (8- or 16-bit, gray, RGB, with or without alpha) and writes "
-                        + "PNG or TIFF at the same bit depth. A gray model runs on each colour channel, a colour model "
-                        + "on all three; alpha is kept.",
+                "Reads PNG, TIFF, BMP, PNM, GIF or JPEG (8- or 16-bit, gray, RGB, with or without alpha; CMYK and "
+                        + "YCCK JPEG; progressive JPEG, interlaced PNG) and writes the input's format where it can "
+                        + "(JPEG stays JPEG, TIFF stays TIFF, the others become PNG) at the same bit depth. A gray model "
+                        + "runs on each colour channel, a colour model on all three; alpha is kept.",
+                "Photos come out as they went in: the EXIF orientation is applied (the result is upright, its "
+                        + "orientation tag 1); EXIF (camera, date, exposure, GPS) and the ICC profile are copied to "
+                        + "the output. Gray and RGB pictures are denoised in their own colour encoding and keep their "
+                        + "profile; CMYK/YCCK ones are converted to sRGB with their embedded profile.",
                 "Any image size: the model runs on overlapping tiles whose seams are blended, so memory stays "
                         + "bounded (the image in floats plus one strip of tiles).",
                 "Each result is written to a temporary file and moved into place; inputs are never modified. A bad "
@@ -40,7 +46,7 @@ final class DenoiseCommand extends BaseCommand {
     List<String> inputs;
 
     @Option(names = {"-o", "--output"}, required = true, paramLabel = "OUT",
-            description = "Output file (.png, .tif) for one input, or an existing folder for several.")
+            description = "Output file (.png, .jpg, .tif) for one input, or an existing folder for several.")
     Path output;
 
     @Option(names = {"-m", "--model"}, paramLabel = "NAME|FILE",
@@ -81,9 +87,16 @@ final class DenoiseCommand extends BaseCommand {
                     + " to the model's size and back. Without it such images are refused.")
     boolean resize;
 
-    @Option(names = "--format", paramLabel = "png|tiff",
-            description = "Output format when -o is a folder (default: PNG, TIFF for TIFF inputs).")
+    @Option(names = "--format", paramLabel = "png|jpeg|tiff",
+            description = "Output format (default: the input's: JPEG for JPEG, TIFF for TIFF, PNG for the others; with"
+                    + " -o naming a file, its extension). JPEG is 8-bit and has no alpha: an image with alpha is"
+                    + " refused, 16 bits become 8.")
     String format;
+
+    @Option(names = "--quality", paramLabel = "Q", defaultValue = "" + Images.DEFAULT_JPEG_QUALITY,
+            description = "JPEG quality 1..100 for JPEG output (IJG scale, no chroma subsampling). Default:"
+                    + " ${DEFAULT-VALUE}.")
+    int quality;
 
     @Option(names = "--overwrite", description = "Replace output files that already exist (default: refuse).")
     boolean overwrite;
@@ -93,6 +106,7 @@ final class DenoiseCommand extends BaseCommand {
         if (maxPixels < 1) throw new CliException("--max-pixels must be >= 1", Main.EXIT_USAGE);
         if (tile != null && tile < 8) throw new CliException("--tile must be >= 8", Main.EXIT_USAGE);
         if (threads != null && threads < 1) throw new CliException("--threads must be >= 1", Main.EXIT_USAGE);
+        if (quality < 1 || quality > 100) throw new CliException("--quality must be 1..100", Main.EXIT_USAGE);
         Float fixedSigma = Sigma.parse(sigma);
         InputFiles.Expanded ex = InputFiles.expand(inputs);
         List<Outputs.Job> jobs = Outputs.plan(ex.files(), ex.many(), output, Outputs.format(format), overwrite);
@@ -132,8 +146,11 @@ final class DenoiseCommand extends BaseCommand {
 
     private void one(Outputs.Job j, Denoiser d, Float fixedSigma, String counter) throws ImageFormatException {
         long t0 = System.nanoTime();
-        FloatImage img = Images.read(j.in(), maxPixels);
-        String refusal = d.refusal(img, resize);
+        Images.Photo photo = Images.readPhoto(j.in(), maxPixels);
+        FloatImage img = photo.image();
+        DenoiseOptions options = resize ? DenoiseOptions.defaults().sizeMismatch(DenoiseOptions.SizeMismatch.RESIZE)
+                : DenoiseOptions.defaults();
+        String refusal = d.refusal(img, options);
         if (refusal != null) throw new CliException(refusal);
         String sigmaNote = "";
         float s01 = 0f;
@@ -144,18 +161,22 @@ final class DenoiseCommand extends BaseCommand {
             s01 = Classic.estimateSigma(img);
             sigmaNote = String.format(java.util.Locale.ROOT, ", estimated sigma %.1f", s01 * 255f);
         }
-        int depth = img.bitDepth();
         Images.Format f = Images.Format.fromFileName(j.out().getFileName().toString());
+        if (f == null) f = Images.Format.PNG;
+        int depth = f == Images.Format.JPEG ? 8 : img.bitDepth();
         FloatImage out;
         try (ProgressBar bar = progress(counter + j.in().getFileName(), 1)) {
-            out = d.denoise(img, s01, resize, (done, total) -> {
+            out = d.denoise(img, options.sigma(s01).progress((done, total) -> {
                 bar.total(total);
                 bar.update(done);
-            });
+            }));
         }
-        Images.write(j.out(), out, f == null ? Images.Format.PNG : f, depth);
-        info("%s -> %s (%dx%d %s %d-bit, %s%s, %.1f s)", j.in(), j.out(), img.width(), img.height(),
+        Images.write(j.out(), out, f, depth, photo.metadata(), quality);
+        String notes = (photo.metadata().orientation().tag() != 1 ? ", turned upright from EXIF orientation "
+                + photo.metadata().orientation().tag() : "") + (photo.metadata().conversion() != null ? ", "
+                + photo.metadata().conversion() : "");
+        info("%s -> %s (%dx%d %s %d-bit, %s%s%s, %.1f s)", j.in(), j.out(), img.width(), img.height(),
                 (img.channels() == 1 ? "gray" : "RGB") + (img.hasAlpha() ? "+alpha" : ""), depth, d.name(), sigmaNote,
-                (System.nanoTime() - t0) / 1e9);
+                notes, (System.nanoTime() - t0) / 1e9);
     }
 }

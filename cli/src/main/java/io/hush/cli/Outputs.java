@@ -12,10 +12,11 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Where each input's result goes. With one input file and {@code -o} naming a file ({@code .png}, {@code .tif}),
- * that file; otherwise {@code -o} is an existing folder and each result is {@code FOLDER/<input name>.png} (TIFF
- * inputs stay {@code .tif}, or as {@code --format} says). Problems that can be seen before any work (output folder
- * missing, output same as input, output exists without --overwrite) are found here, per file.
+ * Where each input's result goes. With one input file and {@code -o} naming a file ({@code .png}, {@code .jpg},
+ * {@code .tif}), that file; otherwise {@code -o} is an existing folder and each result is {@code FOLDER/<input name>}
+ * in the input's own format where it can be written (a JPEG stays JPEG, a TIFF stays TIFF, and keeps its extension's
+ * spelling; BMP, GIF and PNM become PNG), or as {@code --format} says. Problems that can be seen before any work
+ * (output folder missing, output same as input, output exists without --overwrite) are found here, per file.
  */
 final class Outputs {
     /** One job: input, output, or the problem that stops it. */
@@ -31,7 +32,8 @@ final class Outputs {
             if (!Files.exists(out)) {
                 String why = Images.Format.fromFileName(out.toString()) == null && !many && out.getFileName() != null
                         && out.getFileName().toString().contains(".")
-                        ? "unsupported output format (PNG or TIFF: .png, .tif, .tiff)" : "output folder does not exist";
+                        ? "unsupported output format (PNG, JPEG or TIFF: .png, .jpg, .jpeg, .tif, .tiff)"
+                        : "output folder does not exist";
                 throw new CliException(out + ": " + why);
             }
             if (!Files.isDirectory(out)) throw new CliException(out + ": output is a file, but " + inputs.size()
@@ -39,10 +41,9 @@ final class Outputs {
             if (!Files.isWritable(out)) throw new CliException(out + ": output folder is not writable");
             Map<Path, Path> taken = new HashMap<>();
             for (Path in : inputs) {
-                Images.Format f = format != null ? format
-                        : Images.Format.fromFileName(in.getFileName().toString()) == Images.Format.TIFF
-                        ? Images.Format.TIFF : Images.Format.PNG;
-                Path o = out.resolve(ModelFiles.stem(in) + (f == Images.Format.TIFF ? ".tif" : ".png"));
+                Images.Format f = format != null ? format : Images.writeBackFormat(in);
+                String ext = extension(in.getFileName().toString());
+                Path o = out.resolve(ModelFiles.stem(in) + (Images.Format.fromFileName(ext) == f ? ext : f.extension()));
                 Path prev = taken.putIfAbsent(o.toAbsolutePath().normalize(), in);
                 if (prev != null) {
                     jobs.add(new Job(in, o, "output " + o + " is also the output of " + prev + " (rename one)"));
@@ -56,6 +57,11 @@ final class Outputs {
                 throw new CliException(out + ": output folder " + parent + " does not exist");
             }
             if (!Files.isWritable(parent)) throw new CliException(out + ": output folder " + parent + " is not writable");
+            Images.Format named = Images.Format.fromFileName(out.getFileName().toString());
+            if (format != null && named != format) {
+                throw new CliException(out + ": --format " + format.name().toLowerCase(Locale.ROOT) + " but the output"
+                        + " file is named as " + named + " (change one of them)", Main.EXIT_USAGE);
+            }
             jobs.add(check(inputs.get(0), out, overwrite));
         }
         return jobs;
@@ -84,7 +90,14 @@ final class Outputs {
         return switch (s.toLowerCase(Locale.ROOT)) {
             case "png" -> Images.Format.PNG;
             case "tif", "tiff" -> Images.Format.TIFF;
-            default -> throw new CliException("--format " + s + ": PNG or TIFF", Main.EXIT_USAGE);
+            case "jpg", "jpeg" -> Images.Format.JPEG;
+            default -> throw new CliException("--format " + s + ": png, jpeg or tiff", Main.EXIT_USAGE);
         };
+    }
+
+    /** The extension with its dot ("" if none). */
+    private static String extension(String name) {
+        int dot = name.lastIndexOf('.');
+        return dot < 0 ? "" : name.substring(dot);
     }
 }

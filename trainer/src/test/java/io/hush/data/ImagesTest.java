@@ -41,7 +41,7 @@ class ImagesTest {
 
     @Test
     void pngAndTiffRoundTripsAreExactAt8And16Bits() throws IOException {
-        for (Images.Format f : Images.Format.values()) {
+        for (Images.Format f : new Images.Format[] {Images.Format.PNG, Images.Format.TIFF}) { // the lossless ones
             for (int depth : new int[] {8, 16}) {
                 for (int ch : new int[] {1, 3}) {
                     for (boolean alpha : new boolean[] {false, true}) {
@@ -236,7 +236,7 @@ class ImagesTest {
     @Test
     void readsSet12() throws IOException {
         Path p = DataPaths.resolve("set12/01.png");
-        Assumptions.assumeTrue(Files.exists(p), "shared data absent (" + p + "): skipping Set12 read");
+        Assumptions.assumeTrue(DataPaths.check(Files.exists(p), "shared data absent (" + p + ")"), "shared data absent (" + p + "): skipping Set12 read");
         FloatImage im = Images.read(p);
         assertEquals(256, im.width());
         assertEquals(256, im.height());
