@@ -20,6 +20,10 @@ import java.util.SplittableRandom;
  *   poisson:30           Poisson(30 v) / 30 (peak photon count 30)
  *   speckle:0.1          v + v n, n ~ N(0, 0.1^2)
  *   mask:0.2             20% of pixels set to 0
+ *   camera               real-camera noise (CameraNoise): unprocess to raw, shot + read noise, demosaic, process back,
+ *                        JPEG; defaults shot=0.0001-0.002 (log-uniform), jpeg=60-95
+ *   camera:shot=0.0002-0.004,jpeg=80-95   its parameters, key=value joined with ','; one value fixes it
+ *   camera:shot=0.001,jpeg=off            fixed shot factor, no JPEG (float output: add q8 for 8 bits)
  *   gaussian:0-25|gaussian:0-55   a mixture: each image gets one alternative, chosen uniformly
  *   gaussian:25+saltpepper:0.02+clip+q8
  *   none                 no noise (identity)
@@ -66,7 +70,7 @@ public final class NoiseModel {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("bad noise spec '" + spec + "' at '" + raw.trim() + "': " + e.getMessage()
                         + " (expected e.g. gaussian:25, gaussian:0-55, saltpepper:0.05, poisson:30, speckle:0.1, mask:0.2,"
-                        + " joined with +, alternatives with |, flags clip and q8)", e);
+                        + " camera, camera:shot=0.0001-0.002,jpeg=60-95, joined with +, alternatives with |, flags clip and q8)", e);
             }
         }
         return new NoiseModel(out, clip, q8);
@@ -82,6 +86,7 @@ public final class NoiseModel {
     }
 
     private static Noise stage(String part) {
+        if (part.equals("camera")) return CameraNoise.DEFAULT;
         int colon = part.indexOf(':');
         if (colon < 0) throw new IllegalArgumentException("missing ':<value>'");
         String name = part.substring(0, colon), arg = part.substring(colon + 1);
@@ -99,6 +104,7 @@ public final class NoiseModel {
             case "poisson", "shot" -> new PoissonNoise(number(arg));
             case "speckle" -> new SpeckleNoise(number(arg));
             case "mask", "dropout" -> new MaskNoise(number(arg));
+            case "camera" -> CameraNoise.parse(arg);
             default -> throw new IllegalArgumentException("unknown noise '" + name + "'");
         };
     }
@@ -144,6 +150,23 @@ public final class NoiseModel {
         } else if (clip) {
             for (int i = off, end = off + len; i < end; i++) x[i] = clamp01(x[i]);
         }
+    }
+
+    /**
+     * As {@link #applyInPlace(float[], int, int, int, long)} for an image whose grid is known: stages that need it
+     * ({@link GridNoise}, e.g. camera, also inside mixtures) get {@code [height, width]}; the others see the same
+     * flat values, so the result equals the flat call's whenever that call accepts the image.
+     */
+    public void applyInPlace(float[] x, int off, int height, int width, int channels, long seed) {
+        if (height <= 0 || width <= 0) throw new IllegalArgumentException("image " + height + "x" + width + " has no pixels");
+        new NoiseModel(stages.stream().map(n -> onGrid(n, height, width)).toList(), clip, quantize8)
+                .applyInPlace(x, off, Math.multiplyExact(Math.multiplyExact(height, width), channels), channels, seed);
+    }
+
+    private static Noise onGrid(Noise n, int height, int width) {
+        if (n instanceof GridNoise g) return g.onGrid(height, width);
+        if (n instanceof MixtureNoise m) return new MixtureNoise(m.alternatives().stream().map(a -> onGrid(a, height, width)).toList());
+        return n;
     }
 
     /** A noisy copy of one clean image {@code [H,W,channels]}. */
