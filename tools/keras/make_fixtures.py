@@ -25,6 +25,7 @@ import json
 import os
 import sys
 import zipfile
+import zlib
 
 import h5py
 import numpy as np
@@ -48,7 +49,7 @@ class Graph:
         self.style, self.name, self.cls = style, name, cls
         self.layers, self.weights, self.vals, self.shapes = [], {}, {}, {}
         self.input_name = input_name
-        self.rng = np.random.default_rng(abs(hash(name)) % 2**32)
+        self.rng = np.random.default_rng(zlib.crc32(name.encode()))
         cfg = {"batch_shape": batch_shape} if style.startswith("k3") else {"batch_input_shape": batch_shape}
         cfg.update({"dtype": "float32", "sparse": False, "name": input_name})
         self.layers.append(self.entry("InputLayer", input_name, cfg, []))
@@ -364,7 +365,19 @@ def main():
     g.add("Dense", {"name": "dense", "units": 4, "activation": "linear", "use_bias": True}, weights=[g.w(5 * 3 * 3, 4), g.w(4)], roles=["kernel", "bias"])
     save(g, "k3_channels_first", ".keras")
 
-    # 8. error fixtures: a weights-only legacy file (model.save_weights), an unsupported layer, a shared layer
+    # 8. Keras 2.2.0 Functional .h5: class_name "Model", list-style nodes, a residual Add
+    g = Graph("k2", "model_1", [None, 8, 8, 1], x_of(10, 8, 8, 1), cls="Model", input_name="input_1")
+    del g.layers[0]["config"]["batch_input_shape"]
+    g.layers[0]["config"]["batch_input_shape"] = [None, 8, 8, 1]
+    c = g.add("Conv2D", {k: v for k, v in conv_cfg("conv2d_1", 2, 3, activation="relu").items() if k != "groups"},
+              weights=[g.w(3, 3, 1, 2), g.w(2)], roles=["kernel", "bias"])
+    g.add("ZeroPadding2D", {"name": "zero_padding2d_1", "padding": [[1, 1], [1, 1]], "data_format": "channels_last"})
+    n = g.add("Conv2D", {k: v for k, v in conv_cfg("conv2d_2", 1, 3, padding="valid").items() if k != "groups"},
+              weights=[g.w(3, 3, 2, 1), g.w(1)], roles=["kernel", "bias"])
+    g.add("Add", {"name": "add_1"}, inputs=["input_1", n])
+    save(g, "k22_model", ".h5", version="2.2.0", fixed_bytes=True, suffix=":0")
+
+    # 9. error fixtures: a weights-only legacy file (model.save_weights), an unsupported layer, a shared layer
     with h5py.File(os.path.join(OUT, "weights_only.h5"), "w") as h5:
         h5.attrs["layer_names"] = np.array([b"dense"])
         h5.attrs["backend"] = "tensorflow"
@@ -384,6 +397,22 @@ def main():
     e = g.layers[-1]
     e["inbound_nodes"].append({"args": [g.tensor("conv2d")], "kwargs": {}})
     g.save_keras(os.path.join(OUT, "shared.keras"))
+    # a conv whose config and kernel dataset both claim 2^20 filters: an unwritten chunked dataset costs the file
+    # nothing, so only a bound on what the file can hold keeps the reader from allocating 2^20 * 27 floats
+    g = Graph("k3", "huge", [None, 8, 8, 3], x_of(9, 8, 8, 3))
+    g.layers.append(g.entry("Conv2D", "conv2d", conv_cfg("conv2d", 1 << 20, 3), ["input_layer"]))
+    g.out = "conv2d"
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as h5:
+        h5.create_group("layers/input_layer/vars")
+        v = h5.create_group("layers/conv2d/vars")
+        v.create_dataset("0", shape=(3, 3, 3, 1 << 20), dtype="f4", chunks=(3, 3, 3, 1024))
+        v.create_dataset("1", shape=(1 << 20,), dtype="f4", chunks=(1024,))
+        h5.create_group("vars")
+    with zipfile.ZipFile(os.path.join(OUT, "huge_dataset.keras"), "w") as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "3.3.3"}))
+        z.writestr("config.json", json.dumps(g.top()))
+        z.writestr("model.weights.h5", buf.getvalue())
 
 
 if __name__ == "__main__" and len(sys.argv) == 1:

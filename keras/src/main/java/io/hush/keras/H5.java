@@ -32,10 +32,13 @@ final class H5 implements AutoCloseable {
 
     private final HdfFile file;
     final String src;
+    /** Most bytes a dataset may decode to: what the file could hold, compressed at deflate's best ratio. */
+    private final long maxDatasetBytes;
 
-    private H5(HdfFile file, String src) {
+    private H5(HdfFile file, String src, long fileBytes) {
         this.file = file;
         this.src = src;
+        this.maxDatasetBytes = 1100 * fileBytes + (1 << 20);
     }
 
     static boolean isHdf5(byte[] b) {
@@ -48,7 +51,7 @@ final class H5 implements AutoCloseable {
     static H5 open(byte[] bytes, String src) throws ModelFormatException {
         if (!isHdf5(bytes)) throw new ModelFormatException(src + ": not an HDF5 file (no HDF5 signature)");
         try {
-            return new H5(HdfFile.fromBytes(bytes), src);
+            return new H5(HdfFile.fromBytes(bytes), src, bytes.length);
         } catch (RuntimeException | StackOverflowError e) {
             throw new ModelFormatException(src + ": corrupt HDF5 file (" + reason(e) + ")", e);
         }
@@ -157,6 +160,11 @@ final class H5 implements AutoCloseable {
             if (!(ds.getDataType() instanceof FloatingPoint fp) || (fp.getSize() != 4 && fp.getSize() != 8 && fp.getSize() != 2)) {
                 throw new ModelFormatException(src + ": " + what + " at '" + path(n) + "' is not float16/32/64 data ("
                         + ds.getDataType().getClass().getSimpleName() + " of " + ds.getDataType().getSize() + " bytes)");
+            }
+            long count = Arrays.stream(want).asLongStream().reduce(1, Math::multiplyExact);
+            if (count * fp.getSize() > maxDatasetBytes || count > Integer.MAX_VALUE - 8) {
+                throw new ModelFormatException(src + ": " + what + " at '" + path(n) + "' claims " + count + " values, more than"
+                        + " a file of this size can hold");
             }
             Object flat = ds.getDataFlat();
             float[] v = new float[Math.toIntExact(Arrays.stream(want).asLongStream().reduce(1, Math::multiplyExact))];

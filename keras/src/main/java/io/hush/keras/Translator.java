@@ -59,6 +59,9 @@ final class Translator {
             "Concatenate", "ZeroPadding2D", "Cropping2D", "GlobalAveragePooling2D", "GlobalAvgPool2D", "Rescaling",
             "Sequential", "Functional", "Model");
 
+    /** Elements of one per-sample activation (as the .hush reader's limit): bounds what an imported model asks for. */
+    static final long MAX_ELEMENTS = 1L << 28;
+
     /** Default build size of a model whose input height/width are None. */
     static final int DEFAULT_SPATIAL = 64;
 
@@ -107,7 +110,12 @@ final class Translator {
         if (in == null || !in.cls.equals("InputLayer")) {
             throw new ModelFormatException(src + ": the model input '" + top.inputs.get(0).layer() + "' is not an InputLayer of it");
         }
-        b = Model.builder(inputShape(in)).seed(0);
+        Shape inShape = inputShape(in);
+        if (elements(inShape) > MAX_ELEMENTS) {
+            throw new ModelFormatException(src + ": input shape " + inShape + " is larger than the limit of " + MAX_ELEMENTS
+                    + " elements per sample");
+        }
+        b = Model.builder(inShape).seed(0);
         int out = model(top, "", List.of(0), null).get(0);
         if (out != b.current()) { // the output is the input itself or an earlier node: a copy makes it the last node
             b.add(named(new ActivationLayer(Activation.LINEAR), "output"), out);
@@ -553,7 +561,22 @@ final class Translator {
             }
         }
         b.add(named(layer, name), inputs);
+        Shape s = b.shape(b.current());
+        if (elements(s) > MAX_ELEMENTS) {
+            throw new ModelFormatException(src + ": layer '" + name + "': output shape " + s + " is larger than the limit of "
+                    + MAX_ELEMENTS + " elements per sample");
+        }
         return b.current();
+    }
+
+    /** Element count, saturating above {@link #MAX_ELEMENTS} (no overflow whatever the dimensions). */
+    static long elements(Shape s) {
+        long n = 1;
+        for (int d : s.dims()) {
+            n *= d; // n <= 2^28 and d < 2^31 before this: no overflow
+            if (n > MAX_ELEMENTS) return n;
+        }
+        return n;
     }
 
     private Layer named(Layer l, String name) {

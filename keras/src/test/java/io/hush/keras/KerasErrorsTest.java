@@ -126,6 +126,15 @@ class KerasErrorsTest {
     }
 
     @Test
+    void datasetsLargerThanTheFileCouldHoldAreNotRead() throws Exception {
+        // config and dataset agree on 2^20 filters, but the (unwritten, chunked) dataset would decode to 113 MB
+        rejects(Fixtures.bytes("huge_dataset.keras"), "huge.keras", "layer 'conv2d' (Conv2D) kernel",
+                "claims 28311552 values, more than a file of this size can hold");
+        rejects(withConfig("k3_merge.keras", c -> c.replace("\"batch_shape\": [null, 6, 6, 3]", "\"batch_shape\": [null, 1048576, 1048576, 3]")),
+                "big.keras", "input shape [1048576,1048576,3] is larger than the limit");
+    }
+
+    @Test
     void notKerasFiles() throws Exception {
         rejects(new byte[0], "empty.keras", "not a Keras model file (the file is empty)");
         rejects("hello".getBytes(), "text.h5", "not a Keras model file");

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * config JSON (numbers set to extreme values, strings swapped), which reach the layer mapping far more often.
  */
 class KerasFuzzTest {
-    static final int ITERATIONS = Integer.getInteger("hush.fuzz.iterations", 300);
+    static final int ITERATIONS = Integer.getInteger("hush.fuzz.iterations", 200);
     static final long SEED = Long.getLong("hush.fuzz.seed", 20261130);
     static final String[] SEEDS = {"k3_legacy.h5", "k2_sequential.h5", "k3_channels_first.keras", "k3_convs.keras"};
 
