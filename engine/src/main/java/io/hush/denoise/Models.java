@@ -3,6 +3,9 @@ package io.hush.denoise;
 import io.hush.engine.Model;
 import io.hush.engine.graph.FoldBatchNorm;
 import io.hush.engine.io.HushFormat;
+import io.hush.engine.io.ImportOptions;
+import io.hush.engine.io.ModelImporter;
+import io.hush.engine.io.ModelImporters;
 import io.hush.engine.io.ModelFormatException;
 import io.hush.engine.onnx.OnnxImporter;
 
@@ -103,14 +106,34 @@ public final class Models {
         return true;
     }
 
-    /** Keras files are read by the optional hush-keras module. */
+    /**
+     * Keras files go to the importer registered for them ({@link ModelImporters}: the optional hush-keras module);
+     * without it the message names the artifact to add.
+     */
     private static final class KerasBridge {
         static Model load(Path file) throws IOException {
-            throw new ModelFormatException(file + ": a Keras file; reading it needs the io.hush:hush-keras module on the class path");
+            byte[] head = new byte[8];
+            int n;
+            try (InputStream in = Files.newInputStream(file)) {
+                n = in.readNBytes(head, 0, head.length);
+            }
+            byte[] h = Arrays.copyOf(head, n);
+            for (ModelImporter i : ModelImporters.all()) {
+                if (i.accepts(h)) return i.load(file, ImportOptions.DEFAULT);
+            }
+            throw missing(file.toString());
         }
 
         static Model load(byte[] bytes, String source) throws IOException {
-            throw new ModelFormatException(source + ": a Keras file; reading it needs the io.hush:hush-keras module on the class path");
+            byte[] h = Arrays.copyOf(bytes, Math.min(bytes.length, 8));
+            for (ModelImporter i : ModelImporters.all()) {
+                if (i.accepts(h)) return i.load(bytes, source, ImportOptions.DEFAULT);
+            }
+            throw missing(source);
+        }
+
+        private static ModelFormatException missing(String source) {
+            return new ModelFormatException(source + ": a Keras file; reading it needs the io.hush:hush-keras module on the class path");
         }
     }
 }
