@@ -10,6 +10,7 @@ Files (NAME.expect.png holds the upright picture a viewer shows, as 8- or 16-bit
   orient-1..8.jpg    one photo stored in each EXIF orientation (lossless jpegtran transforms of orient-1), with EXIF
                      (camera, date, exposure, GPS, a thumbnail IFD); orient-N.expect.png as libjpeg shows each
   orient-3.png, orient-6.png   the same with an eXIf chunk
+  orient-8.tif       8-bit RGB TIFF, orientation 8, the camera EXIF in its IFD0 (EXIF and GPS sub-IFDs)
   cmyk-adobe.jpg     CMYK, Adobe-inverted, with an embedded CMYK profile (this script's own, see cmyk_profile)
   cmyk-plain.jpg     CMYK, not inverted, no Adobe marker, same profile
   ycck.jpg           YCCK (Adobe transform 2), same profile; cmyk.expect.png for the CMYK two, ycck.expect.png
@@ -166,10 +167,10 @@ def srgb_to_ink(rgb):
 
 # ------------------------------------------------------------------------------------------------ EXIF
 
-def exif_block(orientation, width, height, thumbnail=None):
+def exif_block(orientation, width, height, thumbnail=None, base=0):
     """A little-endian EXIF block: IFD0 (Make, Model, Orientation, DateTime, EXIF and GPS pointers), EXIF IFD
     (exposure 1/125 s, f/2.8, ISO 400, DateTimeOriginal, PixelX/YDimension), GPS IFD, and IFD1 with a JPEG
-    thumbnail if given."""
+    thumbnail if given. Offsets are written + base (for a block placed at byte base of a TIFF file)."""
     def entries_size(n):
         return 2 + 12 * n + 4
 
@@ -200,11 +201,11 @@ def exif_block(orientation, width, height, thumbnail=None):
             if len(val) <= 4:
                 out += struct.pack('<HHI', tag, typ, count) + val.ljust(4, b'\0')
             else:
-                out += struct.pack('<HHII', tag, typ, count, values_at + len(values))
+                out += struct.pack('<HHII', tag, typ, count, base + values_at + len(values))
                 values += val + (b'\0' if len(val) % 2 else b'')
         return out + struct.pack('<I', next_ifd)
 
-    b0 = encode(ifd0, {0x8769: off_exif, 0x8825: off_gps}, off_ifd1 if thumbnail else 0)
+    b0 = encode(ifd0, {0x8769: base + off_exif, 0x8825: base + off_gps}, base + off_ifd1 if thumbnail else 0)
     be = encode(exif, {}, 0)
     bg = encode(gps, {}, 0)
     b1 = b''
@@ -217,7 +218,7 @@ def exif_block(orientation, width, height, thumbnail=None):
         blob = bytearray(blob + thumbnail)
         # patch JPEGInterchangeFormat (second entry of IFD1)
         pos = off_ifd1 + 2 + 12 * 1 + 8
-        blob[pos:pos + 4] = struct.pack('<I', thumb_at)
+        blob[pos:pos + 4] = struct.pack('<I', base + thumb_at)
         blob = bytes(blob)
     return blob
 
@@ -347,6 +348,14 @@ def main():
         shown = np.array(ImageOps.exif_transpose(Image.open(io.BytesIO(data))).convert('RGB'))
         close(shown, rgb, 0, f'orient-{o}.png shown upright')
         save(f'orient-{o}.png', data)
+    # a TIFF with orientation 8 and camera EXIF in its own IFD0 (uncompressed 8-bit RGB from OpenCV)
+    stored = up.transpose(Image.Transpose.ROTATE_270)
+    with tempfile.NamedTemporaryFile(suffix='.tif') as f:
+        assert cv2.imwrite(f.name, np.array(stored)[..., ::-1], [cv2.IMWRITE_TIFF_COMPRESSION, 1])
+        data = tiff_with_exif(open(f.name, 'rb').read(), 8, *stored.size)
+    # OpenCV reads TIFFs through libtiff's RGBA interface, which honours the orientation tag
+    tif_path = save('orient-8.tif', data)
+    close(cv2.imread(tif_path)[..., ::-1], rgb, 0, 'orient-8.tif shown upright by libtiff')
 
     # --- CMYK / YCCK
     cmyk_icc = cmyk_profile()
@@ -427,7 +436,7 @@ def main():
     rgba = up.copy()
     rgba.putalpha(Image.fromarray((np.arange(W * H) * 7 % 256).reshape(H, W).astype(np.uint8)))
     save('rgba.png', png_bytes(rgba))
-    inter = subprocess.run(['convert', 'png:-', '-interlace', 'PNG', 'png:-'], input=png_bytes(up), check=True,
+    inter = subprocess.run(['convert', 'png:-', '-strip', '-interlace', 'PNG', 'png:-'], input=png_bytes(up), check=True,
                            capture_output=True).stdout
     assert inter[28] == 1, 'interlace method byte of IHDR'
     save('interlaced.png', inter)
@@ -463,6 +472,28 @@ def main():
         for f in files:
             total += os.path.getsize(os.path.join(root, f))
     print(f'{OUT}: {sum(len(f) for _, _, f in os.walk(OUT))} files, {total / 1024:.0f} KiB')
+
+
+def tiff_with_exif(data, orientation, width, height):
+    """A little-endian single-image TIFF (OpenCV's) with the EXIF block's IFD0 entries (Make, Model, Orientation,
+    DateTime, EXIF and GPS IFDs) merged into its own IFD0, as cameras and raw converters write TIFFs."""
+    assert data[:2] == b'II'
+    out = bytearray(data + (b'\0' if len(data) % 2 else b''))
+    base = len(out)
+    blob = exif_block(orientation, width, height, base=base)
+    out += blob
+    n0 = struct.unpack('<H', blob[8:10])[0]
+    extra = [blob[10 + 12 * i: 22 + 12 * i] for i in range(n0)]
+    off = struct.unpack('<I', data[4:8])[0]
+    n = struct.unpack('<H', data[off:off + 2])[0]
+    entries = [data[off + 2 + 12 * i: off + 14 + 12 * i] for i in range(n)] + extra
+    entries.sort(key=lambda e: struct.unpack('<H', e[:2])[0])
+    if len(out) % 2:
+        out += b'\0'
+    ifd_at = len(out)
+    out += struct.pack('<H', len(entries)) + b''.join(entries) + struct.pack('<I', 0)
+    struct.pack_into('<I', out, 4, ifd_at)
+    return bytes(out)
 
 
 def tiff_with_icc(data, icc):

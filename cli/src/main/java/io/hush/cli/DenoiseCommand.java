@@ -39,7 +39,8 @@ import java.util.List;
         footerHeading = "%nExamples:%n",
         footer = {"  hush denoise noisy.png -o clean.png",
                 "  hush denoise shots/ -o out/ --model weights/gray-blind.hush --threads 2",
-                "  hush denoise 'scans/*.tif' -o out/ --model classic:nlm --sigma auto"})
+                "  hush denoise 'scans/*.tif' -o out/ --model classic:nlm --sigma auto",
+                "  hush denoise IMG_0042.jpg -o out/ --quality 92     (an upright JPEG with the photo's EXIF)"})
 final class DenoiseCommand extends BaseCommand {
     @Parameters(arity = "1..*", paramLabel = "IN",
             description = "Input images: files, folders (their image files) or quoted globs like 'dir/*.png'.")

@@ -53,7 +53,8 @@ class DenoisePhotosTest {
 
     /** Copies fixture {@code name} to in/, denoises it into out/ with classic:identity, returns the one output. */
     Path denoise(String name, String... extra) throws IOException {
-        Path src = Files.copy(fixture(name), in.resolve(Path.of(name).getFileName().toString()));
+        Path src = Files.copy(fixture(name), in.resolve(Path.of(name).getFileName().toString()),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         String[] args = new String[5 + extra.length];
         args[0] = "denoise";
         args[1] = src.toString();
@@ -170,6 +171,20 @@ class DenoisePhotosTest {
         // the stored pixels themselves are upright: read without Hush, they are the same
         java.awt.image.BufferedImage raw = javax.imageio.ImageIO.read(png.toFile());
         assertEquals(48, raw.getWidth());
+    }
+
+    /** A TIFF's own orientation tag and the camera EXIF in its IFD0 (EXIF and GPS sub-IFDs): TIFF and JPEG out. */
+    @Test
+    void tiffOrientationAndExifAreKept() throws IOException {
+        Path tif = denoise("orient-8.tif");
+        assertEquals("orient-8.tif", tif.getFileName().toString());
+        assertEquals(0, maxDiff(read(fixture("widergb.png")), read(tif), 8), "upright, exactly (libtiff agrees)");
+        hasCameraExif(tif, 48, 32);
+        Files.delete(tif);
+        Path jpg = denoise("orient-8.tif", "--format", "jpeg");
+        hasCameraExif(jpg, 48, 32);
+        double mean = meanDiff(read(fixture("widergb.png")), read(jpg));
+        assertTrue(mean < 1.5, "JPEG at quality 95 of the lossless picture: mean " + mean);
     }
 
     /** The last line: {@code hush denoise photo.jpg -o out/} gives an upright JPEG with the photo's EXIF. */

@@ -34,21 +34,26 @@ import org.apache.commons.imaging.ImageInfo;
 import org.apache.commons.imaging.Imaging;
 
 /**
- * Reading and writing images as {@link FloatImage}s.
+ * Reading and writing images as {@link FloatImage}s, and photos with their metadata ({@link #readPhoto}).
  *
  * <p>Which decoder: the format is found from the first bytes, never the file name. PNG, JPEG, TIFF, BMP and GIF are
- * decoded by {@code javax.imageio} (it keeps 16-bit PNG and TIFF samples; commons-imaging 1.0.0-alpha6 reads 16-bit PNG
- * as 8-bit, rejects unsigned 16-bit TIFF and cannot decode JPEG); PNM (PBM/PGM/PPM) by commons-imaging, which has no
- * 16-bit PNM support (a 16-bit PGM comes back 8-bit). A TIFF or BMP that javax.imageio cannot decode is retried with
- * commons-imaging. GIF: the first frame.
+ * decoded by {@code javax.imageio} with the TwelveMonkeys plugins on the class path (JPEG: CMYK, YCCK, progressive;
+ * TIFF: 16-bit with predictors, more compressions); PNM (PBM/PGM/PPM) by commons-imaging, which has no 16-bit PNM
+ * support (a 16-bit PGM comes back 8-bit; commons-imaging 1.0.0-alpha6 also reads 16-bit PNG as 8-bit and rejects
+ * unsigned 16-bit TIFF, so it is not used where depth matters). A BMP that javax.imageio cannot decode is retried
+ * with commons-imaging. GIF: the first frame.
  *
- * <p>Samples are taken raw (no colour-space or gamma conversion) and scaled by {@code 2^bits - 1} to [0,1]. Palette
- * images become gray if every palette entry is gray, RGB otherwise; bit depths below 8 are reported as 8.
+ * <p>Colour: gray and RGB samples are taken as stored, in the file's own encoding (no colour-space or gamma
+ * conversion; an embedded ICC profile is kept in the {@link PhotoMetadata} and written back), and scaled by
+ * {@code 2^bits - 1} to [0,1]. CMYK and YCCK JPEGs (Adobe-inverted or not) and other colour spaces are converted to
+ * sRGB with their embedded profile. Palette images become gray if every palette entry is gray, RGB otherwise; bit
+ * depths below 8 are reported as 8. The EXIF (JPEG, PNG) or TIFF orientation is applied: pixels come back upright.
  *
  * <p>Before any pixel is decoded, the dimensions in the header are checked against a pixel limit
- * ({@link #DEFAULT_MAX_PIXELS} unless told otherwise), so a decompression bomb fails fast. Every failure is an
- * {@link ImageFormatException} whose one-line message names the file. Inputs are never modified; writes go to a
- * temporary file in the destination folder that is then moved into place atomically.
+ * ({@link #DEFAULT_MAX_PIXELS} unless told otherwise), so a decompression bomb fails fast, and the EXIF block and
+ * ICC profile are bounds-checked. Every failure is an {@link ImageFormatException} whose one-line message names the
+ * file. Inputs are never modified; writes go to a temporary file in the destination folder that is then moved into
+ * place atomically.
  */
 public final class Images {
     /** Default limit on width * height: 100 megapixels (400 MB per float plane). */
