@@ -8,13 +8,18 @@ import io.hush.engine.layers.Layer;
 import io.hush.engine.layers.Param;
 
 import java.lang.foreign.Arena;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * A model: a small graph of layers (a sequence plus skip connections) with its parameters, built by
@@ -26,29 +31,84 @@ import java.util.SplittableRandom;
  *         .add(new Conv2D(32, 3, Activation.RELU))
  *         .add(new MaxPool2D(2))
  *         .build()) {
- *     Tensor y = m.forward(x);              // x: [N,28,28,1]
+ *     Tensor y = m.forward(x);              // x: [N,28,28,1]; y is the caller's
+ *     m.forward(x, out);                    // or into a tensor of the caller's: allocates nothing
  * }
  * }</pre>
  *
- * Tensors returned by {@link #forward} live in the model's workspace and are overwritten by the next call.
- * A model is not thread-safe: one caller at a time (it uses all cores itself).
+ * <h2>Threads</h2>
+ * <b>Inference is thread-safe.</b> {@link #forward(Tensor)}, {@link #forward(Tensor, Tensor)} and
+ * {@link #predict(float[], int)} may be called from any number of threads at once on one shared model, with any
+ * mix of input sizes and batch sizes, and each call returns exactly the bits a serial call would: every inference
+ * kernel computes each output element on one thread in a fixed order, so the result does not depend on how its
+ * loops are split, nor on the JIT tier (sigmoid/tanh are {@link io.hush.engine.kernels.FastMath}'s float forms).
+ * <ul>
+ *   <li><b>Memory.</b> Each call in flight borrows an inference {@link Plan} (all its workspace) for its input
+ *   shape from a pool and returns it afterwards; the steady state allocates no workspace. At most
+ *   {@link #maxIdlePlans(int) maxIdlePlans} (default {@value #DEFAULT_IDLE_PLANS}) idle plans are kept over all
+ *   shapes; beyond that the least recently used shapes' plans are freed. So memory is one plan per concurrent
+ *   call plus the idle bound.</li>
+ *   <li><b>Results.</b> {@link #forward(Tensor)} returns a new tensor the caller owns (in an automatic arena,
+ *   freed by the garbage collector); no other call ever writes it. {@link #forward(Tensor, Tensor)} writes into a
+ *   caller-provided tensor instead, for hot loops. {@link #predict} returns a new array.</li>
+ *   <li><b>Cores.</b> A call runs its layers' loops on the model's pool when the pool is free; a call that finds
+ *   the pool busy with another call's loop runs that loop on its own thread instead of waiting
+ *   ({@link ThreadPool#inlineWhenBusy()}), so concurrent callers keep every core busy without queueing.</li>
+ *   <li>Inputs (and a caller's output tensor) must be readable by the pool's worker threads: shared, global or
+ *   automatic arenas, not confined ones.</li>
+ * </ul>
+ * <b>Training is one caller at a time.</b> A training-mode {@link #forward(Tensor, boolean) forward(x, true)},
+ * {@link #backward} or {@link #activation} that overlaps another training-mode call, or any inference call, on
+ * the same model throws {@link IllegalStateException} naming the conflict (and so does inference that overlaps a
+ * training-mode call): inference is refused during a training pass, not made to wait, because the pass changes
+ * the BatchNorm statistics inference reads. {@code backward} and {@code activation} must also run on the thread
+ * that ran the training-mode forward pass they follow, so another thread's pass cannot slip in between. Between
+ * training calls the optimiser writes the weights directly, which the model cannot see: inference from other
+ * threads while a model trains is not supported (it may see half-updated weights).
+ * <p>Configuration: {@link #threads(int)} and {@link #close()} refuse with an IllegalStateException while calls
+ * are in flight; {@link #maxIdlePlans(int)} and {@link #profiling} may be called at any time; {@link #step} and
+ * {@link #initialize} belong to the training owner and must not race with calls.
  */
 public final class Model implements AutoCloseable {
+    /** Idle inference plans a model keeps by default (over all input shapes). */
+    public static final int DEFAULT_IDLE_PLANS = 4;
+
+    /** {@link #calls} while a training-mode call runs. */
+    private static final int TRAINING = -1;
+    /** {@link #calls} while the model is being reconfigured or after it is closed. */
+    private static final int EXCLUSIVE = -2;
+
     private final List<Node> nodes;
     private final Arena arena;
     private final ModelCard card = new ModelCard();
-    private ThreadPool pool;
+    private volatile ThreadPool pool;
     private boolean ownPool;
-    private Plan plan;
-    private final Exec exec;
-    private Tensor lastInput;
-    private long[] profileNanos; // per-node forward time, summed; null when not profiling
+
+    /** Inference calls in flight (>= 0), or {@link #TRAINING}, or {@link #EXCLUSIVE}. */
+    private final AtomicInteger calls = new AtomicInteger();
+    /** The thread running the current training-mode call (for messages), or null. */
+    private volatile Thread trainingCaller;
+    private volatile boolean closed;
+
+    // Training: one plan, one caller at a time (guarded by calls == TRAINING).
+    private Plan trainPlan;
+    private Thread trainThread;   // ran the last complete training-mode forward
+    private boolean trainReady;   // trainPlan holds a complete training-mode forward pass
+    private volatile long step;
+
+    // Inference: idle plans per batched input shape, least recently used shape first.
+    private final LinkedHashMap<Shape, ArrayDeque<Plan>> idle = new LinkedHashMap<>(16, 0.75f, true);
+    private int idleCount;
+    private int maxIdle = DEFAULT_IDLE_PLANS;
+    private final AtomicLong planBytes = new AtomicLong();
+    private final AtomicLong plansCreated = new AtomicLong();
+
+    private volatile AtomicLongArray profileNanos; // per-node forward time, summed; null when not profiling
 
     private Model(List<Node> nodes, Arena arena) {
         this.nodes = List.copyOf(nodes);
         this.arena = arena;
         this.pool = ThreadPool.common();
-        this.exec = new Exec(pool, false);
     }
 
     /** A builder for a model whose per-sample input is {@code [H,W,C]}. */
@@ -160,58 +220,125 @@ public final class Model implements AutoCloseable {
         io.hush.engine.io.HushFormat.save(this, path, storage);
     }
 
-    /** Uses a private pool of {@code n} threads from now on (1 = single-threaded, deterministic). */
+    /**
+     * Uses a private pool of {@code n} threads from now on (1 = single-threaded). Every workspace plan is dropped
+     * (they are sized for the thread count). Refused with an IllegalStateException while calls are in flight.
+     */
     public Model threads(int n) {
-        if (ownPool) pool.close();
-        pool = new ThreadPool(n);
-        ownPool = true;
-        exec.pool = pool;
+        ThreadPool next = new ThreadPool(n);
+        enterExclusive("threads(" + n + ")", next);
+        try {
+            dropPlans();
+            if (ownPool) pool.close();
+            pool = next;
+            ownPool = true;
+        } finally {
+            calls.set(0);
+        }
         return this;
     }
 
     public int threads() { return pool.threads(); }
 
     /**
-     * Inference: {@code x} is {@code [N,H,W,C]}; returns the output, valid until the next call. The input must live
-     * in a shared or global arena (the model's worker threads read it), not a confined one.
+     * Keeps at most {@code max} idle inference plans (over all input shapes; default {@value #DEFAULT_IDLE_PLANS}),
+     * freeing the least recently used shapes' plans beyond that. 0 frees every plan after its call (each call
+     * then plans anew). Plans in use by calls in flight are not counted.
      */
-    public Tensor forward(Tensor x) {
-        return forward(x, false);
+    public Model maxIdlePlans(int max) {
+        if (max < 0) throw new IllegalArgumentException("maxIdlePlans must be >= 0, got " + max);
+        List<Plan> evicted;
+        synchronized (idle) {
+            maxIdle = max;
+            evicted = evictOverBound();
+        }
+        closeAll(evicted);
+        return this;
     }
 
     /**
-     * Forward pass. In training mode BatchNorm uses batch statistics, Dropout drops, and every activation is
-     * kept for {@link #backward}.
+     * Inference: {@code x} is {@code [N,H,W,C]} (any size the layers accept); returns a new output tensor that the
+     * caller owns (in an automatic arena: the garbage collector frees it). Thread-safe, see the class comment. The
+     * input must live in a shared, global or automatic arena (the model's worker threads read it).
+     */
+    public Tensor forward(Tensor x) {
+        checkInput(x.shape());
+        enterInference("forward(x)");
+        try {
+            Plan p = borrow(x.shape());
+            try {
+                Tensor out = Tensor.allocate(Arena.ofAuto(), p.shapes[nodes.size() - 1]);
+                infer(p, x, out);
+                return out;
+            } finally {
+                giveBack(p);
+            }
+        } finally {
+            calls.decrementAndGet();
+        }
+    }
+
+    /**
+     * Inference into the caller's tensor {@code out}, which must have the batched output shape for {@code x}
+     * ({@link #outputShape(Shape)} with the batch size) and must not overlap {@code x}; allocates nothing once a
+     * plan for this input shape exists. Returns {@code out}. Thread-safe, see the class comment.
+     */
+    public Tensor forward(Tensor x, Tensor out) {
+        checkInput(x.shape());
+        if (x.data().asOverlappingSlice(out.data()).isPresent()) {
+            throw new IllegalArgumentException("output tensor " + out.shape() + " overlaps the input " + x.shape()
+                    + ": the last layer would overwrite what it reads");
+        }
+        enterInference("forward(x, out)");
+        try {
+            Plan p = borrow(x.shape());
+            try {
+                Shape want = p.shapes[nodes.size() - 1];
+                if (!out.shape().equals(want)) {
+                    throw new ShapeException("output tensor must be " + want + " for input " + x.shape() + ", got " + out.shape());
+                }
+                infer(p, x, out);
+                return out;
+            } finally {
+                giveBack(p);
+            }
+        } finally {
+            calls.decrementAndGet();
+        }
+    }
+
+    /**
+     * Forward pass. Inference ({@code training = false}) is {@link #forward(Tensor)}: a new tensor the caller
+     * owns. In training mode BatchNorm uses batch statistics, Dropout drops, and every activation is kept for
+     * {@link #backward}; the returned tensor is the model's and stays valid until the next training-mode call.
+     * Training-mode calls are one at a time (see the class comment).
      */
     public Tensor forward(Tensor x, boolean training) {
-        Shape in = x.shape();
-        Shape per = inputShape();
-        if (in.rank() != per.rank() + 1) {
-            throw new ShapeException("model input must be " + per.withBatch(1).toString().replace("[1,", "[N,")
-                    + ", got " + in);
+        if (!training) return forward(x);
+        checkInput(x.shape());
+        enterTraining("forward(x, true)");
+        try {
+            trainReady = false;
+            Plan p = trainPlan;
+            if (p == null || !p.inputShape.equals(x.shape())) {
+                if (p != null) closePlan(p);
+                trainPlan = null;
+                p = trainPlan = newPlan(x.shape(), new Exec(pool, true));
+            }
+            p.exec.step = step;
+            p.bindInput(nodes, x);
+            runLayers(p);
+            trainThread = Thread.currentThread();
+            trainReady = true;
+            return p.act[nodes.size() - 1];
+        } finally {
+            exitTraining();
         }
-        if (in.dim(-1) != per.dim(-1)) {
-            throw new ShapeException("model input has " + in.dim(-1) + " channels, the model takes " + per.dim(-1)
-                    + " (input " + in + ")");
-        }
-        Plan p = plan(in, training);
-        p.bindInput(nodes, x);
-        lastInput = x;
-        exec.training = training;
-        long[] prof = profileNanos;
-        for (int i = 1; i < nodes.size(); i++) {
-            exec.state = p.state[i];
-            exec.scratch = p.scratch;
-            long t0 = prof == null ? 0 : System.nanoTime();
-            nodes.get(i).layer().forward(p.ins[i], p.act[i], exec);
-            if (prof != null) prof[i] += System.nanoTime() - t0;
-        }
-        return p.act[nodes.size() - 1];
     }
 
     /**
      * Backward pass after a training-mode {@link #forward}: {@code gradOut} is dL/d(output) with the output's
-     * shape. Writes every parameter's {@link Param#grad}.
+     * shape. Writes every parameter's {@link Param#grad}. Runs on the thread of that forward pass.
      */
     public void backward(Tensor gradOut) {
         backward(gradOut, -1, null);
@@ -223,70 +350,80 @@ public final class Model implements AutoCloseable {
      * regularisation of a latent code, see {@link #activation}) reaches the weights below it. Node -1 adds nothing.
      */
     public void backward(Tensor gradOut, int node, Tensor extraGrad) {
-        Plan p = plan;
-        if (p == null || !p.training || lastInput == null) {
-            throw new IllegalStateException("backward needs a training-mode forward pass first");
-        }
-        int last = nodes.size() - 1;
-        if (!gradOut.shape().equals(p.shapes[last])) {
-            throw new ShapeException("gradient of the output must be " + p.shapes[last] + ", got " + gradOut.shape());
-        }
-        if (node != -1) {
-            if (node < 1 || node > last) throw new IllegalArgumentException("no node " + node + " to add a gradient to (nodes 1.." + last + ")");
-            if (!extraGrad.shape().equals(p.shapes[node])) {
-                throw new ShapeException("extra gradient of node " + node + " must be " + p.shapes[node] + ", got " + extraGrad.shape());
+        enterTraining("backward");
+        try {
+            Plan p = trainedPlan("backward");
+            int last = nodes.size() - 1;
+            if (!gradOut.shape().equals(p.shapes[last])) {
+                throw new ShapeException("gradient of the output must be " + p.shapes[last] + ", got " + gradOut.shape());
             }
-        }
-        p.grad[last].copyFrom(gradOut);
-        exec.training = true;
-        for (int i = last; i >= 1; i--) {
-            if (p.edgeGrad[i] != null) { // fan-out: sum what every consumer wrote
-                Tensor g = p.grad[i];
-                g.copyFrom(p.edgeGrad[i][0]);
-                for (int e = 1; e < p.edgeGrad[i].length; e++) Elementwise.addInPlace(g, p.edgeGrad[i][e]);
+            if (node != -1) {
+                if (node < 1 || node > last) throw new IllegalArgumentException("no node " + node + " to add a gradient to (nodes 1.." + last + ")");
+                if (!extraGrad.shape().equals(p.shapes[node])) {
+                    throw new ShapeException("extra gradient of node " + node + " must be " + p.shapes[node] + ", got " + extraGrad.shape());
+                }
             }
-            if (i == node) Elementwise.addInPlace(p.grad[i], extraGrad); // every consumer has run: grad[i] is complete
-            exec.state = p.state[i];
-            exec.scratch = p.scratch;
-            nodes.get(i).layer().backward(p.ins[i], p.act[i], p.grad[i], p.gradIns[i], exec);
+            Exec exec = p.exec;
+            exec.step = step;
+            p.grad[last].copyFrom(gradOut);
+            for (int i = last; i >= 1; i--) {
+                if (p.edgeGrad[i] != null) { // fan-out: sum what every consumer wrote
+                    Tensor g = p.grad[i];
+                    g.copyFrom(p.edgeGrad[i][0]);
+                    for (int e = 1; e < p.edgeGrad[i].length; e++) Elementwise.addInPlace(g, p.edgeGrad[i][e]);
+                }
+                if (i == node) Elementwise.addInPlace(p.grad[i], extraGrad); // every consumer has run: grad[i] is complete
+                exec.state = p.state[i];
+                exec.scratch = p.scratch;
+                nodes.get(i).layer().backward(p.ins[i], p.act[i], p.grad[i], p.gradIns[i], exec);
+            }
+        } finally {
+            exitTraining();
         }
     }
 
-    /** Output of node {@code node} (batched) in the last training-mode forward pass; valid until the next call. */
+    /**
+     * Output of node {@code node} (batched) in the last training-mode forward pass; valid until the next
+     * training-mode call. Like {@link #backward}, only on the thread that ran that pass.
+     */
     public Tensor activation(int node) {
-        if (plan == null || !plan.training) throw new IllegalStateException("activation(node) needs a training-mode forward pass first");
-        if (node < 0 || node >= nodes.size()) throw new IllegalArgumentException("no node " + node + " (nodes 0.." + (nodes.size() - 1) + ")");
-        return plan.act[node];
+        enterTraining("activation(" + node + ")");
+        try {
+            Plan p = trainedPlan("activation(node)");
+            if (node < 0 || node >= nodes.size()) throw new IllegalArgumentException("no node " + node + " (nodes 0.." + (nodes.size() - 1) + ")");
+            return p.act[node];
+        } finally {
+            exitTraining();
+        }
     }
 
     /**
      * Starts (or with {@code false} stops) summing the wall time of every node's forward pass; {@link #profile()}
-     * reads the sums. Costs two {@code nanoTime} calls per node while on.
+     * reads the sums (over all threads' calls). Costs two {@code nanoTime} calls per node while on.
      */
     public Model profiling(boolean on) {
-        profileNanos = on ? new long[nodes.size()] : null;
+        profileNanos = on ? new AtomicLongArray(nodes.size()) : null;
         return this;
     }
 
     /** Forward nanoseconds per node summed since {@link #profiling profiling(true)} (index = node id), or null. */
-    public long[] profile() { return profileNanos == null ? null : profileNanos.clone(); }
+    public long[] profile() {
+        AtomicLongArray p = profileNanos;
+        if (p == null) return null;
+        long[] r = new long[p.length()];
+        for (int i = 0; i < r.length; i++) r[i] = p.get(i);
+        return r;
+    }
 
     /** The pool this model runs on (the trainer runs its loss and optimiser loops on it too). */
     public ThreadPool pool() { return pool; }
 
     /** Step number that stochastic layers (Dropout) derive their masks from; the trainer sets it every step. */
-    public void step(long step) { exec.step = step; }
-
-    private Plan plan(Shape batched, boolean training) {
-        if (plan != null && plan.inputShape.equals(batched) && plan.training == training) return plan;
-        if (plan != null) plan.close();
-        plan = null;
-        plan = new Plan(nodes, batched, training, pool.threads());
-        return plan;
-    }
+    public void step(long step) { this.step = step; }
 
     /** Convenience: runs {@code n} samples given as a flat NHWC array and returns a flat copy of the output. */
     public float[] predict(float[] x, int n) {
+        if (n < 1) throw new IllegalArgumentException("predict needs at least one sample, got n = " + n);
         Shape s = inputShape();
         int[] d = s.dims();
         if (x.length % n != 0) throw new ShapeException(x.length + " values is not " + n + " samples");
@@ -299,21 +436,235 @@ public final class Model implements AutoCloseable {
             d[0] = hw;
             d[1] = hw;
         }
-        try (Arena a = Arena.ofShared()) { // shared: worker threads read the input
-            Tensor t = Tensor.of(a, x, Shape.of(d).withBatch(n).dims());
-            return forward(t).toArray();
+        Shape batched = Shape.of(d).withBatch(n);
+        if (batched.size() != x.length) throw new ShapeException(x.length + " values do not fit " + batched);
+        checkInput(batched);
+        enterInference("predict");
+        try {
+            Plan p = borrow(batched);
+            try {
+                long before = p.bytes();
+                Tensor in = p.inputStage(); // staged in the plan: no allocation per call
+                planBytes.addAndGet(p.bytes() - before);
+                in.copyFrom(x);
+                if (nodes.size() == 1) return x.clone();
+                infer(p, in, null);
+                return p.output().toArray();
+            } finally {
+                giveBack(p);
+            }
+        } finally {
+            calls.decrementAndGet();
         }
     }
 
-    /** Workspace bytes currently planned. */
-    public long workspaceBytes() { return plan == null ? 0 : plan.bytes(); }
+    /** Workspace bytes currently planned: the training plan, idle inference plans and those of calls in flight. */
+    public long workspaceBytes() { return planBytes.get(); }
 
+    /** Frees every plan and the parameters. Refused with an IllegalStateException while calls are in flight. */
     @Override
     public void close() {
-        if (plan != null) plan.close();
-        plan = null;
+        if (closed) return;
+        enterExclusive("close()", null);
+        closed = true; // calls stays EXCLUSIVE: every later call is refused
+        dropPlans();
         if (ownPool) pool.close();
         arena.close();
+    }
+
+    // ---- inference internals ----
+
+    private void checkInput(Shape in) {
+        Shape per = inputShape();
+        if (in.rank() != per.rank() + 1) {
+            throw new ShapeException("model input must be " + per.withBatch(1).toString().replace("[1,", "[N,")
+                    + ", got " + in);
+        }
+        if (in.dim(-1) != per.dim(-1)) {
+            throw new ShapeException("model input has " + in.dim(-1) + " channels, the model takes " + per.dim(-1)
+                    + " (input " + in + ")");
+        }
+    }
+
+    /** Runs an inference pass on a borrowed plan: {@code out} (or the plan's own buffer when null) gets the output. */
+    private void infer(Plan p, Tensor x, Tensor out) {
+        if (nodes.size() == 1) { // no layers: the output is the input
+            if (out != null) out.copyFrom(x);
+            return;
+        }
+        p.bindInput(nodes, x);
+        if (out != null) p.bindOutput(out);
+        try {
+            runLayers(p);
+        } finally {
+            if (out != null) p.bindOutput(null);
+            p.bindInput(nodes, null); // keep no reference to the caller's input
+        }
+    }
+
+    private void runLayers(Plan p) {
+        Exec exec = p.exec;
+        AtomicLongArray prof = profileNanos;
+        for (int i = 1; i < nodes.size(); i++) {
+            exec.state = p.state[i];
+            exec.scratch = p.scratch;
+            long t0 = prof == null ? 0 : System.nanoTime();
+            nodes.get(i).layer().forward(p.ins[i], p.act[i], exec);
+            if (prof != null) prof.addAndGet(i, System.nanoTime() - t0);
+        }
+    }
+
+    /** An idle plan for this batched input shape, or a new one. */
+    private Plan borrow(Shape batched) {
+        synchronized (idle) {
+            ArrayDeque<Plan> q = idle.get(batched); // marks the shape as recently used
+            if (q != null) {
+                Plan p = q.pollFirst();
+                if (q.isEmpty()) idle.remove(batched);
+                idleCount--;
+                return p;
+            }
+        }
+        // Planning allocates the workspace: outside the lock, so other shapes' calls do not wait for it.
+        return newPlan(batched, new Exec(pool.inlineWhenBusy(), false));
+    }
+
+    /** Puts a plan back into the idle pool, freeing least recently used shapes' plans beyond the bound. */
+    private void giveBack(Plan p) {
+        List<Plan> evicted;
+        synchronized (idle) {
+            idle.computeIfAbsent(p.inputShape, k -> new ArrayDeque<>(2)).addFirst(p);
+            idleCount++;
+            evicted = evictOverBound();
+        }
+        closeAll(evicted);
+    }
+
+    /** Removes idle plans beyond {@link #maxIdle}, least recently used shape first; caller holds the idle lock. */
+    private List<Plan> evictOverBound() {
+        List<Plan> out = List.of();
+        Iterator<ArrayDeque<Plan>> it = idle.values().iterator();
+        while (idleCount > maxIdle && it.hasNext()) {
+            ArrayDeque<Plan> q = it.next();
+            while (idleCount > maxIdle && !q.isEmpty()) {
+                if (out.isEmpty()) out = new ArrayList<>();
+                out.add(q.pollLast());
+                idleCount--;
+            }
+            if (q.isEmpty()) it.remove();
+        }
+        return out;
+    }
+
+    private Plan newPlan(Shape batched, Exec exec) {
+        Plan p = new Plan(nodes, batched, exec);
+        planBytes.addAndGet(p.bytes());
+        plansCreated.incrementAndGet();
+        return p;
+    }
+
+    private void closePlan(Plan p) {
+        planBytes.addAndGet(-p.bytes());
+        p.close();
+    }
+
+    private void closeAll(List<Plan> plans) {
+        for (Plan p : plans) closePlan(p);
+    }
+
+    /** Frees the training plan and every idle plan; only with no call in flight. */
+    private void dropPlans() {
+        List<Plan> all = new ArrayList<>();
+        synchronized (idle) {
+            for (ArrayDeque<Plan> q : idle.values()) all.addAll(q);
+            idle.clear();
+            idleCount = 0;
+        }
+        if (trainPlan != null) all.add(trainPlan);
+        trainPlan = null;
+        trainReady = false;
+        closeAll(all);
+    }
+
+    // ---- diagnostics for tests (package-private) ----
+
+    /** Idle inference plans now kept. */
+    int idlePlanCount() {
+        synchronized (idle) { return idleCount; }
+    }
+
+    /** Shapes with idle plans, least recently used first. */
+    List<Shape> idlePlanShapes() {
+        synchronized (idle) { return List.copyOf(idle.keySet()); }
+    }
+
+    /** Plans created since the model was built (inference and training). */
+    long plansCreated() { return plansCreated.get(); }
+
+    // ---- call-state guard ----
+
+    private void enterInference(String what) {
+        while (true) {
+            int s = calls.get();
+            if (s < 0) throw refused(what, s);
+            if (calls.compareAndSet(s, s + 1)) return;
+        }
+    }
+
+    private void enterTraining(String what) {
+        if (!calls.compareAndSet(0, TRAINING)) throw refused(what, calls.get());
+        trainingCaller = Thread.currentThread();
+    }
+
+    private void exitTraining() {
+        trainingCaller = null;
+        calls.set(0);
+    }
+
+    /** Takes the model for a configuration change; on refusal closes {@code discard} (a resource made for it). */
+    private void enterExclusive(String what, AutoCloseable discard) {
+        if (calls.compareAndSet(0, EXCLUSIVE)) return;
+        IllegalStateException e = refused(what, calls.get());
+        if (discard != null) {
+            try {
+                discard.close();
+            } catch (Exception suppressed) {
+                e.addSuppressed(suppressed);
+            }
+        }
+        throw e;
+    }
+
+    private IllegalStateException refused(String what, int state) {
+        String call = "Model." + what + " on thread '" + Thread.currentThread().getName() + "'";
+        if (closed) return new IllegalStateException(call + ": the model is closed");
+        if (state == TRAINING) {
+            Thread t = trainingCaller;
+            return new IllegalStateException(call + " overlaps a training-mode call (forward(x, true), backward or "
+                    + "activation) running on thread '" + (t == null ? "?" : t.getName()) + "': training-mode calls run "
+                    + "one at a time and inference does not overlap them");
+        }
+        if (state == EXCLUSIVE) return new IllegalStateException(call + " overlaps threads(n) or close() on this model");
+        if (state > 0) {
+            return new IllegalStateException(call + " overlaps " + state + " inference call(s) in flight on this model: "
+                    + (what.startsWith("forward(x, true)") || what.startsWith("backward") || what.startsWith("activation")
+                    ? "a training-mode call would change the BatchNorm statistics they read"
+                    : "wait for them to finish"));
+        }
+        return new IllegalStateException(call + " could not start (state " + state + "); retry");
+    }
+
+    /** The training plan of the last complete training-mode forward, checked to belong to the calling thread. */
+    private Plan trainedPlan(String what) {
+        if (trainPlan == null || !trainReady) {
+            throw new IllegalStateException(what + " needs a training-mode forward pass first (forward(x, true))");
+        }
+        if (trainThread != Thread.currentThread()) {
+            throw new IllegalStateException(what + " on thread '" + Thread.currentThread().getName() + "' follows a "
+                    + "training-mode forward pass run on thread '" + trainThread.getName() + "': a training step "
+                    + "(forward, activation, backward) runs on one thread, so another pass cannot slip in between");
+        }
+        return trainPlan;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.hush.engine.graph;
 
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
+import io.hush.engine.layers.Exec;
 import io.hush.engine.layers.Layer;
 
 import java.lang.foreign.Arena;
@@ -16,6 +17,10 @@ import java.util.List;
  * <p>Inference plans share memory between activations whose lifetimes do not overlap (a node's buffer is free
  * after its last consumer ran), so a deep plain network needs about two activation buffers, not one per layer.
  * Training plans keep every activation (backward needs them) plus a gradient per node and per-layer state.
+ *
+ * <p>A plan is the whole mutable state of one forward (and backward) pass, including its {@link Exec}: it serves
+ * one call at a time. A model keeps a small pool of idle inference plans per input shape and lends one to each
+ * call in flight, which is what makes concurrent inference on one model safe.
  */
 public final class Plan implements AutoCloseable {
     public final Shape inputShape;
@@ -31,11 +36,23 @@ public final class Plan implements AutoCloseable {
     /** gradIns[i][k]: where node i's backward writes dL/d(input k); null for the model input. */
     public final Tensor[][] gradIns;
     public final MemorySegment scratch;
+    /** The pool, mode, state and scratch the layers see during this plan's passes. */
+    public final Exec exec;
     private final Arena arena = Arena.ofShared();
+    private final int last;
+    private final Tensor ownOutput;
+    private Tensor inputStage;
     private long bytes;
 
-    public Plan(List<Node> nodes, Shape inputShape, boolean training, int threads) {
+    /**
+     * Plans every buffer for {@code nodes} at batched input shape {@code inputShape}; the mode is
+     * {@code exec.training} and per-thread scratch is sized for {@code exec.threads()}.
+     */
+    public Plan(List<Node> nodes, Shape inputShape, Exec exec) {
         this.inputShape = inputShape;
+        this.exec = exec;
+        boolean training = exec.training;
+        int threads = exec.threads();
         this.training = training;
         int n = nodes.size();
         int batch = inputShape.dim(0);
@@ -121,15 +138,39 @@ public final class Plan implements AutoCloseable {
                 gradIns[i][k] = edgeGrad[src[k]] != null ? edgeGrad[src[k]][edgeCursor[src[k]]++] : grad[src[k]];
             }
         }
+        last = n - 1;
+        ownOutput = act[last];
     }
 
-    /** Binds the caller's input tensor as node 0's output for this call. */
+    /** Binds the caller's input tensor as node 0's output for this call ({@code null} drops the reference). */
     public void bindInput(List<Node> nodes, Tensor x) {
         act[0] = x;
         for (int i = 1; i < nodes.size(); i++) {
             int[] src = nodes.get(i).inputs();
             for (int k = 0; k < src.length; k++) if (src[k] == 0) ins[i][k] = x;
         }
+    }
+
+    /**
+     * Makes the last node write into the caller's {@code out} (shape {@code shapes[last]}) for this call instead of
+     * the plan's own buffer; {@code null} restores the plan's buffer. No node reads the last node's output, so
+     * nothing else needs rebinding.
+     */
+    public void bindOutput(Tensor out) {
+        if (last == 0) throw new IllegalStateException("a plan without layers has no output buffer to rebind");
+        act[last] = out == null ? ownOutput : out;
+    }
+
+    /** The output of the last pass (the plan's own buffer unless {@link #bindOutput} rebound it). */
+    public Tensor output() { return act[last]; }
+
+    /**
+     * A tensor of the plan's input shape in the plan's arena, allocated on first use and kept: where
+     * {@code Model.predict} stages a caller's array without allocating per call.
+     */
+    public Tensor inputStage() {
+        if (inputStage == null) inputStage = alloc(inputShape);
+        return inputStage;
     }
 
     private Shape[] inShapes(Node node) {

@@ -17,9 +17,11 @@ import java.nio.ByteOrder;
  * layer with a fused activation needs only its output in backward. Sources and destinations may be the same
  * segment (in-place).
  *
- * <p>Sigmoid and tanh use the Vector API's lanewise EXP/TANH (SVML-backed on x86), which agree with the
- * scalar references (double-precision {@code Math.exp}/{@code Math.tanh} rounded to float) to a few ulp;
- * ReLU, LeakyReLU, linear and every derivative agree bit for bit.
+ * <p>Every kernel equals its scalar reference ({@link Activation#apply}, {@link Activation#derivFromOutput}) bit for
+ * bit, at every lane count and JIT tier: sigmoid and tanh use {@link FastMath}'s float-FMA forms, which run the same
+ * correctly rounded operations in the vector and the scalar form (not the Vector API's lanewise EXP/TANH, whose SVML
+ * intrinsics under C2 differ from their fallbacks by an ulp). Tails shorter than a vector run the same vector code
+ * under a mask.
  */
 public final class ActivationKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -106,21 +108,25 @@ public final class ActivationKernels {
     private static void sigmoid(MemorySegment x, MemorySegment y, long from, long to) {
         long i = from;
         int vl = S.length();
-        FloatVector one = FloatVector.broadcast(S, 1f);
         for (; i + vl <= to; i += vl) {
-            FloatVector v = FloatVector.fromMemorySegment(S, x, i * 4, LE);
-            one.div(one.add(v.neg().lanewise(VectorOperators.EXP))).intoMemorySegment(y, i * 4, LE);
+            FastMath.sigmoid(FloatVector.fromMemorySegment(S, x, i * 4, LE)).intoMemorySegment(y, i * 4, LE);
         }
-        for (; i < to; i++) y.setAtIndex(F, i, (float) (1.0 / (1.0 + Math.exp(-x.getAtIndex(F, i)))));
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FastMath.sigmoid(FloatVector.fromMemorySegment(S, x, i * 4, LE, m)).intoMemorySegment(y, i * 4, LE, m);
+        }
     }
 
     private static void tanh(MemorySegment x, MemorySegment y, long from, long to) {
         long i = from;
         int vl = S.length();
         for (; i + vl <= to; i += vl) {
-            FloatVector.fromMemorySegment(S, x, i * 4, LE).lanewise(VectorOperators.TANH).intoMemorySegment(y, i * 4, LE);
+            FastMath.tanh(FloatVector.fromMemorySegment(S, x, i * 4, LE)).intoMemorySegment(y, i * 4, LE);
         }
-        for (; i < to; i++) y.setAtIndex(F, i, (float) Math.tanh(x.getAtIndex(F, i)));
+        if (i < to) {
+            VectorMask<Float> m = S.indexInRange(i, to);
+            FastMath.tanh(FloatVector.fromMemorySegment(S, x, i * 4, LE, m)).intoMemorySegment(y, i * 4, LE, m);
+        }
     }
 
     // ---- backward (derivative from output) ----
