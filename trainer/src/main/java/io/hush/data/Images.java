@@ -158,8 +158,8 @@ public final class Images {
             conversion = found.adobeColour() + (found.adobeInverted() ? " (Adobe-inverted)" : "") + " converted to sRGB "
                     + (icc != null ? "with the embedded ICC profile" : "(no profile embedded: plain CMYK to RGB)");
         }
-        if (conversion != null || icc != null && !profileFits(icc, img)) icc = null;
         FloatImage out = toFloat(file, img);
+        if (conversion != null || icc != null && !profileFits(icc, out.channels())) icc = null;
         if (kind == Kind.PNM) {
             // commons-imaging hands PNM back as (A)RGB; the header says whether it was gray (P1, P2, P4, P5).
             out = out.withoutAlpha();
@@ -185,11 +185,13 @@ public final class Images {
         }
     }
 
-    /** Whether an ICC profile describes the decoded samples (a gray profile for gray, an RGB one for RGB). */
-    private static boolean profileFits(byte[] icc, BufferedImage img) {
+    /**
+     * Whether an ICC profile describes the decoded samples: a gray profile for gray, an RGB one for RGB (palette
+     * entries included); otherwise (a mislabelled file) the profile is not written back.
+     */
+    private static boolean profileFits(byte[] icc, int channels) {
         int type = ICC_Profile.getInstance(icc).getColorSpaceType();
-        int cs = img.getColorModel().getColorSpace().getType();
-        return type == cs && !(img.getColorModel() instanceof IndexColorModel);
+        return type == (channels == 1 ? ColorSpace.TYPE_GRAY : ColorSpace.TYPE_RGB);
     }
 
     /**
