@@ -19,14 +19,14 @@ import static org.junit.jupiter.api.Assertions.*;
  * inference entry point, against serial outputs bit for bit; plan reuse and its bound; ownership of results.
  */
 class ConcurrentInferenceTest {
-    static final int THREADS = 8, CALLS = 100;
+    static final int THREADS = 8, CALLS = 80;
 
     /** One input of the test: shape and values, with the serial output. */
     record Case(int[] dims, float[] x, int[] expected) {}
 
     static List<Case> cases(Model m) {
         // even H and W (pool and transposed conv round trip); small, so cold JIT code costs little
-        int[][] shapes = {{1, 8, 8, 2}, {2, 6, 10, 2}, {3, 4, 6, 2}, {1, 10, 10, 2}, {2, 4, 4, 2}};
+        int[][] shapes = {{1, 6, 6, 2}, {2, 4, 6, 2}, {3, 4, 4, 2}, {1, 8, 6, 2}, {2, 2, 2, 2}};
         List<Case> cs = new ArrayList<>();
         try (Arena a = Arena.ofShared()) {
             for (int s = 0; s < shapes.length; s++) {

@@ -88,8 +88,12 @@ class JitTierTest {
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         List<String> cmd = new ArrayList<>(List.of(java, tier, "--add-modules", "jdk.incubator.vector",
-                "-XX:+UseSerialGC", "-Xmx256m", "-Xshare:auto", "-cp", System.getProperty("java.class.path"),
-                JitTierProbe.class.getName()));
+                "-XX:+UseSerialGC", "-Xmx256m", "-Xshare:auto"));
+        // the same vector width as this JVM (e.g. -XX:MaxVectorSize=16 for 4 lanes): kernels' sums follow the lanes
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-XX:MaxVectorSize=") || arg.startsWith("-XX:UseAVX=") || arg.startsWith("-XX:UseSSE=")) cmd.add(arg);
+        }
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), JitTierProbe.class.getName()));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
