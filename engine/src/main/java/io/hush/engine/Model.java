@@ -200,9 +200,38 @@ public final class Model implements AutoCloseable {
     /** What this model is for and how it was made (name, input, noise, training, metrics), saved with it. */
     public ModelCard card() { return card; }
 
-    /** Loads a Hush model file ({@code .hush}); any bad content is a {@link io.hush.engine.io.ModelFormatException}. */
+    /**
+     * Loads a model file: a Hush model ({@code .hush}), or any format a registered
+     * {@link io.hush.engine.io.ModelImporter} reads — ONNX built in, Keras {@code .keras}/{@code .h5} with the hush-keras
+     * module on the class path. The kind is read from the file's first bytes (then its extension). Any bad content is
+     * a {@link io.hush.engine.io.ModelFormatException} naming the file.
+     */
     public static Model load(java.nio.file.Path path) throws java.io.IOException {
-        return io.hush.engine.io.HushFormat.load(path);
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            throw new java.nio.file.NoSuchFileException(path.toString(), null,
+                    java.nio.file.Files.isDirectory(path) ? "is a folder, not a model file" : "no such model file");
+        }
+        byte[] head;
+        try (java.io.InputStream in = java.nio.file.Files.newInputStream(path)) {
+            head = in.readNBytes(8);
+        }
+        String name = path.getFileName().toString();
+        if (io.hush.engine.io.HushFormat.isHush(head, name)) return io.hush.engine.io.HushFormat.load(path);
+        return io.hush.engine.io.ModelImporters.forContent(head, name)
+                .orElseThrow(() -> io.hush.engine.io.ModelImporters.unreadable(path.toString()))
+                .load(path);
+    }
+
+    /**
+     * Loads a model from the complete bytes of a model file of any kind {@link #load(java.nio.file.Path)} reads;
+     * {@code source} names it in messages.
+     */
+    public static Model load(byte[] bytes, String source) throws java.io.IOException {
+        byte[] head = java.util.Arrays.copyOf(bytes, Math.min(8, bytes.length));
+        if (io.hush.engine.io.HushFormat.isHush(head, source)) return io.hush.engine.io.HushFormat.fromBytes(bytes, source);
+        return io.hush.engine.io.ModelImporters.forContent(head, source)
+                .orElseThrow(() -> io.hush.engine.io.ModelImporters.unreadable(source))
+                .load(bytes, source);
     }
 
     /** Loads a Hush model from a stream (read to its end). */

@@ -54,6 +54,16 @@ public final class HushFormat {
     /** Version of this Hush build ("0.1.0-SNAPSHOT"), written into every file's card. */
     public static String hushVersion() { return VERSION; }
 
+    /**
+     * Whether a file with these first bytes and this name is (meant to be) a Hush model: the magic, or a short or
+     * empty head with the {@code .hush} extension (then its reader says what is wrong with it).
+     */
+    public static boolean isHush(byte[] head, String name) {
+        if (head.length >= 5 && head[0] == MAGIC[0] && head[1] == MAGIC[1] && head[2] == MAGIC[2] && head[3] == MAGIC[3]
+                && head[4] == MAGIC[4]) return true;
+        return name.toLowerCase(java.util.Locale.ROOT).endsWith(EXTENSION);
+    }
+
     // ---------------- writing ----------------
 
     /** Saves with exact float32 parameters. */

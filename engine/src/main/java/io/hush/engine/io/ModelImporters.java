@@ -48,6 +48,22 @@ public final class ModelImporters {
         return dot <= 0 ? "" : name.substring(dot).toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The importer for a file with these first bytes and this name: the first whose {@link ModelImporter#accepts}
+     * recognises the bytes, else the one registered for the extension.
+     */
+    public static Optional<ModelImporter> forContent(byte[] head, String name) {
+        for (ModelImporter i : all()) if (i.accepts(head)) return Optional.of(i);
+        String ext = extension(Path.of(name.isEmpty() ? "model" : name.replace('/', '_').replace('\\', '_')));
+        for (ModelImporter i : all()) if (i.extensions().contains(ext)) return Optional.of(i);
+        return Optional.empty();
+    }
+
+    /** The error for a file no importer reads (naming the module to add for a known extension). */
+    public static ModelFormatException unreadable(String name) {
+        return missing(name, extension(Path.of(name.isEmpty() ? "model" : name.replace('/', '_').replace('\\', '_'))));
+    }
+
     /** The importer registered for this file's extension, if any is on the class path. */
     public static Optional<ModelImporter> forFile(Path path) {
         String ext = extension(path);
