@@ -43,7 +43,10 @@ def load(path):
         h5 = h5py.File(io.BytesIO(z.read("model.weights.h5")), "r")
 
         def weights(rec):
-            g = h5[rec["v3path"] + "/vars"]
+            path = rec["v3path"] + "/vars"
+            if path not in h5 and "_layer_checkpoint_dependencies" in h5:  # tf.keras 2.13's name of the container
+                path = path.replace("layers/", "_layer_checkpoint_dependencies/")
+            g = h5[path]
             return [np.array(g[str(i)]) for i in range(len(g.keys()))]
         return config, weights, tf_keras
     h5 = h5py.File(path, "r")

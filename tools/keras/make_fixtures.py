@@ -128,26 +128,26 @@ class Graph:
 
     # ---- writers ----
 
-    def v3_weights(self, h5, prefix):
+    def v3_weights(self, h5, prefix, container="layers", tf_keras=False):
         used = {}
         layers = self.layers[1:] if self.cls == "Sequential" else self.layers
         for l in layers:
-            key = kf.snake(l["class_name"])
+            key = kf.snake(l["class_name"], tf_keras)
             k = used.get(key, -1) + 1
             used[key] = k
-            path = (prefix + "/" if prefix else "") + "layers/" + (key if k == 0 else f"{key}_{k}")
+            path = (prefix + "/" if prefix else "") + container + "/" + (key if k == 0 else f"{key}_{k}")
             g = h5.create_group(path + "/vars") if path + "/vars" not in h5 else h5[path + "/vars"]
             w = self.weights.get(l["config"].get("name", l.get("name")), [])
             if isinstance(w, Graph):
-                w.v3_weights(h5, path)
+                w.v3_weights(h5, path, container, tf_keras)
                 continue
             for i, (_, v) in enumerate(w):
                 g.create_dataset(str(i), data=v)
 
-    def save_keras(self, path, version="3.3.3"):
+    def save_keras(self, path, version="3.3.3", container="layers"):
         buf = io.BytesIO()
         with h5py.File(buf, "w") as h5:
-            self.v3_weights(h5, "")
+            self.v3_weights(h5, "", container, version.startswith("2."))
             h5.create_group("optimizer/vars")
             h5.create_group("vars")
         with zipfile.ZipFile(path, "w") as z:
@@ -377,7 +377,15 @@ def main():
     g.add("Add", {"name": "add_1"}, inputs=["input_1", n])
     save(g, "k22_model", ".h5", version="2.2.0", fixed_bytes=True, suffix=":0")
 
-    # 9. error fixtures: a weights-only legacy file (model.save_weights), an unsupported layer, a shared layer
+    # 9. tf.keras 2.13 .keras: Keras 2 config forms, weights under _layer_checkpoint_dependencies/ (tf.keras's name)
+    g = Graph("k2", "model", [None, 6, 6, 2], x_of(11, 6, 6, 2), input_name="input_1")
+    conv(g, "conv2d", 3, 3, 2, activation="relu")
+    g.add("Conv2DTranspose", dict(conv_cfg("conv2d_transpose", 2, 3, strides=2), output_padding=None),
+          weights=[g.w(3, 3, 2, 3), g.w(2)], roles=["kernel", "bias"])
+    g.add("GlobalAveragePooling2D", {"name": "global_average_pooling2d", "data_format": "channels_last", "keepdims": False})
+    save(g, "k213_functional", ".keras", version="2.13.1", container="_layer_checkpoint_dependencies")
+
+    # 10. error fixtures: a weights-only legacy file (model.save_weights), an unsupported layer, a shared layer
     with h5py.File(os.path.join(OUT, "weights_only.h5"), "w") as h5:
         h5.attrs["layer_names"] = np.array([b"dense"])
         h5.attrs["backend"] = "tensorflow"

@@ -298,11 +298,15 @@ final class Translator {
                 List<Object> t = list(l, "target_shape");
                 int[] d = new int[t.size()];
                 for (int k = 0; k < d.length; k++) d[k] = intOf(l, "target_shape", t.get(k), -1);
-                if (channelsFirst && d.length == 3) {
-                    throw refuse(l, "a Reshape to " + java.util.Arrays.toString(d) + " in a channels_first model makes a"
+                Shape s = b.shape(one(l, in)[0]);
+                boolean image = s.rank() == 3 && s.dim(0) * s.dim(1) > 1 && s.dim(2) > 1;
+                if (channelsFirst && (d.length == 3 || (image && d.length != 1))) {
+                    throw refuse(l, "a Reshape to " + java.util.Arrays.toString(d) + " in a channels_first model reorders a"
                             + " [C,H,W] image, which Hush (NHWC) cannot lay out without a transpose");
                 }
-                yield add(new Reshape(d), name, one(l, in));
+                int node = add(new Reshape(d), name, in);
+                if (channelsFirst && image) chwFeatures.put(node, new int[] {s.dim(0), s.dim(1), s.dim(2)}); // (c,h,w) order
+                yield node;
             }
             case "BatchNormalization" -> batchNorm(l, c, in, name, legacyGroup);
             case "Activation" -> activationLayer(l, act(l, c.get("activation")), in, name);

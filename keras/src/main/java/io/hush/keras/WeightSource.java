@@ -12,7 +12,8 @@ import java.util.List;
  * bias; BatchNormalization: gamma, beta, moving_mean, moving_variance, each only when present).
  * <ul>
  *   <li>{@link V3}: a Keras 3 / tf.keras 2.13+ {@code model.weights.h5}: datasets {@code <layer path>/vars/0},
- *       {@code /vars/1}, ... with the path from {@link KerasConfig.KLayer#v3Path} (class names, not layer names).</li>
+ *       {@code /vars/1}, ... with the path from {@link KerasConfig.KLayer#v3Path} (class names, not layer names;
+ *       tf.keras 2.13 wrote {@code _layer_checkpoint_dependencies} where later versions write {@code layers}).</li>
  *   <li>{@link Legacy}: a Keras 2 / legacy HDF5 full model: group {@code model_weights/<layer name>} whose attribute
  *       {@code weight_names} lists dataset paths such as {@code conv2d/kernel:0} (Keras 2) or {@code conv2d/kernel}
  *       (Keras 3's legacy writer). Variables are matched by their last name part, else by position. A nested model's
@@ -49,6 +50,10 @@ abstract class WeightSource {
         List<float[]> read(KerasConfig.KLayer l, String legacyGroup, String[] roles, int[][] shapes) throws ModelFormatException {
             String vars = l.v3Path + "/vars";
             Node g = h5.node(vars);
+            if (g == null && h5.node("_layer_checkpoint_dependencies") != null) { // tf.keras 2.13 named the container so
+                vars = vars.replace("layers/", "_layer_checkpoint_dependencies/");
+                g = h5.node(vars);
+            }
             if (g == null) {
                 throw new ModelFormatException(h5.src + ": no weights for " + l + ": '" + vars + "' is missing (Keras stores a layer's"
                         + " variables under layers/<snake_case class name>, numbered per class in layer order)");

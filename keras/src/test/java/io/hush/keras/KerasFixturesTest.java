@@ -43,7 +43,7 @@ class KerasFixturesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"k3_convs.keras", "k3_sequential.keras", "k3_merge.keras", "k2_sequential.h5", "k2_functional.h5",
-            "k3_legacy.h5", "k22_model.h5"})
+            "k3_legacy.h5", "k22_model.h5", "k213_functional.keras"})
     void matchesNumpyGolden(String file) throws Exception {
         try (Model m = load(file)) {
             assertGolden(m, file.substring(0, file.lastIndexOf('.')), ".input.npy", ".output.npy", false);
