@@ -36,6 +36,11 @@ import keras_forward as kf  # noqa: E402
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "keras", "src", "test", "resources", "keras")
 
 
+def entry(name):
+    """A stored zip entry with a fixed date (as Keras's json entries have), so the fixtures are byte-reproducible."""
+    return zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+
+
 def policy(style):
     # Keras 3.4+ writes dtype policies as objects; 3.3 and Keras 2 as a string
     return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": "float32"}, "registered_name": None} \
@@ -151,9 +156,9 @@ class Graph:
             h5.create_group("optimizer/vars")
             h5.create_group("vars")
         with zipfile.ZipFile(path, "w") as z:
-            z.writestr("metadata.json", json.dumps({"keras_version": version, "date_saved": "2026-11-30@10:00:00"}))
-            z.writestr("config.json", json.dumps(self.top()))
-            z.writestr("model.weights.h5", buf.getvalue())
+            z.writestr(entry("metadata.json"), json.dumps({"keras_version": version, "date_saved": "2026-11-30@10:00:00"}))
+            z.writestr(entry("config.json"), json.dumps(self.top()))
+            z.writestr(entry("model.weights.h5"), buf.getvalue())
 
     def legacy_names(self, layer_name, suffix):
         """weight_names and values of one top-level layer (a nested model lists all its layers' weights)."""
@@ -365,6 +370,15 @@ def main():
     g.add("Dense", {"name": "dense", "units": 4, "activation": "linear", "use_bias": True}, weights=[g.w(5 * 3 * 3, 4), g.w(4)], roles=["kernel", "bias"])
     save(g, "k3_channels_first", ".keras")
 
+    # 7b. channels_first with a Reshape that flattens the image: features in (c,h,w) order for the Dense after it
+    x = x_of(12, 3, 4, 3)
+    g = Graph("k3", "cf_reshape", [None, 3, 4, 3], x)
+    conv(g, "conv2d", 2, 3, 3, activation="tanh", fmt=cf)
+    g.add("Reshape", {"name": "reshape", "target_shape": [-1]})
+    g.add("Dense", {"name": "dense", "units": 3, "activation": "linear", "use_bias": True}, weights=[g.w(2 * 4 * 3, 3), g.w(3)],
+          roles=["kernel", "bias"])
+    save(g, "k3_cf_reshape", ".keras")
+
     # 8. Keras 2.2.0 Functional .h5: class_name "Model", list-style nodes, a residual Add
     g = Graph("k2", "model_1", [None, 8, 8, 1], x_of(10, 8, 8, 1), cls="Model", input_name="input_1")
     del g.layers[0]["config"]["batch_input_shape"]
@@ -418,9 +432,9 @@ def main():
         v.create_dataset("1", shape=(1 << 20,), dtype="f4", chunks=(1024,))
         h5.create_group("vars")
     with zipfile.ZipFile(os.path.join(OUT, "huge_dataset.keras"), "w") as z:
-        z.writestr("metadata.json", json.dumps({"keras_version": "3.3.3"}))
-        z.writestr("config.json", json.dumps(g.top()))
-        z.writestr("model.weights.h5", buf.getvalue())
+        z.writestr(entry("metadata.json"), json.dumps({"keras_version": "3.3.3"}))
+        z.writestr(entry("config.json"), json.dumps(g.top()))
+        z.writestr(entry("model.weights.h5"), buf.getvalue())
 
 
 if __name__ == "__main__" and len(sys.argv) == 1:

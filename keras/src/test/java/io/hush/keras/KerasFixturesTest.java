@@ -116,6 +116,9 @@ class KerasFixturesTest {
             assertTrue(m.card().extra().get("keras_data_format").startsWith("channels_first"));
             assertGolden(m, "k3_channels_first", ".input.npy", ".output.npy", true);
         }
+        try (Model m = load("k3_cf_reshape.keras")) { // a Reshape((-1,)) of a [C,H,W] image: (c,h,w) feature order
+            assertGolden(m, "k3_cf_reshape", ".input.npy", ".output.npy", true);
+        }
     }
 
     @Test

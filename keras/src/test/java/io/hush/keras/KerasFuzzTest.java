@@ -90,7 +90,22 @@ class KerasFuzzTest {
     static final String[] EXTREME = {"0", "-1", "1", "2", "7", "4097", "1048576", "2147483648", "1e30", "-0.5", "NaN", "null",
             "\"same\"", "[]", "[1]", "{}", "true"};
 
+    static final Pattern CLASS = Pattern.compile("\"class_name\": \"[A-Za-z0-9_]+\"");
+    static final String[] CLASSES = {"Conv2D", "Dense", "Conv2DTranspose", "Flatten", "Reshape", "Add", "Concatenate", "InputLayer",
+            "Functional", "Sequential", "BatchNormalization", "UpSampling2D", "Cropping2D", "Softmax", "__keras_tensor__", "LeakyReLU"};
+
     static String mutateJson(String c, SplittableRandom r, StringBuilder what) {
+        if (r.nextInt(4) == 0) { // another layer class for a config written for one
+            Matcher cm = CLASS.matcher(c);
+            List<int[]> spans = new java.util.ArrayList<>();
+            while (cm.find()) spans.add(new int[] {cm.start(), cm.end()});
+            if (!spans.isEmpty()) {
+                int[] sp = spans.get(r.nextInt(spans.size()));
+                String v = CLASSES[r.nextInt(CLASSES.length)];
+                what.append("class@").append(sp[0]).append('=').append(v).append(' ');
+                return c.substring(0, sp[0]) + "\"class_name\": \"" + v + "\"" + c.substring(sp[1]);
+            }
+        }
         Matcher m = NUMBER.matcher(c);
         List<int[]> spans = new java.util.ArrayList<>();
         while (m.find()) spans.add(new int[] {m.start(), m.end()});
