@@ -1,6 +1,7 @@
 package io.hush.cli;
 
 import io.hush.denoise.Denoiser;
+import io.hush.denoise.GrayColorDenoiser;
 import io.hush.denoise.ModelDenoiser;
 import io.hush.engine.Model;
 
@@ -12,12 +13,23 @@ import java.util.Locale;
  * classical filter, and the command says so.
  */
 final class Denoisers {
-    /** An opened denoiser and the model to close with it (null for classical filters). */
-    record Opened(Denoiser denoiser, Model model, String source) implements AutoCloseable {
+    /** An opened denoiser, its (first) model (null for classical filters) and any other model to close with it. */
+    record Opened(Denoiser denoiser, Model model, String source, Model other) implements AutoCloseable {
+        Opened(Denoiser denoiser, Model model, String source) {
+            this(denoiser, model, source, null);
+        }
+
         @Override public void close() {
-            if (model != null) model.close();
+            try {
+                if (model != null) model.close();
+            } finally {
+                if (other != null) other.close();
+            }
         }
     }
+
+    /** The colour model that {@code auto} (and no --model) runs on RGB images when it is installed. */
+    static final String DEFAULT_COLOR = "color-blind";
 
     private Denoisers() {}
 
@@ -28,7 +40,8 @@ final class Denoisers {
             return new Opened(d, null, "classical");
         }
         ModelFiles.Found found;
-        if (spec == null) {
+        boolean auto = spec == null || spec.equalsIgnoreCase("auto");
+        if (auto) {
             found = ModelFiles.find(ModelFiles.DEFAULT);
             if (found == null) {
                 Denoiser d = Classic.best();
@@ -39,6 +52,21 @@ final class Denoisers {
         } else {
             found = ModelFiles.require(spec);
         }
+        Opened gray = openModel(found, tile, overlap, threads, cmd);
+        ModelFiles.Found color = auto ? ModelFiles.find(DEFAULT_COLOR) : null;
+        if (color == null) return gray;
+        try {
+            Opened rgb = openModel(color, tile, overlap, threads, cmd);
+            cmd.info("auto: %s for gray images, %s for colour ones", found.name(), color.name());
+            return new Opened(GrayColorDenoiser.of(gray.denoiser(), rgb.denoiser()), gray.model(),
+                    found.where() + ", " + color.where(), rgb.model());
+        } catch (RuntimeException e) {
+            gray.close();
+            throw e;
+        }
+    }
+
+    private static Opened openModel(ModelFiles.Found found, Integer tile, String overlap, Integer threads, BaseCommand cmd) {
         Model m = found.loadForInference();
         try {
             if (threads != null) m.threads(threads);

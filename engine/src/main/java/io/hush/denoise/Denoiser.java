@@ -49,8 +49,29 @@ public interface Denoiser extends AutoCloseable {
         return open(model.readAllBytes());
     }
 
+    /**
+     * A model of the shipped zoo in {@code weightsDir} ({@code NAME.hush}, as in the repository's {@code weights/}),
+     * or {@code "auto"}: gray-blind for gray images and color-blind for colour ones ({@link GrayColorDenoiser}; only
+     * gray-blind, per channel, when color-blind is absent).
+     */
+    static Denoiser openZoo(Path weightsDir, String name) throws IOException {
+        if (!name.equals("auto")) return open(weightsDir.resolve(name + ".hush"));
+        Path color = weightsDir.resolve("color-blind.hush");
+        ModelDenoiser gray = open(weightsDir.resolve("gray-blind.hush"));
+        if (!java.nio.file.Files.isRegularFile(color)) return gray;
+        try {
+            return GrayColorDenoiser.of(gray, open(color));
+        } catch (IOException | RuntimeException e) {
+            gray.close();
+            throw e;
+        }
+    }
+
     /** Short name for tables and messages ("gray-blind", "nlm"). */
     String name();
+
+    /** The denoiser that actually runs on this image (itself, except for a router such as {@link GrayColorDenoiser}). */
+    default Denoiser forImage(FloatImage img) { return this; }
 
     /** Whether {@link #denoise} uses the noise level of the options (a non-blind method); blind ones ignore it. */
     boolean usesSigma();
