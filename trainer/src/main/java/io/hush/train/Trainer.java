@@ -255,6 +255,10 @@ public final class Trainer implements AutoCloseable {
             p = pred;
         }
         double l = loss.compute(p, b.clean, grad, lossShape, pool);
+        if (!Double.isFinite(l)) { // before backward and the update: the weights stay as they were
+            throw new IllegalStateException("loss became " + l + " at epoch " + (epoch + 1) + ", batch " + (batch + 1)
+                    + " (learning rate " + optimizer.lr() + "; try a lower rate or gradient clipping)");
+        }
         if (residual) for (int i = 0; i < size; i++) grad[i] = -grad[i];
         Tensor gy = tensor(y.shape(), 1);
         gy.copyFrom(grad);
@@ -276,10 +280,6 @@ public final class Trainer implements AutoCloseable {
         if (clipNorm > 0) lastGradNorm = optimizer.clipGradNorm(clipNorm);
         optimizer.lr(schedule.lr(baseLr, epoch + (double) batch / batches));
         optimizer.step();
-        if (!Double.isFinite(l)) {
-            throw new IllegalStateException("loss became " + l + " at epoch " + (epoch + 1) + ", batch " + (batch + 1)
-                    + " (learning rate " + optimizer.lr() + "; try a lower rate or gradient clipping)");
-        }
         lossSum += l * b.n;
         regSum += reg * b.n;
         samplesSeen += b.n;

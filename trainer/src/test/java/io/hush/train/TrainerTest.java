@@ -81,6 +81,18 @@ class TrainerTest {
     }
 
     @Test
+    void aNonFiniteLossStopsBeforeTheWeightsChange() {
+        try (Model m = model(1, false); Trainer t = Trainer.compile(m, new Adam(1e-2), PixelLoss.mse())) {
+            List<float[]> before = weights(m);
+            float[] noisy = images(2, 3), clean = noisy.clone();
+            clean[5] = Float.NaN;
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.step(new Batch(noisy, clean, 2, H, W, 1)));
+            assertTrue(e.getMessage().contains("loss became NaN"), e.getMessage());
+            assertSameWeights(before, weights(m));
+        }
+    }
+
+    @Test
     void fitLowersTheLoss(@TempDir Path dir) throws Exception {
         try (Model m = model(1, false); Trainer t = Trainer.compile(m, new Adam(2e-2), PixelLoss.mse())) {
             ByteArrayOutputStream log = new ByteArrayOutputStream();

@@ -25,6 +25,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.function.UnaryOperator;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -67,7 +68,15 @@ class HostileFileTest {
 
     @Test
     void validFileLoads() throws Exception {
-        HushFormat.fromBytes(HushFormat.container(valid().toByteArray(), 1), "ok.hush").close();
+        try (Model ref = RoundTripTest.parameterFree();
+             Model m = HushFormat.fromBytes(HushFormat.container(valid().toByteArray(), 1), "ok.hush")) {
+            assertEquals(ref.nodes().size(), m.nodes().size());
+            assertEquals(ref.inputShape(), m.inputShape());
+            assertEquals(ref.outputShape(), m.outputShape());
+            float[] x = new float[(int) ref.inputShape().size()];
+            for (int i = 0; i < x.length; i++) x[i] = (i % 13) / 13f - 0.3f;
+            assertArrayEquals(ref.predict(x, 1), m.predict(x, 1));
+        }
     }
 
     @Test
