@@ -6,6 +6,7 @@ import io.hush.data.Images;
 import io.hush.denoise.DenoiseOptions;
 import io.hush.denoise.Denoiser;
 import io.hush.denoise.ModelDenoiser;
+import io.hush.engine.kernels.KernelWarmup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -13,6 +14,12 @@ import picocli.CommandLine.Parameters;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 
 @Command(name = "denoise",
         mixinStandardHelpOptions = true,
@@ -115,22 +122,52 @@ final class DenoiseCommand extends BaseCommand {
         for (Outputs.Job j : jobs) if (j.problem() != null) failures.add(j.in() + ": " + j.problem());
         boolean anyToDo = jobs.stream().anyMatch(j -> j.problem() == null);
 
-        Denoisers.Opened den = anyToDo ? Denoisers.open(model, tile, overlap, threads, this) : null;
+        // JIT warm-up of the kernels on a spare core while the model loads and the first image decodes
+        KernelWarmup warmup = anyToDo && !classic() ? KernelWarmup.start(WARMUP_MILLIS) : null;
+        Denoisers.Opened den;
         try {
-            int ok = 0, index = 0;
-            for (Outputs.Job j : jobs) {
-                index++;
-                if (j.problem() != null) continue;
+            den = anyToDo ? Denoisers.open(model, tile, overlap, threads, this) : null;
+        } catch (RuntimeException e) {
+            if (warmup != null) warmup.close();
+            throw e;
+        }
+        this.warmup = warmup;
+        // Several images: the next one is decoded, and the previous one encoded and written, on an I/O thread while
+        // the model runs (one thread, so reads and writes keep their order; at most three images in memory).
+        ExecutorService io = jobs.size() > 1 ? Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "hush-io");
+            t.setDaemon(true);
+            return t;
+        }) : null;
+        try {
+            int ok = 0;
+            List<Integer> todo = new ArrayList<>();
+            for (int i = 0; i < jobs.size(); i++) if (jobs.get(i).problem() == null) todo.add(i);
+            List<Future<?>> writes = new ArrayList<>();
+            List<Outputs.Job> written = new ArrayList<>();
+            Future<Images.Photo> next = todo.isEmpty() ? null : read(io, jobs.get(todo.get(0)));
+            for (int k = 0; k < todo.size(); k++) {
+                int index = todo.get(k) + 1;
+                Outputs.Job j = jobs.get(todo.get(k));
+                Future<Images.Photo> photo = next;
+                next = k + 1 < todo.size() ? read(io, jobs.get(todo.get(k + 1))) : null;
                 try {
-                    one(j, den.denoiser(), fixedSigma, jobs.size() > 1 ? "[" + index + "/" + jobs.size() + "] " : "");
+                    Future<?> w = one(j, photo, io, den.denoiser(), fixedSigma,
+                            jobs.size() > 1 ? "[" + index + "/" + jobs.size() + "] " : "");
+                    writes.add(w);
+                    written.add(j);
+                } catch (ExecutionException e) {
+                    failures.add(failure(j, e.getCause()));
+                } catch (ImageFormatException | RuntimeException | OutOfMemoryError e) {
+                    failures.add(failure(j, e));
+                }
+            }
+            for (int k = 0; k < writes.size(); k++) {
+                try {
+                    writes.get(k).get();
                     ok++;
-                } catch (ImageFormatException e) {
-                    failures.add(Main.oneLine(e.getMessage()));
-                } catch (CliException | IllegalArgumentException e) {
-                    failures.add(j.in() + ": " + Main.oneLine(e.getMessage()));
-                } catch (RuntimeException | OutOfMemoryError e) {
-                    failures.add(j.in() + ": " + Main.message(e)); // a bug or no memory: still do the others
-                    if (Main.debug()) e.printStackTrace(err());
+                } catch (ExecutionException e) {
+                    failures.add(failure(written.get(k), e.getCause()));
                 }
             }
             for (String f : failures) err().println("hush denoise: " + f);
@@ -140,14 +177,53 @@ final class DenoiseCommand extends BaseCommand {
             }
             err().flush();
             return failures.isEmpty() ? Main.EXIT_OK : Main.EXIT_FAILURE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliException("interrupted");
         } finally {
+            if (io != null) io.shutdownNow();
+            if (warmup != null) warmup.close();
             if (den != null) den.close();
         }
     }
 
-    private void one(Outputs.Job j, Denoiser d, Float fixedSigma, String counter) throws ImageFormatException {
+    /** The one-line report of a job that failed with {@code e}. */
+    private String failure(Outputs.Job j, Throwable e) {
+        if (e instanceof ImageFormatException) return Main.oneLine(e.getMessage());
+        if (e instanceof CliException || e instanceof IllegalArgumentException) return j.in() + ": " + Main.oneLine(e.getMessage());
+        if (Main.debug()) e.printStackTrace(err()); // a bug or no memory: still do the others
+        return j.in() + ": " + Main.message(e);
+    }
+
+    /** Decodes a job's input: on {@code io} when there is one (ahead of its turn), else right away. */
+    private Future<Images.Photo> read(ExecutorService io, Outputs.Job j) {
+        Callable<Images.Photo> task = () -> Images.readPhoto(j.in(), maxPixels);
+        if (io != null) return io.submit(task);
+        FutureTask<Images.Photo> f = new FutureTask<>(task);
+        f.run();
+        return f;
+    }
+
+    /** Longest kernel warm-up; it ends as soon as its kernels run compiled, typically within a second or two. */
+    static final long WARMUP_MILLIS = 6000;
+    /** Longest wait for the warm-up once the first image is ready to run. */
+    static final long WARMUP_WAIT_MILLIS = 2000;
+    /** The running warm-up, stopped before the first model pass (null when none runs). */
+    private KernelWarmup warmup;
+
+    /** Whether --model names a classical filter (no kernels to warm up). */
+    private boolean classic() {
+        return model != null && model.toLowerCase(java.util.Locale.ROOT).startsWith("classic:");
+    }
+
+    /**
+     * Denoises one image (decoded by {@code pending}) and writes it: on {@code io} when there is one (the returned
+     * future ends when the file is written), else right away.
+     */
+    private Future<?> one(Outputs.Job j, Future<Images.Photo> pending, ExecutorService io, Denoiser d, Float fixedSigma,
+                          String counter) throws ImageFormatException, ExecutionException, InterruptedException {
         long t0 = System.nanoTime();
-        Images.Photo photo = Images.readPhoto(j.in(), maxPixels);
+        Images.Photo photo = pending.get();
         FloatImage img = photo.image();
         DenoiseOptions options = resize ? DenoiseOptions.defaults().sizeMismatch(DenoiseOptions.SizeMismatch.RESIZE)
                 : DenoiseOptions.defaults();
@@ -166,18 +242,34 @@ final class DenoiseCommand extends BaseCommand {
         if (f == null) f = Images.Format.PNG;
         int depth = f == Images.Format.JPEG ? 8 : img.bitDepth();
         FloatImage out;
+        if (warmup != null) {
+            // A few tenths of a second spent waiting for the compiled kernels save seconds of a first pass in the
+            // interpreter; then the warm-up stops, as the real pass needs every core.
+            warmup.awaitReady(WARMUP_WAIT_MILLIS);
+            warmup = null;
+        }
         try (ProgressBar bar = progress(counter + j.in().getFileName(), 1)) {
             out = d.denoise(img, options.sigma(s01).progress((done, total) -> {
                 bar.total(total);
                 bar.update(done);
             }));
         }
-        Images.write(j.out(), out, f, depth, photo.metadata(), quality);
-        String notes = (photo.metadata().orientation().tag() != 1 ? ", turned upright from EXIF orientation "
-                + photo.metadata().orientation().tag() : "") + (photo.metadata().conversion() != null ? ", "
-                + photo.metadata().conversion() : "");
-        info("%s -> %s (%dx%d %s %d-bit, %s%s%s, %.1f s)", j.in(), j.out(), img.width(), img.height(),
-                (img.channels() == 1 ? "gray" : "RGB") + (img.hasAlpha() ? "+alpha" : ""), depth, d.name(), sigmaNote,
-                notes, (System.nanoTime() - t0) / 1e9);
+        Images.Format format = f;
+        FloatImage result = out;
+        String sigmaNoted = sigmaNote;
+        Callable<Void> write = () -> {
+            Images.write(j.out(), result, format, depth, photo.metadata(), quality);
+            String notes = (photo.metadata().orientation().tag() != 1 ? ", turned upright from EXIF orientation "
+                    + photo.metadata().orientation().tag() : "") + (photo.metadata().conversion() != null ? ", "
+                    + photo.metadata().conversion() : "");
+            info("%s -> %s (%dx%d %s %d-bit, %s%s%s, %.1f s)", j.in(), j.out(), img.width(), img.height(),
+                    (img.channels() == 1 ? "gray" : "RGB") + (img.hasAlpha() ? "+alpha" : ""), depth, d.name(), sigmaNoted,
+                    notes, (System.nanoTime() - t0) / 1e9);
+            return null;
+        };
+        if (io != null) return io.submit(write);
+        FutureTask<Void> done = new FutureTask<>(write);
+        done.run();
+        return done;
     }
 }

@@ -18,9 +18,14 @@ import java.util.SplittableRandom;
  * Denoises whole images with a model, whatever their size and channel count.
  *
  * <ul>
- *   <li>A fully-convolutional model (it accepts other sizes than the one it was built with) runs on fixed-size
- *       tiles through {@link Tiler}, one colour pass at a time, writing the result back into the image's own planes:
- *       memory is the image plus one strip of tiles, whatever the image size.</li>
+ *   <li>A fully-convolutional model (it accepts other sizes than the one it was built with) runs on the whole image
+ *       in one pass when that pass fits the {@link #memoryBudget(long) memory budget} (default
+ *       {@value #DEFAULT_MEMORY_BUDGET} bytes: the model's workspace, sized from its activation shapes at the image's
+ *       size, plus this class's buffers; see {@link #passBytes}). A larger image runs on equal tiles through
+ *       {@link Tiler}, one colour pass at a time, writing the result back into the image's own planes: the tile side
+ *       is the one, among those whose pass fits the budget, that covers the image with the fewest pixels computed
+ *       (tiles overlap by 4x the receptive radius, so fewer, larger tiles waste less). Memory is then the image plus
+ *       one strip of tiles, whatever the image size. Same-size images and tiles reuse the model's workspace plan.</li>
  *   <li>A fixed-size model (a Dense bottleneck) takes only its own size; other sizes are refused with a message,
  *       or with {@code resize} scaled to the model's size and back.</li>
  *   <li>A gray model (1 channel) runs on each colour channel of an RGB image; a colour model (3 channels) on all
@@ -37,8 +42,19 @@ import java.util.SplittableRandom;
  * {@link #name(String)} before sharing it; per-call choices go through {@link DenoiseOptions}.
  */
 public final class ModelDenoiser implements Denoiser {
-    /** Default tile side: a 256x256 tile of a 64-channel network is 16 MB per activation. */
+    /**
+     * The tile side of earlier versions (a 256x256 tile of a 64-channel network is 16 MB per activation). Tiles now
+     * follow the {@link #memoryBudget(long) memory budget}; this side is only the smallest one the automatic choice
+     * considers for a model with an unbounded receptive field.
+     */
     public static final int DEFAULT_TILE = 256;
+    /**
+     * Default memory budget of one model pass (1 GiB): an image whose whole-image pass needs more is tiled. DnCNN (64
+     * channels) needs about 0.5 KB per pixel, so up to about 2 megapixels run in one pass.
+     */
+    public static final long DEFAULT_MEMORY_BUDGET = 1L << 30;
+    /** Smallest budget {@link #memoryBudget(long)} accepts. */
+    static final long MIN_MEMORY_BUDGET = 1L << 20;
     /** Most pixels {@link #denoiseAll} puts in one batch (256 MNIST digits; activations stay under ~100 MB). */
     static final int BATCH_PIXELS = 1 << 18;
 
@@ -56,6 +72,7 @@ public final class ModelDenoiser implements Denoiser {
     private volatile boolean tileExplicit;
     private volatile int overlap = -1; // -1: from the measured receptive field
     private volatile int radius = -2;  // -2: not measured yet; -1: unbounded (a global layer)
+    private volatile long memoryBudget = DEFAULT_MEMORY_BUDGET;
     private volatile String name = "model";
 
     private ModelDenoiser(Model model, boolean ownsModel) {
@@ -179,7 +196,10 @@ public final class ModelDenoiser implements Denoiser {
         }
     }
 
-    /** Tile side; without this call it is {@link #DEFAULT_TILE}, grown up to 1024 for wide receptive fields. */
+    /**
+     * Fixed tile side: images up to this size run in one pass, larger ones in tiles of this side. Without this call
+     * (or a tile in the options) the side follows the {@link #memoryBudget(long) memory budget}.
+     */
     public ModelDenoiser tile(int t) {
         if (t < 8) throw new IllegalArgumentException("tile size must be at least 8, got " + t);
         tile = t;
@@ -187,18 +207,158 @@ public final class ModelDenoiser implements Denoiser {
         return this;
     }
 
-    /** The tile side that will be used by default (see {@link #tile(int)}). */
+    /**
+     * Memory one model pass may take, in bytes (default {@link #DEFAULT_MEMORY_BUDGET}): an image whose whole-image
+     * pass needs more runs in tiles sized to fit it. At least 1 MiB.
+     */
+    public ModelDenoiser memoryBudget(long bytes) {
+        if (bytes < MIN_MEMORY_BUDGET) {
+            throw new IllegalArgumentException("memory budget must be at least " + MIN_MEMORY_BUDGET + " bytes (1 MiB), got " + bytes);
+        }
+        memoryBudget = bytes;
+        return this;
+    }
+
+    /** The memory budget of one pass (see {@link #memoryBudget(long)}). */
+    public long memoryBudget() { return memoryBudget; }
+
+    /** The tile side that will be used by default (see {@link #effectiveTile(DenoiseOptions)}). */
     public int effectiveTile() {
         return effectiveTile(DenoiseOptions.defaults());
     }
 
-    /** The tile side for these options: theirs, else this denoiser's (see {@link #tile(int)}). */
+    /**
+     * The tile side for these options: theirs, else this denoiser's {@link #tile(int)}, else the largest square whose
+     * pass fits the memory budget (for an image that is not larger in either direction; what an image too big for one
+     * pass is cut into, before {@link #layout} trims the side to cover that image evenly). Images up to this side run
+     * in one pass.
+     */
     public int effectiveTile(DenoiseOptions o) {
-        if (o.tile().isPresent()) return (o.tile().getAsInt() + align - 1) / align * align;
-        if (tileExplicit || !anySize || overlap >= 0 || o.overlap().isPresent()) return tile;
-        int r = receptiveRadius();
-        int want = r < 0 ? 1024 : Math.min(1024, Math.max(tile, 8 * r + align));
-        return (want + align - 1) / align * align;
+        if (o.tile().isPresent()) return roundUp(o.tile().getAsInt());
+        if (tileExplicit || !anySize) return tile;
+        return largestFittingSide(Integer.MAX_VALUE / 4, Integer.MAX_VALUE / 4, 0);
+    }
+
+    private int roundUp(int v) {
+        return (int) Math.min(Integer.MAX_VALUE / 2, ((long) v + align - 1) / align * align);
+    }
+
+    /**
+     * Bytes one model pass over a padded {@code h x w} input needs while an image {@code imageW} pixels wide is
+     * denoised: the model's inference plan at that size (activations sharing memory as the plan shares it, plus the
+     * largest layer scratch), the input and output tensors of the pass, and the {@link Tiler}'s buffers (a tile in and
+     * out, one strip of tiles the image's width). A fully-convolutional model's need grows with the pixel count.
+     */
+    public long passBytes(int h, int w, int imageW) {
+        int cin = channels + (sigmaInput ? 1 : 0);
+        Shape in = flat ? Shape.of(Math.multiplyExact(Math.multiplyExact(h, w), cin)) : Shape.of(h, w, cin);
+        Shape[] s;
+        try {
+            s = model.nodeShapes(in);
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+        List<io.hush.engine.graph.Node> nodes = model.nodes();
+        int n = nodes.size();
+        // The inference plan's greedy reuse (graph.Plan): a buffer is free once its last reader has run.
+        int[] lastUse = new int[n];
+        for (int i = 0; i < n; i++) lastUse[i] = i;
+        lastUse[n - 1] = n;
+        for (io.hush.engine.graph.Node node : nodes) for (int src : node.inputs()) lastUse[src] = Math.max(lastUse[src], node.id());
+        List<Long> free = new ArrayList<>();
+        long[] slab = new long[n];
+        long planned = 0, scratch = 0;
+        int threads = model.threads();
+        for (int i = 1; i < n; i++) {
+            long bytes = s[i].size() * 4;
+            int best = -1;
+            for (int k = 0; k < free.size(); k++) {
+                if (free.get(k) >= bytes && (best < 0 || free.get(k) < free.get(best))) best = k;
+            }
+            if (best >= 0) {
+                slab[i] = free.remove(best);
+            } else {
+                slab[i] = bytes;
+                planned += bytes;
+            }
+            int[] srcs = nodes.get(i).inputs();
+            Shape[] ins = new Shape[srcs.length];
+            for (int k = 0; k < srcs.length; k++) {
+                ins[k] = s[srcs[k]].withBatch(1);
+                if (srcs[k] > 0 && lastUse[srcs[k]] == i && slab[srcs[k]] > 0) {
+                    free.add(slab[srcs[k]]);
+                    slab[srcs[k]] = 0;
+                }
+            }
+            scratch = Math.max(scratch, 4 * nodes.get(i).layer().scratchFloats(ins, s[i].withBatch(1), threads));
+        }
+        long tensors = 4 * (s[0].size() + s[n - 1].size());
+        long tiler = 4L * ((long) h * w * (cin + channels) + 2L * h * Math.max(imageW, w) * channels);
+        return planned + scratch + tensors + tiler;
+    }
+
+    /**
+     * The largest side t (a multiple of {@link #align}) whose pass over {@code min(t,ph) x min(t,pw)} fits the memory
+     * budget while the tiler keeps a strip {@code stripW} pixels wide (0: as wide as the tile); at least {@code align}.
+     */
+    private int largestFittingSide(int pw, int ph, int stripW) {
+        long budget = memoryBudget;
+        int lo = align, hi = roundUp(Math.max(Math.min(pw, 1 << 16), Math.min(ph, 1 << 16)));
+        if (fits(hi, pw, ph, stripW, budget)) return hi;
+        while (hi - lo > align) { // passBytes grows with the side: bisect on multiples of align
+            int mid = (lo + hi) / 2 / align * align;
+            if (mid <= lo) break;
+            if (fits(mid, pw, ph, stripW, budget)) lo = mid;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    private boolean fits(int t, int pw, int ph, int stripW, long budget) {
+        int tw = Math.min(t, pw);
+        return passBytes(Math.min(t, ph), tw, stripW > 0 ? stripW : tw) <= budget;
+    }
+
+    /** Tile side and overlap for one image: a whole-image pass when it fits, else the tiling that computes least. */
+    record Layout(int tile, int overlap) {}
+
+    /** How a {@code w x h} image is cut: see the class comment. Package-private for tests. */
+    Layout layout(int w, int h, DenoiseOptions o) {
+        if (!anySize) return new Layout(Math.max(w, h), 0);
+        int pw = roundUp(w), ph = roundUp(h);
+        if (o.tile().isPresent() || tileExplicit) {
+            int t = effectiveTile(o);
+            return pw <= t && ph <= t ? new Layout(Math.max(pw, ph), 0) : new Layout(t, overlapFor(o, t));
+        }
+        int fit = largestFittingSide(pw, ph, pw);
+        if (fit >= pw && fit >= ph) return new Layout(Math.max(pw, ph), 0);
+        // Tiles overlap: each costs its whole area, so pick the side (no larger than fits) that computes the fewest
+        // pixels in all, preferring larger tiles on ties.
+        long bestWork = Long.MAX_VALUE;
+        int bestT = fit;
+        int floor = Math.max(align, fit / 4);
+        for (int t = fit; t >= floor; t -= align) {
+            int ov = overlapFor(o, t);
+            if (roundUpTo(ov, align) >= t / align * align) continue;
+            long work = (long) tiles(pw, t, ov) * tiles(ph, t, ov) * Math.min(t, pw) * Math.min(t, ph);
+            if (work < bestWork) {
+                bestWork = work;
+                bestT = t;
+            }
+        }
+        return new Layout(bestT, overlapFor(o, bestT));
+    }
+
+    private static int roundUpTo(int v, int a) {
+        return (v + a - 1) / a * a;
+    }
+
+    /** Tiles {@link Tiler} places along an axis of {@code padded} pixels (its Axis rule). */
+    private int tiles(int padded, int t, int ov) {
+        int tile = Math.min(t / align * align, padded);
+        if (tile >= padded) return 1;
+        int stride = Math.max((tile - roundUpTo(ov, align)) / align * align, align);
+        return (int) ((padded - tile + (long) stride - 1) / stride) + 1;
     }
 
     /** Overlap between tiles in pixels, or -1 to derive it from the measured receptive field. */
@@ -303,9 +463,13 @@ public final class ModelDenoiser implements Denoiser {
 
     /** The overlap for these options: theirs, this denoiser's, or 4x the receptive radius (the blend keeps exact pixels). */
     public int effectiveOverlap(DenoiseOptions o) {
+        return overlapFor(o, effectiveTile(o));
+    }
+
+    /** The overlap between tiles of side {@code t}: explicit, or 4x the receptive radius (half the tile if unbounded). */
+    private int overlapFor(DenoiseOptions o, int t) {
         if (o.overlap().isPresent()) return o.overlap().getAsInt();
         if (overlap >= 0) return overlap;
-        int t = effectiveTile(o);
         int r = receptiveRadius();
         int ov = r < 0 ? t / 2 : 4 * r;
         ov = (ov + align - 1) / align * align;
@@ -442,13 +606,13 @@ public final class ModelDenoiser implements Denoiser {
                                Tiler.Progress progress, float[] sum) {
         int c = channels, cin = c + (sigmaInput ? 1 : 0);
         float scale = vmax - vmin, sig = sigma * scale;
-        int t = anySize ? effectiveTile(options) : Math.max(w, h);
-        boolean oneTile = (w + align - 1) / align * align <= t && (h + align - 1) / align * align <= t;
-        int ov = anySize && !oneTile ? effectiveOverlap(options) : 0;
-        Tiler tiler = anySize ? new Tiler(w, h, c, c, t, ov, align) : new Tiler(w, h, c, c, Math.max(w, h), 0, 1);
+        Layout lay = layout(w, h, options);
+        Tiler tiler = anySize ? new Tiler(w, h, c, c, lay.tile(), lay.overlap(), align) : new Tiler(w, h, c, c, Math.max(w, h), 0, 1);
         int th = tiler.tileHeight(), tw = tiler.tileWidth();
         try (Arena arena = Arena.ofShared()) {
             Tensor x = flat ? Tensor.allocate(arena, 1, th * tw * cin) : Tensor.allocate(arena, 1, th, tw, cin);
+            // the output is ours too: every tile (and every same-size image) reuses the model's plan and writes here
+            Tensor y = Tensor.allocate(arena, model.outputShape(x.shape().dropBatch()).withBatch(1));
             MemorySegment xs = x.data();
             Tiler.Fn fn = (in, hh, ww, out) -> {
                 int n = hh * ww;
@@ -462,7 +626,7 @@ public final class ModelDenoiser implements Denoiser {
                         if (sigmaInput) xs.setAtIndex(ValueLayout.JAVA_FLOAT, (long) i * cin + c, sig);
                     }
                 }
-                Tensor y = model.forward(x);
+                model.forward(x, y);
                 MemorySegment.copy(y.data(), ValueLayout.JAVA_FLOAT, 0, out, 0, n * c);
                 if (residual || vmin != 0f || scale != 1f) {
                     for (int i = 0; i < n * c; i++) out[i] = fromModel(in[i], out[i]);

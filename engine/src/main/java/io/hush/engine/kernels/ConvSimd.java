@@ -52,8 +52,11 @@ public final class ConvSimd {
     private static final ByteOrder LE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
-    /** Per-thread grow-only staging arrays: 0 = packed kernel (caller thread), 1 = rows, 2 = gout rows, 3 = accumulators, 4 = tile tails. */
-    private static final ThreadLocal<float[][]> BUFS = ThreadLocal.withInitial(() -> new float[5][0]);
+    /**
+     * Per-thread grow-only staging arrays: 0 = packed kernel (caller thread), 1 = rows, 2 = gout rows,
+     * 3 = accumulators, 4 = tile tails, 5 = the stored kernel copied to the heap (Winograd packing).
+     */
+    private static final ThreadLocal<float[][]> BUFS = ThreadLocal.withInitial(() -> new float[6][0]);
 
     private ConvSimd() {}
 

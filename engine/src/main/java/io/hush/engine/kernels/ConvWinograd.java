@@ -84,6 +84,11 @@ final class ConvWinograd {
     static float[] packKernel(MemorySegment w, boolean kernelOI, boolean backward, int ca, int cb) {
         int nb = ConvSimd.blocks(cb);
         float[] wk = ConvSimd.buf(0, 16L * nb * ca * B);
+        // The kernel is read ~9 times per (a, b) pair: one bulk copy to the heap first (per-element segment reads
+        // cost a call each until the JIT has compiled this method, which is when a cold process runs it).
+        int size = 9 * ca * cb;
+        float[] k = ConvSimd.buf(5, size);
+        MemorySegment.copy(w, F, 0, k, 0, size);
         int cinW = backward ? cb : ca, coutW = backward ? ca : cb;
         for (int a = 0; a < ca; a++) {
             for (int b = 0; b < cb; b++) {
@@ -91,9 +96,9 @@ final class ConvWinograd {
                 int blk = b / B, lane = b - blk * B;
                 // rows of t = G g (G = [1 0 0; .5 .5 .5; .5 -.5 .5; 0 0 1]), then U = t G^T, row by row
                 for (int r = 0; r < 4; r++) {
-                    double h0 = tg(w, kernelOI, backward, r, 0, ci, co, cinW, coutW);
-                    double h1 = tg(w, kernelOI, backward, r, 1, ci, co, cinW, coutW);
-                    double h2 = tg(w, kernelOI, backward, r, 2, ci, co, cinW, coutW);
+                    double h0 = tg(k, kernelOI, backward, r, 0, ci, co, cinW, coutW);
+                    double h1 = tg(k, kernelOI, backward, r, 1, ci, co, cinW, coutW);
+                    double h2 = tg(k, kernelOI, backward, r, 2, ci, co, cinW, coutW);
                     int o = (int) ((((long) r * 4 * nb + blk) * ca + a) * B + lane), posStep = nb * ca * B;
                     wk[o] = (float) h0;
                     wk[o + posStep] = (float) (0.5 * (h0 + h1 + h2));
@@ -110,7 +115,7 @@ final class ConvWinograd {
     }
 
     /** (G g)[r][j]: kernel column j combined over rows as row r of G; g as seen by the (possibly transposed) problem. */
-    private static double tg(MemorySegment w, boolean kernelOI, boolean backward, int r, int j, int ci, int co,
+    private static double tg(float[] w, boolean kernelOI, boolean backward, int r, int j, int ci, int co,
                              int cinW, int coutW) {
         double g0 = gw(w, kernelOI, backward, 0, j, ci, co, cinW, coutW), g2 = gw(w, kernelOI, backward, 2, j, ci, co, cinW, coutW);
         if (r == 0) return g0;
@@ -120,10 +125,10 @@ final class ConvWinograd {
     }
 
     /** g[i][j] of the problem: the stored kernel's tap (i, j), or (2-i, 2-j) for the transposed problem. */
-    private static double gw(MemorySegment w, boolean kernelOI, boolean backward, int i, int j, int ci, int co,
+    private static double gw(float[] w, boolean kernelOI, boolean backward, int i, int j, int ci, int co,
                              int cinW, int coutW) {
-        long tap = backward ? (2 - i) * 3L + (2 - j) : i * 3L + j;
-        return w.getAtIndex(F, kernelOI ? (tap * coutW + co) * cinW + ci : (tap * cinW + ci) * coutW + co);
+        int tap = backward ? (2 - i) * 3 + (2 - j) : i * 3 + j;
+        return w[kernelOI ? (tap * coutW + co) * cinW + ci : (tap * cinW + ci) * coutW + co];
     }
 
     /** Forward F(2x2,3x3) of {@code [n,h,w,cin]} -> {@code [n,oh,ow,cout]}, pads pt/pl (may be 0..2), kernel wk. */
