@@ -58,7 +58,8 @@ final class DenoiseCommand extends BaseCommand {
     Path output;
 
     @Option(names = {"-m", "--model"}, paramLabel = "NAME|FILE",
-            description = "Model: a .hush or .onnx file, a name in weights/ (default: gray-blind), or a classical"
+            description = "Model: a .hush, .onnx, .keras or .h5 file, a name in weights/, 'auto' (the default:"
+                    + " gray-blind for gray images, color-blind for RGB ones when it is installed), or a classical"
                     + " filter: ${COMPLETION-CANDIDATES}... written classic:NAME. If the default model is not installed,"
                     + " the best classical filter is used and the output says so.",
             completionCandidates = Classic.Names.class)
@@ -263,7 +264,7 @@ final class DenoiseCommand extends BaseCommand {
                     + photo.metadata().orientation().tag() : "") + (photo.metadata().conversion() != null ? ", "
                     + photo.metadata().conversion() : "");
             info("%s -> %s (%dx%d %s %d-bit, %s%s%s, %.1f s)", j.in(), j.out(), img.width(), img.height(),
-                    (img.channels() == 1 ? "gray" : "RGB") + (img.hasAlpha() ? "+alpha" : ""), depth, d.name(), sigmaNoted,
+                    (img.channels() == 1 ? "gray" : "RGB") + (img.hasAlpha() ? "+alpha" : ""), depth, d.forImage(img).name(), sigmaNoted,
                     notes, (System.nanoTime() - t0) / 1e9);
             return null;
         };
