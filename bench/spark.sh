@@ -4,6 +4,9 @@
 #
 #   bench/spark.sh            # 100 gray 160x160 crops of CBSD432 (noise sigma 25 added), model gray-blind
 #   N=40 SIDE=128 bench/spark.sh
+#   bench/spark.sh cluster    # also Spark's local-cluster[2,1,1024]: two executor JVMs (a standalone master and
+#                             # workers in the driver, executors launched as on a cluster, hush-spark.jar shipped to
+#                             # them); prints each executor's model-load log line
 #
 # Prints, for each way, the wall time of the whole command and images/s; the time spent on the images alone (Spark:
 # the job, from its summary line; hush denoise: the sum of its per-image times) and the rest, start-up and set-up (JVM,
@@ -85,6 +88,18 @@ echo "$N gray ${SIDE}x$SIDE PNG crops, model $MODEL, $(nproc) cores, load averag
 run "hush denoise" "$hush" denoise "$work/in" -o "$(mkdir -p "$work/single" && echo "$work/single")" --model "$MODEL"
 run "spark local[1]" "$hush" spark-denoise "$work/in" -o "$work/spark1" --master 'local[1]' --model "$MODEL"
 run "spark local[2]" "$hush" spark-denoise "$work/in" -o "$work/spark2" --master 'local[2]' --model "$MODEL"
+if [[ "${1:-}" == cluster ]]; then
+    # Workers launch executors from $SPARK_HOME/jars: a Spark home made of the Maven class path.
+    home="$work/spark-home"
+    mkdir -p "$home/jars"
+    tr ':' '\n' < "$root/spark/target/classpath.txt" | while read -r j; do ln -s "$j" "$home/jars/"; done
+    JAVA_HOME=$(dirname "$(dirname "$JAVA_BIN")") SPARK_HOME="$home" SPARK_SCALA_VERSION=2.13 \
+        run "local-cluster" "$hush" spark-denoise "$work/in" -o "$work/cluster" --master 'local-cluster[2,1,1024]'
+    for f in "$home"/work/*/*/stderr; do
+        echo "executor $(basename "$(dirname "$f")"): $(grep -c 'Running task' "$f") task(s);" \
+            "$(grep -o 'loaded model.*' "$f" || echo 'no model load')"
+    done
+fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 printf 'local[2] / local[1] speed-up: %.2fx; local[2] / hush denoise: %.2f of its throughput\n' \
     "$(echo "${wall[spark local[1]]} / ${wall[spark local[2]]}" | bc -l)" \

@@ -30,6 +30,8 @@ public final class ExecutorModels {
     private static final Map<String, ModelDenoiser> MODELS = new ConcurrentHashMap<>();
     private static final Map<String, AtomicInteger> LOADS = new ConcurrentHashMap<>();
     private static final AtomicInteger TOTAL = new AtomicInteger();
+    /** Spark's logging (SLF4J): one INFO line per load, in the executor's log. */
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ExecutorModels.class);
 
     private ExecutorModels() {}
 
@@ -56,8 +58,10 @@ public final class ExecutorModels {
         }
         // One thread per call: concurrent callers (tasks, threadsPerTask) each compute on their own thread.
         d.model().threads(1);
-        LOADS.computeIfAbsent(sha256, h -> new AtomicInteger()).incrementAndGet();
+        int n = LOADS.computeIfAbsent(sha256, h -> new AtomicInteger()).incrementAndGet();
         TOTAL.incrementAndGet();
+        LOG.info("loaded model {} ({} bytes) for inference in JVM {} (load {} of this model here)",
+                sha256.substring(0, 12), bytes.length, ProcessHandle.current().pid(), n);
         return d;
     }
 

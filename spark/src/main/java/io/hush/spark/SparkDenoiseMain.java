@@ -76,8 +76,9 @@ public final class SparkDenoiseMain implements Callable<Integer> {
     String output;
 
     @Option(names = "--master", paramLabel = "URL",
-            description = "Spark master: local[N], local[*], spark://HOST:PORT, yarn... Default: the one spark-submit"
-                    + " gives, else local[*].")
+            description = "Spark master: local[N] or local[*] (this JVM), spark://HOST:PORT (a standalone cluster:"
+                    + " this jar is shipped to its executors); yarn and k8s through the cluster's spark-submit."
+                    + " Default: the one spark-submit gives, else local[*].")
     String master;
 
     @Option(names = {"-m", "--model"}, paramLabel = "FILE|NAME",
@@ -249,18 +250,43 @@ public final class SparkDenoiseMain implements Callable<Integer> {
     /** The session: --master, else spark-submit's, else local[*]; no web UI in local mode unless --ui. */
     private SparkSession session() {
         SparkConf sc = new SparkConf();
+        if (conf != null) conf.forEach(sc::set);
         if (master != null) sc.setMaster(master);
         else if (!sc.contains("spark.master")) sc.setMaster("local[*]");
         sc.setIfMissing("spark.app.name", "hush spark-denoise");
-        boolean local = sc.get("spark.master").startsWith("local");
-        if (local && !ui) sc.set("spark.ui.enabled", "false");
-        if (local) {
-            // The executors are this JVM: nothing to ship, and no log lines about it.
+        String m = sc.get("spark.master");
+        boolean inThisJvm = m.equals("local") || m.startsWith("local[");
+        if (inThisJvm && !ui) sc.setIfMissing("spark.ui.enabled", "false");
+        if (m.startsWith("local")) {
+            // Everything on this machine: stay on the loopback interface.
             sc.setIfMissing("spark.driver.host", "127.0.0.1");
             sc.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
         }
-        if (conf != null) conf.forEach(sc::set);
+        if (m.startsWith("yarn") && !onClassPath("org.apache.spark.deploy.yarn.YarnClusterManager")) {
+            throw new UsageException("--master " + m + ": this class path has no YARN support (spark-yarn); submit"
+                    + " hush-spark.jar with the cluster's spark-submit instead (see spark/README.md)");
+        }
+        // Executors start after this point, so their JVM flags can still be given here (a driver in cluster mode
+        // needs them from spark-submit).
+        String ex = sc.get("spark.executor.extraJavaOptions", "");
+        if (!ex.contains("jdk.incubator.vector")) {
+            sc.set("spark.executor.extraJavaOptions", (ex + " --add-modules jdk.incubator.vector").strip());
+        }
+        if (!inThisJvm && !sc.contains("spark.jars")) {
+            // Started by ./hush rather than spark-submit: ship this jar to the executors.
+            java.net.URL jar = SparkDenoiseMain.class.getProtectionDomain().getCodeSource().getLocation();
+            if (jar != null && jar.getPath().endsWith(".jar")) sc.set("spark.jars", jar.toString());
+        }
         return SparkSession.builder().config(sc).getOrCreate();
+    }
+
+    private static boolean onClassPath(String cls) {
+        try {
+            Class.forName(cls, false, SparkDenoiseMain.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 
     /**

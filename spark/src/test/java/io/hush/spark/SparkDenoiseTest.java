@@ -269,6 +269,10 @@ class SparkDenoiseTest {
         assertEquals(2, usage.code(), usage.toString());
         assertEquals(2, Fixtures.sparkDenoise(in.toString()).code(), "no -o");
         assertEquals(2, Fixtures.sparkDenoise(in.toString(), "-o", "x", "--model", "classic:nlm").code());
+        Fixtures.Result yarn = Fixtures.sparkDenoise(in.toString(), "-o", dir.resolve("o5").toString(), "--model",
+                modelFile.toString(), "--master", "yarn");
+        assertEquals(2, yarn.code(), yarn.toString());
+        assertContains(yarn.err(), "no YARN support", yarn);
 
         assertThrows(IllegalArgumentException.class, () -> HushSpark.denoise(
                 spark.range(3).toDF(), model, BatchOptions.defaults()), "not a binaryFile dataset");
