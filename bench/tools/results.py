@@ -3,6 +3,7 @@
 bench/RESULTS.md (markdown on stdout).
 
 usage: results.py results.json meta.env
+       results.py --e2e e2e.json meta.env   (bench/RESULTS-e2e.md from the end-to-end section)
 
 Every Hush/peer figure is a throughput ratio (Hush calls per second / peer calls per second, > 1 = Hush faster) of two
 benchmarks measured in the same run; GFLOP/s are the benchmarks' `gflop` counters (Hush's FLOP count, credited to
@@ -152,6 +153,7 @@ def main():
     o.append("|---|---|")
     o.append(f"| date | {m.get('date', '?')} |")
     o.append(f"| machine | {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('mem', '?')}, {m.get('os', '?')} |")
+    o.append(f"| vector width | {m.get('vector', '?')} |")
     o.append(f"| JDK | {m.get('java', '?')} ({jvm.strip()}) |")
     o.append(f"| threads | {', '.join(map(str, thread_counts))} (Hush pool = ORT intra-op threads = PyTorch intra-op threads) |")
     o.append(f"| load average (1/5/15 min) | start {m.get('load_start', '?')}, end {m.get('load_end', '?')} |")
@@ -265,5 +267,55 @@ def layer_table(o, layers, peak):
     o.append("")
 
 
+def e2e_main(path, meta_path):
+    """bench/RESULTS-e2e.md from the whole-process timings of tools/wholeproc.py (one JSON object per case)."""
+    m = meta(meta_path)
+    cases = [json.loads(line) for line in open(path) if line.strip()]
+    o = ["# End to end: `hush denoise` vs a one-shot ONNX Runtime program", ""]
+    o.append(f"Written by `bench/run.sh {m.get('mode', '?')}` (whole processes timed by `bench/tools/wholeproc.py`, "
+             "A and B in turn), post-processed by `bench/tools/results.py --e2e`. See bench/README.md, \"End to end\".")
+    o.append("")
+    o.append("| | |")
+    o.append("|---|---|")
+    o.append(f"| date | {m.get('date', '?')} |")
+    o.append(f"| machine | {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('mem', '?')}, {m.get('os', '?')} |")
+    o.append(f"| vector width | {m.get('vector', '?')} |")
+    o.append(f"| JDK | {m.get('java', '?')} |")
+    o.append(f"| load average (1/5/15 min) | start {m.get('load_start', '?')}, end {m.get('load_end', '?')} |")
+    o.append("| A | `./hush denoise IN -o OUT --model M.onnx --threads 2` (the launcher, JVM start-up, model import, "
+             "warm-up, PNG read and write included) |")
+    o.append("| B | `java ... io.hush.bench.PeerOrtDenoise --threads 2 M.onnx OUT IN`: ONNX Runtime 1.23.2 Java API, one "
+             "session (2 intra-op threads, all optimisations), ImageIO read, one run per image, PNG write |")
+    o.append("")
+    o.append("Wall and CPU seconds per whole process: median (min - max) over the runs; **Hush/ORT** = ORT's wall time / "
+             "Hush's, taken run by run (> 1: Hush faster), median (min - max).")
+    o.append("")
+    o.append("| case | runs | Hush wall s | ORT wall s | **Hush/ORT** | Hush CPU s | ORT CPU s | Hush peak MiB | ORT peak MiB |")
+    o.append("|---|---|---|---|---|---|---|---|---|")
+
+    def f(t, fmt="{:.2f}"):
+        lo, med, hi = t
+        return f"{fmt.format(med)} ({fmt.format(lo)} - {fmt.format(hi)})"
+    for c in cases:
+        o.append(f"| {c['name']} | {c['runs']} | {f(c['A_wall'])} | {f(c['B_wall'])} | **{f(c['B_over_A_wall'])}** | "
+                 f"{f(c['A_cpu'])} | {f(c['B_cpu'])} | {f(c['A_peak_mib'], '{:.0f}')} | {f(c['B_peak_mib'], '{:.0f}')} |")
+    o.append("")
+    o.append("Commands:")
+    o.append("")
+    import re
+
+    def short(cmd):  # the peer's class path (benchmarks.jar and the local Maven repository's jars) in one word
+        return re.sub(r"-cp \S+", "-cp BENCH_CLASSPATH", cmd)
+    for c in cases:
+        o.append(f"- {c['name']}: A `{short(c['a'])}`; B `{short(c['b'])}`")
+    o.append("")
+    o.append("BENCH_CLASSPATH = bench/target/run-MODE/benchmarks.jar and the peers' jars from the local Maven repository "
+             "(bench/target/run-MODE/peers.classpath).")
+    print("\n".join(o))
+
+
 if __name__ == "__main__":
-    main()
+    if len(sys.argv) > 1 and sys.argv[1] == "--e2e":
+        e2e_main(sys.argv[2], sys.argv[3])
+    else:
+        main()
