@@ -72,7 +72,7 @@ public final class ModelDenoiser implements Denoiser {
     private volatile boolean tileExplicit;
     private volatile int overlap = -1; // -1: from the measured receptive field
     private volatile int radius = -2;  // -2: not measured yet; -1: unbounded (a global layer)
-    private volatile long memoryBudget = DEFAULT_MEMORY_BUDGET;
+    private volatile long memoryBudget = defaultMemoryBudget();
     private volatile String name = "model";
 
     private ModelDenoiser(Model model, boolean ownsModel) {
@@ -208,8 +208,8 @@ public final class ModelDenoiser implements Denoiser {
     }
 
     /**
-     * Memory one model pass may take, in bytes (default {@link #DEFAULT_MEMORY_BUDGET}): an image whose whole-image
-     * pass needs more runs in tiles sized to fit it. At least 1 MiB.
+     * Memory one model pass may take, in bytes (default {@link #DEFAULT_MEMORY_BUDGET}, or the system property
+     * {@code hush.memoryBudget}): an image whose whole-image pass needs more runs in tiles sized to fit it. At least 1 MiB.
      */
     public ModelDenoiser memoryBudget(long bytes) {
         if (bytes < MIN_MEMORY_BUDGET) {
@@ -217,6 +217,29 @@ public final class ModelDenoiser implements Denoiser {
         }
         memoryBudget = bytes;
         return this;
+    }
+
+    /**
+     * The budget a new denoiser starts with: the system property {@code hush.memoryBudget} (bytes, or with a suffix
+     * k, m or g: {@code -Dhush.memoryBudget=4g}), else {@link #DEFAULT_MEMORY_BUDGET}.
+     */
+    static long defaultMemoryBudget() {
+        String p = System.getProperty("hush.memoryBudget");
+        if (p == null || p.isBlank()) return DEFAULT_MEMORY_BUDGET;
+        String v = p.trim().toLowerCase(Locale.ROOT);
+        long unit = switch (v.charAt(v.length() - 1)) {
+            case 'k' -> 1L << 10;
+            case 'm' -> 1L << 20;
+            case 'g' -> 1L << 30;
+            default -> 1;
+        };
+        try {
+            long b = Math.multiplyExact(Long.parseLong(unit == 1 ? v : v.substring(0, v.length() - 1)), unit);
+            if (b < MIN_MEMORY_BUDGET) throw new NumberFormatException();
+            return b;
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("-Dhush.memoryBudget=" + p + ": expected a size of at least 1m, e.g. 512m or 4g");
+        }
     }
 
     /** The memory budget of one pass (see {@link #memoryBudget(long)}). */
