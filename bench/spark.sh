@@ -66,6 +66,23 @@ JAVA_BIN=$(ls -d /usr/lib/jvm/temurin-25*/bin/java 2>/dev/null | head -1 || true
 "$JAVA_BIN" --add-modules jdk.incubator.vector -cp "$root/cli/target/hush.jar" "$work/Crops.java" "$DATA/cbsd432" \
     "$work/in" "$N" "$SIDE" 2>/dev/null
 
+# How many cores this run really gets: two CPU-bound threads at once against one after the other (2.0 on an idle
+# 2-core machine; about 1 when other work holds a core).
+cat > "$work/Cores.java" <<'JAVA'
+public class Cores {
+    static volatile double sink;
+    static void spin() { double x = 0; for (long i = 0; i < 300_000_000L; i++) x += Math.sqrt(i); sink = x; }
+    public static void main(String[] a) throws Exception {
+        spin();
+        long t0 = System.nanoTime(); spin(); spin(); double seq = (System.nanoTime() - t0) / 1e9;
+        Thread t1 = new Thread(Cores::spin), t2 = new Thread(Cores::spin);
+        t0 = System.nanoTime(); t1.start(); t2.start(); t1.join(); t2.join(); double par = (System.nanoTime() - t0) / 1e9;
+        System.out.printf("parallelism available to one process now: %.2f (two spinning threads %.1f s together, %.1f s one after the other)%n", seq / par, par, seq);
+    }
+}
+JAVA
+"$JAVA_BIN" "$work/Cores.java"
+
 now() { date +%s.%N; }
 declare -A wall job
 run() { # name, command...
@@ -101,6 +118,7 @@ if [[ "${1:-}" == cluster ]]; then
     done
 fi
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$JAVA_BIN" "$work/Cores.java"
 printf 'local[2] / local[1] speed-up: %.2fx; local[2] / hush denoise: %.2f of its throughput\n' \
     "$(echo "${wall[spark local[1]]} / ${wall[spark local[2]]}" | bc -l)" \
     "$(echo "${wall[hush denoise]} / ${wall[spark local[2]]}" | bc -l)"
