@@ -23,11 +23,12 @@ import java.util.Locale;
         usageHelpAutoWidth = true,
         header = "Hush: pure-Java image denoising (engine, trainer and tools).",
         description = {"Denoise images with a trained model or a classical filter, add synthetic noise, evaluate "
-                + "denoisers, inspect and convert models (.hush, .onnx) and train new ones.",
+                + "denoisers, inspect and convert models (.hush, .onnx, .keras, .h5) and train new ones.",
                 "",
                 "Start with: hush demo"},
         commandListHeading = "%nCommands:%n",
         footer = {"", "Run 'hush COMMAND --help' for the options of a command.",
+                "The ./hush launcher also runs 'hush spark-denoise' (batch denoising on Apache Spark, built on first use).",
                 "Exit codes: 0 success, 1 failure (one line per problem on stderr), 2 bad usage.",
                 "Set HUSH_DEBUG=1 to see stack traces."},
         subcommands = {
