@@ -38,9 +38,9 @@ class ShippedModelsTest {
 
     @Test
     void everyShippedModelLoadsWithItsCard() throws IOException {
-        for (String name : new String[] {"gray-blind", "color-blind", "seed-mnist", "seed-fashion", "mnist-best"}) {
+        for (String name : new String[] {"gray-blind", "training/color-blind", "seed-mnist", "seed-fashion", "mnist-best"}) {
             try (Model m = Model.load(model(name))) {
-                assertEquals(name, m.card().name(), "card name of " + name);
+                assertEquals(name.substring(name.lastIndexOf('/') + 1), m.card().name(), "card name of " + name);
                 assertFalse(m.card().description().isBlank(), name);
                 assertFalse(m.card().metrics().isEmpty(), name + ": card lists no metrics");
                 assertNotNull(m.card().training(), name + ": card has no training record");
@@ -91,14 +91,14 @@ class ShippedModelsTest {
     }
 
     /**
-     * The shipped color-blind beats gray-blind run per channel on colour photos (the reason it is the default for RGB
-     * images): first two Kodak24 images, sigma 25, same noise for both; see weights/color-blind.md.
+     * The color-blind checkpoint in training beats gray-blind run per channel on colour photos: first two Kodak24
+     * images, sigma 25, same noise for both; see weights/training/color-blind.md.
      */
     @Test
     void colorBlindBeatsGrayBlindPerChannelOnKodak() {
         assumeTrue(DataPaths.check(Files.isDirectory(DataPaths.resolve("kodak24")), "shared Kodak24 not found"), "shared Kodak24 not found: skipped");
         double[] p = new double[2];
-        String[] models = {"color-blind", "gray-blind"};
+        String[] models = {"training/color-blind", "gray-blind"};
         for (int i = 0; i < 2; i++) {
             p[i] = evalPsnr("eval", "-q", "--model", model(models[i]).toString(), "--data", "kodak24", "--limit", "2",
                     "--noise", "gaussian:25+clip+q8", "--baselines", "none", "-o", "none");
