@@ -16,6 +16,9 @@ abstract class BaseCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandSpec spec;
 
+    /** The --input-range option of commands that have it (null for the others). */
+    InputRangeOption inputRange() { return null; }
+
     @CommandLine.ParentCommand
     Main main;
 

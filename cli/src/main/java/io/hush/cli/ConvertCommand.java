@@ -31,8 +31,11 @@ import java.util.Locale;
                 "  hush convert weights/gray-blind.hush gray-blind.onnx --opset 17",
                 "  hush convert big.hush small.hush --storage float16"})
 final class ConvertCommand extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "IN", description = "Model to read: .onnx or .hush (or a model name from weights/).")
+    @Parameters(index = "0", paramLabel = "IN", description = "Model to read: .onnx, .keras, .h5 or .hush (or a model name from weights/).")
     String in;
+
+    @picocli.CommandLine.Mixin
+    InputRangeOption inputRangeOption;
 
     @Parameters(index = "1", paramLabel = "OUT", description = "Model to write: .hush or .onnx.")
     Path out;
@@ -86,6 +89,7 @@ final class ConvertCommand extends BaseCommand {
         }
         long params;
         try (m) {
+            inputRangeOption.apply(m);
             params = m.parameterCount();
             if (m.card().name().isEmpty()) m.card().name(ModelFiles.stem(out));
             if (toOnnx) Onnx.exportModel(m, out, opset);

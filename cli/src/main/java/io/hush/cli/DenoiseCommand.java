@@ -65,6 +65,12 @@ final class DenoiseCommand extends BaseCommand {
             completionCandidates = Classic.Names.class)
     String model;
 
+    @picocli.CommandLine.Mixin
+    InputRangeOption inputRangeOption;
+
+    @Override
+    InputRangeOption inputRange() { return inputRangeOption; }
+
     @Option(names = "--sigma", paramLabel = "S|auto", defaultValue = "auto",
             description = "Noise standard deviation on the 0..255 scale (also for 16-bit images), or 'auto' to"
                     + " estimate it from each image and report it. Used by classical filters and by models with a"

@@ -68,6 +68,7 @@ final class Denoisers {
 
     private static Opened openModel(ModelFiles.Found found, Integer tile, String overlap, Integer threads, BaseCommand cmd) {
         Model m = found.loadForInference();
+        if (cmd.inputRange() != null) cmd.inputRange().apply(m);
         try {
             if (threads != null) m.threads(threads);
             ModelDenoiser d = ModelDenoiser.of(m).name(found.name()).overlap(parseOverlap(overlap));

@@ -42,6 +42,12 @@ final class EvalCommand extends BaseCommand {
                     + " installed default model) only the baselines are evaluated.")
     String model;
 
+    @picocli.CommandLine.Mixin
+    InputRangeOption inputRangeOption;
+
+    @Override
+    InputRangeOption inputRange() { return inputRangeOption; }
+
     @Option(names = {"-d", "--data"}, required = true, paramLabel = "DIR|IDX",
             description = "Clean images: a folder of images, an IDX file (.gz or not), or a name in the shared data"
                     + " folder: set12, mnist, fashion (their test splits), or any file name there.")

@@ -26,8 +26,11 @@ import java.util.Locale;
         footerHeading = "%nExamples:%n",
         footer = {"  hush info weights/gray-blind.hush", "  hush info model.onnx --size 1080x1920"})
 final class InfoCommand extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "FILE", description = "A .hush or .onnx model file, or a model name from weights/.")
+    @Parameters(index = "0", paramLabel = "FILE", description = "A .hush, .onnx, .keras or .h5 model file, or a model name from weights/.")
     String file;
+
+    @picocli.CommandLine.Mixin
+    InputRangeOption inputRangeOption;
 
     @Option(names = "--size", paramLabel = "HxW",
             description = "Show shapes and FLOPs for an input of this size (fully-convolutional models).")
@@ -36,7 +39,7 @@ final class InfoCommand extends BaseCommand {
     @Override
     public Integer call() throws IOException {
         ModelFiles.Found found = ModelFiles.require(file);
-        try (Model m = found.load()) {
+        try (Model m = inputRangeOption.apply(found.load())) {
             Shape in = m.inputShape();
             if (size != null) {
                 int[] hw = parseSize(size, "--size");
