@@ -26,8 +26,10 @@ if [[ -z "${JAVA:-}" ]]; then
 fi
 
 case "$mode" in
-  quick) model_opts=(-p net=seed-b1,seed-b128,dncnn-256 -p threads=2 -wi 5 -w 2s -i 3 -r 2s -f 1); layers=0; models=1; e2e=0 ;;
-  full)  model_opts=(-p net=seed-b1,seed-b128,dncnn-256,dncnn-512 -p threads=1,2 -wi 8 -w 2s -i 5 -r 2s -f 1); layers=1; models=1; e2e=1 ;;
+  quick) model_opts=(-p net=seed-b1,seed-b128,dncnn-256 -p threads=2 -wi 5 -w 2s -i 3 -r 2s -f 1)
+         int8_opts=(-p net=seed-b1-int8 -p threads=2 -wi 5 -w 2s -i 3 -r 2s -f 1); layers=0; models=1; e2e=0 ;;
+  full)  model_opts=(-p net=seed-b1,seed-b128,dncnn-256,dncnn-512 -p threads=1,2 -wi 8 -w 2s -i 5 -r 2s -f 1)
+         int8_opts=(-p net=seed-b1-int8,seed-b128-int8 -p threads=1,2 -wi 8 -w 2s -i 5 -r 2s -f 1); layers=1; models=1; e2e=1 ;;
   e2e)   layers=0; models=0; e2e=1 ;;
   *) echo "usage: bench/run.sh quick|full|e2e" >&2; exit 2 ;;
 esac
@@ -82,12 +84,14 @@ jmh() {
       "$@" -prof gc -rf json -rff "$out/$name.json" ${JMH_EXTRA:-} >> "$out/log.txt" 2>&1 \
     || { tail -50 "$out/log.txt" >&2; exit 1; }
 }
-rm -f "$out"/{results,models,layers-simd,layers-scalar}.json
+rm -f "$out"/{results,models,models-int8,layers-simd,layers-scalar}.json
 : > "$out/log.txt"
 parts=()
 if [[ "$models" == 1 ]]; then
   jmh models "$include" "${model_opts[@]}"
-  parts+=("$out/models.json")
+  # int8 weights (Hush only: the peers' figures for these rows are their float32 runs above)
+  jmh models-int8 '^io\.hush\.bench\.ModelBench\.' "${int8_opts[@]}"
+  parts+=("$out/models.json" "$out/models-int8.json")
 fi
 if [[ "$layers" == 1 ]]; then
   # Per layer, forward and backward (BatchNorm: training mode). Shorter than the model suite but with a 6 s warm-up:

@@ -17,6 +17,9 @@ import sys
 CASES = [  # (label, hush benchmark, case param, peer ORT benchmark, peer PyTorch benchmark)
     ("seed inference, batch 1", "ModelBench.infer", "seed-b1", "PeerOrtBench.infer", "PeerTorchBench.infer"),
     ("seed inference, batch 128", "ModelBench.infer", "seed-b128", "PeerOrtBench.infer", "PeerTorchBench.infer"),
+    # int8 kernels in Hush; the peers' figures are their float32 runs of the same network (case without "-int8")
+    ("seed inference, batch 1, Hush int8 weights", "ModelBench.infer", "seed-b1-int8", "PeerOrtBench.infer", "PeerTorchBench.infer"),
+    ("seed inference, batch 128, Hush int8 weights", "ModelBench.infer", "seed-b128-int8", "PeerOrtBench.infer", "PeerTorchBench.infer"),
     ("seed training step, batch 128 (Adam, MSE)", "SeedTrainBench.step", None, None, "PeerTorchTrainBench.step"),
     ("DnCNN 256x256 inference (17 layers, 64 ch, BN folded)", "ModelBench.infer", "dncnn-256", "PeerOrtBench.infer", "PeerTorchBench.infer"),
     ("DnCNN 512x512 inference (17 layers, 64 ch, BN folded)", "ModelBench.infer", "dncnn-512", "PeerOrtBench.infer", "PeerTorchBench.infer"),
@@ -27,6 +30,7 @@ TARGETS = [
     ("seed-b1", "ORT", 1.0),
     ("dncnn-256", "ORT", 0.8),
     ("SeedTrainBench.step", "PyTorch", 1.0),
+    ("seed-b1-int8", "ORT", 2.0),  # Hush with int8 weights against ORT float32, batch 1
 ]
 
 
@@ -192,8 +196,9 @@ def main():
             h = res.get((hb, net, t))
             if h is None:
                 continue
-            ort = res.get((ob, net, t)) if ob else None
-            pt = res.get((pb, net, t)) if pb else None
+            peer_net = net.replace("-int8", "") if net else net  # peers run float32
+            ort = res.get((ob, peer_net, t)) if ob else None
+            pt = res.get((pb, peer_net, t)) if pb else None
             pk = peak.get(t)
             pct = None if (pk is None or h["gflop"] is None) else 100.0 * h["gflop"] / pk["score"]
             o.append(f"| {label} | {t} | {ms(h)} | {num(h['gflop'])} | {num(pct, '{:.1f}%')} | {alloc(h)} "
@@ -211,9 +216,10 @@ def main():
             label = "seed training step, batch 128"
         else:
             h = res.get(("ModelBench.infer", what, 2))
-            p = res.get(("PeerOrtBench.infer", what, 2))
+            p = res.get(("PeerOrtBench.infer", what.replace("-int8", ""), 2))
             label = {"seed-b128": "seed inference, batch 128", "seed-b1": "seed inference, batch 1",
-                     "dncnn-256": "DnCNN 256x256 inference"}[what]
+                     "dncnn-256": "DnCNN 256x256 inference",
+                     "seed-b1-int8": "seed inference, batch 1, Hush int8 weights vs ORT float32"}[what]
         r = ratio(h, p)
         status = "not measured" if r is None else ("met" if r >= need else "NOT met")
         o.append(f"| {label} >= {need:.1f}x {peer} | {num(r, '{:.2f}x')} | {status} |")

@@ -4,6 +4,9 @@ import io.hush.engine.Model;
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
 import io.hush.engine.graph.FoldBatchNorm;
+import io.hush.engine.io.HushFormat;
+import io.hush.engine.io.ModelFormatException;
+import io.hush.engine.io.Storage;
 import io.hush.train.Architectures;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -31,7 +34,8 @@ import java.util.concurrent.TimeUnit;
  * weights) and {@code PeerTorchBench} (the same architecture in PyTorch through DJL).
  *
  * <p>Cases ({@code net}): {@code seed-b1} / {@code seed-b128} = the seed network (28x28x1, 9.9M parameters) at batch
- * 1 / 128; {@code dncnn-256} / {@code dncnn-512} = DnCNN (17 layers, 64 channels, BatchNorm folded into the convs
+ * 1 / 128; {@code seed-b1-int8} / {@code seed-b128-int8} = the same with its kernels kept as int8 (peers run the float
+ * case: the target is int8 Hush against float32 ONNX Runtime); {@code dncnn-256} / {@code dncnn-512} = DnCNN (17 layers, 64 channels, BatchNorm folded into the convs
  * with {@link FoldBatchNorm}) on one 256x256 / 512x512 grey image.
  */
 @BenchmarkMode(Mode.Throughput)
@@ -41,7 +45,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
 @State(Scope.Benchmark)
 public class ModelBench {
-    @Param({"seed-b1", "seed-b128", "dncnn-256", "dncnn-512"})
+    @Param({"seed-b1", "seed-b128", "seed-b1-int8", "seed-b128-int8", "dncnn-256", "dncnn-512"})
     public String net;
     @Param({"1", "2"})
     public int threads;
@@ -64,6 +68,7 @@ public class ModelBench {
     static Model build(String net) {
         return switch (net) {
             case "seed-b1", "seed-b128" -> Architectures.seed(42);
+            case "seed-b1-int8", "seed-b128-int8" -> int8(Architectures.seed(42));
             case "dncnn-256", "dncnn-512" -> {
                 int side = side(net);
                 Model m = Architectures.dncnn(side, side, 1, 17, 64, true, false, 42);
@@ -71,20 +76,33 @@ public class ModelBench {
                 m.close();
                 yield folded;
             }
-            default -> throw new IllegalArgumentException("unknown case '" + net + "' (seed-b1, seed-b128, dncnn-256, dncnn-512)");
+            default -> throw new IllegalArgumentException("unknown case '" + net + "' (seed-b1, seed-b128, seed-b1-int8,"
+                    + " seed-b128-int8, dncnn-256, dncnn-512)");
         };
     }
 
     static int side(String net) {
         return switch (net) {
-            case "seed-b1", "seed-b128" -> 28;
+            case "seed-b1", "seed-b128", "seed-b1-int8", "seed-b128-int8" -> 28;
             case "dncnn-256" -> 256;
             case "dncnn-512" -> 512;
             default -> throw new IllegalArgumentException(net);
         };
     }
 
-    static int batch(String net) { return net.equals("seed-b128") ? 128 : 1; }
+    static int batch(String net) { return net.startsWith("seed-b128") ? 128 : 1; }
+
+    /** The same model with its kernels kept as int8 (saved with {@link Storage#INT8} and loaded back); closes {@code m}. */
+    static Model int8(Model m) {
+        try (m) {
+            return HushFormat.fromBytes(HushFormat.toBytes(m, Storage.INT8), m.card().name() + "-int8");
+        } catch (ModelFormatException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The float32 case an int8 case is compared with (its peers run that one: ONNX has no int8 kernels of ours). */
+    static String floatCase(String net) { return net.replace("-int8", ""); }
 
     /** Batched input shape {@code [N,H,W,1]}; with one channel NHWC and NCHW are the same bytes. */
     static Shape inputShape(String net) {

@@ -29,7 +29,8 @@ import java.util.Locale;
         footerHeading = "%nExamples:%n",
         footer = {"  hush convert dncnn.onnx weights/dncnn.hush",
                 "  hush convert weights/gray-blind.hush gray-blind.onnx --opset 17",
-                "  hush convert big.hush small.hush --storage float16"})
+                "  hush convert big.hush small.hush --storage float16",
+                "  hush convert weights/seed-mnist.hush seed-int8.hush --storage int8"})
 final class ConvertCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "IN", description = "Model to read: .onnx, .keras, .h5 or .hush (or a model name from weights/).")
     String in;
@@ -46,9 +47,11 @@ final class ConvertCommand extends BaseCommand {
 
     @Option(names = "--storage", paramLabel = "TYPE", defaultValue = "float32",
             description = "How .hush stores trainable weights: float32 (exact), float16 or bfloat16 (about half the"
-                    + " size), or q4 (4-bit codes in blocks of 256 for kernels of >= 4096 weights, float16 for the"
-                    + " rest: about 1/8 of the size; lossy, so check the model with 'hush eval' afterwards)."
-                    + " Default: ${DEFAULT-VALUE}.")
+                    + " size), q4 (4-bit codes in blocks of 256 for kernels of >= 65,536 weights, float16 for the"
+                    + " rest: about 1/8 of the size), or int8 (kernels as int8 with one scale per output channel,"
+                    + " biases float32: about 1/4 of the size, and the model also runs from the int8 weights, with a"
+                    + " quarter of the memory; inference only). q4 and int8 are lossy: check the model with 'hush eval'"
+                    + " afterwards. Default: ${DEFAULT-VALUE}.")
     String storage;
 
     @Option(names = "--size", paramLabel = "HxW",
@@ -71,7 +74,8 @@ final class ConvertCommand extends BaseCommand {
             case "float16", "f16", "fp16", "half" -> Storage.FLOAT16;
             case "bfloat16", "bf16" -> Storage.BFLOAT16;
             case "q4", "int4", "4bit" -> Storage.Q4;
-            default -> throw new CliException("--storage " + storage + ": float32, float16, bfloat16 or q4", Main.EXIT_USAGE);
+            case "int8", "i8", "8bit" -> Storage.INT8;
+            default -> throw new CliException("--storage " + storage + ": float32, float16, bfloat16, q4 or int8", Main.EXIT_USAGE);
         };
         ModelFiles.Found found = ModelFiles.require(in);
         if (found.file() != null && Outputs.same(found.file(), out)) {
@@ -92,6 +96,13 @@ final class ConvertCommand extends BaseCommand {
             inputRangeOption.apply(m);
             params = m.parameterCount();
             if (m.card().name().isEmpty()) m.card().name(ModelFiles.stem(out));
+            if (!toOnnx && (st == Storage.Q4 || st == Storage.INT8)) {
+                // lossy: the card's storage note must not claim its metrics were measured on this file
+                m.metadata().put("storage", st.name().toLowerCase(Locale.ROOT) + (st == Storage.INT8
+                        ? ": kernels as int8 with one scale per output channel, computed from as int8" : ": big kernels as"
+                        + " 4-bit block codes") + " (hush convert --storage " + st.name().toLowerCase(Locale.ROOT) + " from "
+                        + found.name() + "); metrics were measured on the source model: check them with hush eval");
+            }
             if (toOnnx) Onnx.exportModel(m, out, opset);
             else m.save(out, st);
         }

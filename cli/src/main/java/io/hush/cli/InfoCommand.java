@@ -4,6 +4,8 @@ import io.hush.denoise.ModelDenoiser;
 import io.hush.engine.Model;
 import io.hush.engine.Shape;
 import io.hush.engine.io.ModelSummary;
+import io.hush.engine.io.StoredTensors;
+import io.hush.engine.layers.Param;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -53,6 +55,7 @@ final class InfoCommand extends BaseCommand {
             }
             result("File: %s", found.where());
             out().print(ModelSummary.render(m, in));
+            printStorage(found, m);
             try {
                 ModelDenoiser d = ModelDenoiser.of(m);
                 String rf = "";
@@ -67,6 +70,32 @@ final class InfoCommand extends BaseCommand {
             out().flush();
         }
         return Main.EXIT_OK;
+    }
+
+    /**
+     * How the weights are stored in the file (.hush: per data type) and kept in memory (int8 kernels, float32 for the
+     * rest; a float32 parameter also has a gradient buffer of its size).
+     */
+    private void printStorage(ModelFiles.Found found, Model m) {
+        if (found.file() != null && found.file().getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".hush")) {
+            try {
+                result("Stored: %s", StoredTensors.describe(StoredTensors.of(java.nio.file.Files.readAllBytes(found.file()))));
+            } catch (IOException e) {
+                result("Stored: unreadable (%s)", Main.oneLine(e.getMessage()));
+            }
+        }
+        long int8 = 0, f32 = 0, int8Kernels = 0;
+        for (Param p : m.params()) {
+            if (p.int8 != null) {
+                int8 += p.int8.bytes();
+                int8Kernels++;
+            } else {
+                f32 += 4 * p.value.size();
+            }
+        }
+        result("Weights in memory: %s%s", StoredTensors.bytes(int8 + f32), int8Kernels == 0 ? " (float32)"
+                : String.format(Locale.ROOT, " (%d int8 kernel%s: %s, computed from as int8; float32: %s)", int8Kernels,
+                int8Kernels == 1 ? "" : "s", StoredTensors.bytes(int8), StoredTensors.bytes(f32)));
     }
 
     /** "HxW" (or "H,W" / "HXW") into {h, w}. */

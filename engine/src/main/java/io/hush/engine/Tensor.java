@@ -24,6 +24,23 @@ public final class Tensor {
         this.shape = shape;
     }
 
+    private Tensor(Shape shape) {
+        this.data = MemorySegment.NULL; // native and empty: no kernel call site sees a heap segment
+        this.shape = shape;
+    }
+
+    /**
+     * A tensor with a shape but no float32 memory, for a parameter whose values are kept in another form (an int8
+     * kernel: {@link io.hush.engine.layers.Param#int8}). Its shape and size are usable; reading or writing its
+     * values throws IndexOutOfBoundsException.
+     */
+    public static Tensor shapeOnly(Shape shape) {
+        return new Tensor(shape);
+    }
+
+    /** Whether this tensor has float32 memory (false for {@link #shapeOnly} tensors). */
+    public boolean hasData() { return data.byteSize() >= shape.size() * 4; }
+
     /** A zero-filled tensor of this shape from the arena. */
     public static Tensor allocate(Arena arena, Shape shape) {
         return new Tensor(arena.allocate(Math.multiplyExact(shape.size(), 4L), ALIGN), shape);

@@ -4,6 +4,8 @@ import io.hush.engine.Model;
 import io.hush.engine.layers.Activation;
 import io.hush.engine.layers.BatchNorm2D;
 import io.hush.engine.layers.Conv2D;
+import io.hush.engine.layers.Int8Kernel;
+import io.hush.engine.layers.KernelStorage;
 import io.hush.engine.layers.Layer;
 import io.hush.engine.layers.Param;
 
@@ -55,22 +57,40 @@ public final class FoldBatchNorm {
             if (bnNode != null && foldable(nodes, consumers, bnNode)) {
                 Conv2D conv = (Conv2D) layer;
                 BatchNorm2D bn = (BatchNorm2D) bnNode.layer();
-                float[][] kb = foldedValues(conv, bn);
                 Conv2D folded = withBias(conv);
                 folded.name(conv.name());
-                b.add(folded, in);
-                setters.add(() -> {
-                    folded.kernel().value.copyFrom(kb[0]);
-                    folded.bias().value.copyFrom(kb[1]);
-                });
+                if (conv.kernel().int8 != null) {
+                    // int8 kernel: the BatchNorm scale is per output channel, so it folds into the channel scales
+                    // and the codes stay as they are
+                    folded.kernelStorage(KernelStorage.INT8);
+                    Int8Kernel codes = conv.kernel().int8;
+                    double[] sc = channelScales(bn);
+                    float[] nb = foldedBias(conv, bn, sc);
+                    b.add(folded, in);
+                    setters.add(() -> {
+                        folded.kernel().int8.copyFrom(codes);
+                        folded.kernel().int8.scaleChannels(sc);
+                        folded.bias().value.copyFrom(nb);
+                    });
+                } else {
+                    float[][] kb = foldedValues(conv, bn);
+                    b.add(folded, in);
+                    setters.add(() -> {
+                        folded.kernel().value.copyFrom(kb[0]);
+                        folded.bias().value.copyFrom(kb[1]);
+                    });
+                }
             } else {
                 List<Param> ps = layer.params();
                 List<float[]> values = new ArrayList<>();
-                for (Param p : ps) values.add(p.value.toArray());
+                for (Param p : ps) values.add(p.int8 != null ? null : p.value.toArray());
                 b.add(layer, in);
                 setters.add(() -> {
                     List<Param> now = layer.params();
-                    for (int k = 0; k < now.size(); k++) now.get(k).value.copyFrom(values.get(k));
+                    for (int k = 0; k < now.size(); k++) {
+                        if (ps.get(k).int8 != null) now.get(k).int8.copyFrom(ps.get(k).int8); // source still open
+                        else now.get(k).value.copyFrom(values.get(k));
+                    }
                 });
             }
             map[i] = b.current();
@@ -89,17 +109,28 @@ public final class FoldBatchNorm {
     static float[][] foldedValues(Conv2D conv, BatchNorm2D bn) {
         float[] k = conv.kernel().value.toArray();
         int cout = conv.filters();
-        float[] bias = conv.bias() != null ? conv.bias().value.toArray() : new float[cout];
-        float[] g = bn.gamma().value.toArray(), be = bn.beta().value.toArray();
-        float[] mm = bn.movingMean().value.toArray(), mv = bn.movingVariance().value.toArray();
-        float[] nb = new float[cout];
-        double[] s = new double[cout];
-        for (int c = 0; c < cout; c++) {
-            s[c] = g[c] / Math.sqrt((double) mv[c] + bn.epsilon());
-            nb[c] = (float) ((bias[c] - (double) mm[c]) * s[c] + be[c]);
-        }
+        double[] s = channelScales(bn);
+        float[] nb = foldedBias(conv, bn, s);
         for (int i = 0; i < k.length; i++) k[i] = (float) (k[i] * s[i % cout]); // HWIO: output channel is fastest
         return new float[][] {k, nb};
+    }
+
+    /** The BatchNorm's per-channel multiplier gamma / sqrt(var + eps). */
+    static double[] channelScales(BatchNorm2D bn) {
+        float[] g = bn.gamma().value.toArray(), mv = bn.movingVariance().value.toArray();
+        double[] s = new double[g.length];
+        for (int c = 0; c < g.length; c++) s[c] = g[c] / Math.sqrt((double) mv[c] + bn.epsilon());
+        return s;
+    }
+
+    /** The folded bias (b - mean) * s + beta. */
+    static float[] foldedBias(Conv2D conv, BatchNorm2D bn, double[] s) {
+        int cout = conv.filters();
+        float[] bias = conv.bias() != null ? conv.bias().value.toArray() : new float[cout];
+        float[] be = bn.beta().value.toArray(), mm = bn.movingMean().value.toArray();
+        float[] nb = new float[cout];
+        for (int c = 0; c < cout; c++) nb[c] = (float) ((bias[c] - (double) mm[c]) * s[c] + be[c]);
+        return nb;
     }
 
     private static Conv2D withBias(Conv2D c) {

@@ -68,6 +68,13 @@ final class ModelDecoder {
                 throw new ModelFormatException(where + ": invalid settings: " + e.getMessage(), e);
             }
             layer.name(n.getName());
+            // a kernel stored as INT8_CHANNEL stays int8 in memory when the layer can compute from it
+            for (Tensor t : n.getParamsList()) {
+                if (t.getDataType() == io.hush.engine.io.proto.DataType.INT8_CHANNEL && t.getName().equals("kernel")
+                        && layer instanceof io.hush.engine.layers.KernelLayer kl) {
+                    kl.kernelStorage(io.hush.engine.layers.KernelStorage.INT8);
+                }
+            }
             Shape out;
             try {
                 b.add(layer, inputs);
@@ -94,7 +101,8 @@ final class ModelDecoder {
             List<Param> ps = model.nodes().get(i + 1).layer().params();
             for (int k = 0; k < ps.size(); k++) {
                 Tensor t = m.getNodes(i).getParams(k);
-                TensorCodec.decode(t.getData(), t.getDataType(), ps.get(k).value.size(), ps.get(k).value);
+                if (ps.get(k).int8 != null) TensorCodec.decodeInt8(t.getData(), ps.get(k).int8);
+                else TensorCodec.decode(t.getData(), t.getDataType(), ps.get(k).value.size(), ps.get(k).value);
             }
         }
         return model;
@@ -147,7 +155,7 @@ final class ModelDecoder {
                             + data.size() + " bytes of " + t.getDataType() + " data hold (" + maxElements + ")");
                 }
             }
-            long need = TensorCodec.dataBytes(t.getDataType(), count);
+            long need = TensorCodec.dataBytes(t.getDataType(), count, t.getDims(t.getDimsCount() - 1));
             if (need != data.size()) {
                 throw new ModelFormatException(pw + ": " + data.size() + " bytes of data, but dims " + t.getDimsList()
                         + " of " + t.getDataType() + " need " + need);

@@ -2,6 +2,7 @@ package io.hush.engine.io;
 
 import com.google.protobuf.ByteString;
 import io.hush.engine.Model;
+import io.hush.engine.Shape;
 import io.hush.engine.graph.Node;
 import io.hush.engine.io.proto.DataType;
 import io.hush.engine.io.proto.HushModel;
@@ -22,6 +23,7 @@ final class ModelEncoder {
             case FLOAT16 -> DataType.FLOAT16;
             case BFLOAT16 -> DataType.BFLOAT16;
             case Q4 -> DataType.Q4_BLOCK256;
+            case INT8 -> DataType.INT8_CHANNEL;
         };
         for (Node node : model.nodes()) {
             if (node.isInput()) continue;
@@ -29,7 +31,16 @@ final class ModelEncoder {
             for (int src : node.inputs()) n.addInputs(src);
             for (Param p : node.layer().params()) {
                 ByteString[] data = new ByteString[1];
-                DataType used = TensorCodec.encode(p.value.toArray(), p.trainable ? reduced : DataType.FLOAT32, data);
+                DataType used;
+                if (p.int8 != null && reduced == DataType.INT8_CHANNEL) { // kept as int8: its exact codes and scales
+                    data[0] = TensorCodec.encode(p.int8);
+                    used = DataType.INT8_CHANNEL;
+                } else {
+                    // int8 is for kernels (rank >= 2, a scale per output channel); biases stay float32
+                    Shape shape = p.value.shape();
+                    DataType want = !p.trainable || (reduced == DataType.INT8_CHANNEL && shape.rank() < 2) ? DataType.FLOAT32 : reduced;
+                    used = TensorCodec.encode(p.values(), want, data, shape.dim(-1));
+                }
                 Tensor.Builder t = Tensor.newBuilder().setName(p.name).setDataType(used).setData(data[0])
                         .setTrainable(p.trainable);
                 for (int d : p.value.shape().dims()) t.addDims(d);

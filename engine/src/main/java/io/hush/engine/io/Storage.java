@@ -1,10 +1,10 @@
 package io.hush.engine.io;
 
 /**
- * How a model file stores trainable parameters. Compute is always float32: half-precision storage only makes files
- * smaller (about half the size) at the cost of rounding each weight once when saving. Non-trainable parameters
- * (BatchNorm running statistics) and any tensor whose values do not fit the smaller type (overflow to infinity)
- * stay float32.
+ * How a model file stores trainable parameters. Half-precision and 4-bit storage only make files smaller: the weights
+ * are read back as float32 (rounded once when saving). {@link #INT8} also changes the loaded model: its kernels stay
+ * int8 in memory and are computed from as such. Non-trainable parameters (BatchNorm running statistics) and any tensor
+ * whose values do not fit the smaller type (overflow to infinity) stay float32.
  */
 public enum Storage {
     /** Exact: loading gives back every bit. */
@@ -19,7 +19,15 @@ public enum Storage {
      * of at least {@link #Q4_MIN_ELEMENTS} values (big Dense matrices); smaller ones are stored as float16. Lossy: a
      * weight moves by up to 1/30 of its block's range, so check the model's metrics after converting.
      */
-    Q4;
+    Q4,
+    /**
+     * Symmetric int8 with one float32 scale per output channel for every trainable tensor of rank 2 or more (the
+     * kernels of Dense, Conv2D, Conv2DTranspose): a quarter of the float32 size; biases and BatchNorm parameters stay
+     * float32. Not only storage: such kernels load as int8 and the layers compute from the codes, so the model's
+     * weights also take a quarter of the memory. Lossy (a weight moves by up to half its channel's scale,
+     * max|w| / 254) and inference only; check the model's metrics after converting.
+     */
+    INT8;
 
     /**
      * Tensors smaller than this stay float16 under {@link #Q4}. Convolution kernels are small and sensitive: on the seed

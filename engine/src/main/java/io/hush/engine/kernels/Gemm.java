@@ -228,7 +228,7 @@ public final class Gemm {
      * heap buffer; {@link #storeTile} adds it to C. Vectors stay in this method: a vector passed to a method C2
      * does not inline gets boxed (a 10x slowdown).
      */
-    private static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] t, int tOff) {
+    static void kernel(int kc, float[] ap, int aOff, float[] bp, int bOff, float[] t, int tOff) {
         FloatVector c00 = FloatVector.zero(S), c01 = c00;
         FloatVector c10 = c00, c11 = c00;
         FloatVector c20 = c00, c21 = c00;
@@ -261,7 +261,7 @@ public final class Gemm {
     }
 
     /** C[MR rows, NRW cols at cOff] (+)= tile. */
-    private static void storeTile(float[] t, int tOff, MemorySegment c, long cOff, long ldc, boolean acc) {
+    static void storeTile(float[] t, int tOff, MemorySegment c, long cOff, long ldc, boolean acc) {
         for (int r = 0; r < MR; r++) {
             long co = (cOff + r * ldc) * 4;
             for (int v = 0; v < NRW; v += VL) {
@@ -273,7 +273,7 @@ public final class Gemm {
     }
 
     /** Edge tile: writes/adds the tile's rows x cols corner to C. */
-    private static void storeEdge(float[] t, int tOff, MemorySegment c, long cOff, long ldc, int rows, int cols, boolean acc) {
+    static void storeEdge(float[] t, int tOff, MemorySegment c, long cOff, long ldc, int rows, int cols, boolean acc) {
         for (int r = 0; r < rows; r++) {
             for (int j = 0; j < cols; j++) {
                 long ci = cOff + r * ldc + j;

@@ -29,13 +29,14 @@ import java.util.SplittableRandom;
  * kernel gradient (per-thread partial sums in scratch, reduced in thread order), bias gradient, and the input
  * gradient only when it is wanted.
  */
-public final class Conv2D extends Layer {
+public final class Conv2D extends Layer implements KernelLayer {
     private final int filters, kernelH, kernelW, strideH, strideW, dilationH, dilationW;
     private final Padding padding;   // null when explicit pads are used
     private final int[] pads;        // {top, bottom, left, right} when explicit, else null
     private final boolean useBias;
     private final Activation activation;
     private Param kernel, bias;
+    private KernelStorage storage = KernelStorage.FLOAT32;
 
     /** {@code kernel x kernel}, stride 1, SAME padding, with bias. */
     public Conv2D(int filters, int kernel, Activation activation) {
@@ -110,7 +111,22 @@ public final class Conv2D extends Layer {
     public boolean useBias() { return useBias; }
     public Activation activation() { return activation; }
     /** {@code [KH,KW,Cin,Cout]}; null before the model is built. */
-    public Param kernel() { return kernel; }
+    @Override public Param kernel() { return kernel; }
+
+    @Override public KernelStorage kernelStorage() { return storage; }
+
+    /**
+     * {@link KernelStorage#INT8}: the kernel stays int8 in memory ({@link Int8Kernel}, a quarter of the float32 size);
+     * each forward pass widens it into scratch and packs from there (inference only). Before the model is built.
+     */
+    @Override
+    public Conv2D kernelStorage(KernelStorage s) {
+        if (kernel != null && storage != s) {
+            throw new IllegalStateException(this + ": the kernel storage is chosen before the model is built");
+        }
+        storage = java.util.Objects.requireNonNull(s, "storage");
+        return this;
+    }
     /** {@code [Cout]}; null without bias or before the model is built. */
     public Param bias() { return bias; }
 
@@ -171,7 +187,8 @@ public final class Conv2D extends Layer {
         outputShape(in);
         int cin = in[0].dim(2);
         Shape ks = Shape.of(kernelH, kernelW, cin, filters);
-        kernel = new Param("kernel", Tensor.allocate(arena, ks), Tensor.allocate(arena, ks), true, true);
+        kernel = storage == KernelStorage.INT8 ? Param.int8("kernel", Int8Kernel.allocate(arena, ks), true)
+                : new Param("kernel", Tensor.allocate(arena, ks), Tensor.allocate(arena, ks), true, true);
         if (useBias) {
             bias = new Param("bias", Tensor.allocate(arena, filters), Tensor.allocate(arena, filters), true, false);
         }
@@ -191,13 +208,15 @@ public final class Conv2D extends Layer {
     public void initialize(SplittableRandom rng, Init init) {
         Shape ks = kernel.value.shape();
         double fanIn = (double) kernelH * kernelW * ks.dim(2), fanOut = (double) kernelH * kernelW * filters;
-        init.apply(kernel.value, bias == null ? null : bias.value, fanIn, fanOut, rng);
+        Int8Kernel.initialize(kernel, bias, init, fanIn, fanOut, rng);
     }
 
     @Override
     public long scratchFloats(Shape[] in, Shape out, int threads) {
         ConvGeom g = geometry(in[0]);
-        return gradPreFloats(g) + ConvSimd.weightGradScratch(g, threads);
+        // an int8 kernel is widened into scratch for the forward pass, which uses no other scratch
+        return Math.max(gradPreFloats(g) + ConvSimd.weightGradScratch(g, threads),
+                storage == KernelStorage.INT8 ? g.kernelSize() : 0);
     }
 
     private long gradPreFloats(ConvGeom g) {
@@ -212,7 +231,7 @@ public final class Conv2D extends Layer {
     @Override
     public void forward(Tensor[] in, Tensor out, Exec ex) {
         ConvGeom g = geometry(in[0].shape());
-        ConvSimd.forward(ex.pool, g, in[0].data(), kernel.value.data(), false,
+        ConvSimd.forward(ex.pool, g, in[0].data(), Int8Kernel.weights(kernel, ex, this), false,
                 useBias ? bias.value.data() : MemorySegment.NULL, out.data());
         activate(activation, out, ex);
     }
@@ -238,6 +257,7 @@ public final class Conv2D extends Layer {
 
     @Override
     public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
+        if (kernel.int8 != null) throw Int8Kernel.notTrainable(this);
         ConvGeom g = geometry(in[0].shape());
         MemorySegment gp = gradPre(activation, out, gradOut, ex);
         long pre = gradPreFloats(g);

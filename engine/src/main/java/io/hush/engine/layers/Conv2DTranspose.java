@@ -41,7 +41,7 @@ import java.util.SplittableRandom;
  * <p>Computation: the forward pass is the input-gradient of the convolution that maps this layer's output back
  * to its input, and the input-gradient is that convolution's forward pass; both run on {@link ConvSimd}.
  */
-public final class Conv2DTranspose extends Layer {
+public final class Conv2DTranspose extends Layer implements KernelLayer {
     private final int filters, kernelH, kernelW, strideH, strideW, dilationH, dilationW;
     private final Padding padding;   // null when explicit
     private final int[] pads;        // {top,bottom,left,right} when explicit
@@ -49,6 +49,7 @@ public final class Conv2DTranspose extends Layer {
     private final boolean useBias;
     private final Activation activation;
     private Param kernel, bias;
+    private KernelStorage storage = KernelStorage.FLOAT32;
 
     /** Square kernel and stride, Keras padding mode, bias, no output padding. */
     public Conv2DTranspose(int filters, int kernel, int stride, Padding padding, Activation activation) {
@@ -125,7 +126,22 @@ public final class Conv2DTranspose extends Layer {
     public boolean useBias() { return useBias; }
     public Activation activation() { return activation; }
     /** {@code [KH,KW,Cin,Cout]}; null before the model is built. */
-    public Param kernel() { return kernel; }
+    @Override public Param kernel() { return kernel; }
+
+    @Override public KernelStorage kernelStorage() { return storage; }
+
+    /**
+     * {@link KernelStorage#INT8}: the kernel stays int8 in memory ({@link Int8Kernel}, a quarter of the float32 size);
+     * each forward pass widens it into scratch and packs from there (inference only). Before the model is built.
+     */
+    @Override
+    public Conv2DTranspose kernelStorage(KernelStorage s) {
+        if (kernel != null && storage != s) {
+            throw new IllegalStateException(this + ": the kernel storage is chosen before the model is built");
+        }
+        storage = java.util.Objects.requireNonNull(s, "storage");
+        return this;
+    }
     /** {@code [Cout]}; null without bias or before build. */
     public Param bias() { return bias; }
 
@@ -191,7 +207,8 @@ public final class Conv2DTranspose extends Layer {
         outputShape(in);
         int cin = in[0].dim(2);
         Shape ks = Shape.of(kernelH, kernelW, cin, filters);
-        kernel = new Param("kernel", Tensor.allocate(arena, ks), Tensor.allocate(arena, ks), true, true);
+        kernel = storage == KernelStorage.INT8 ? Param.int8("kernel", Int8Kernel.allocate(arena, ks), true)
+                : new Param("kernel", Tensor.allocate(arena, ks), Tensor.allocate(arena, ks), true, true);
         if (useBias) bias = new Param("bias", Tensor.allocate(arena, filters), Tensor.allocate(arena, filters), true, false);
     }
 
@@ -213,13 +230,15 @@ public final class Conv2DTranspose extends Layer {
         double cin = kernel.value.shape().dim(2), taps = (double) kernelH * kernelW;
         double fanIn = init == Init.TORCH_DEFAULT ? taps * filters : taps * cin;
         double fanOut = init == Init.TORCH_DEFAULT ? taps * cin : taps * filters;
-        init.apply(kernel.value, bias == null ? null : bias.value, fanIn, fanOut, rng);
+        Int8Kernel.initialize(kernel, bias, init, fanIn, fanOut, rng);
     }
 
     @Override
     public long scratchFloats(Shape[] in, Shape out, int threads) {
         ConvGeom g = geometry(in[0]);
-        return gradPreFloats(g) + ConvSimd.weightGradScratch(g, threads);
+        // an int8 kernel is widened into scratch for the forward pass, which uses no other scratch
+        return Math.max(gradPreFloats(g) + ConvSimd.weightGradScratch(g, threads),
+                storage == KernelStorage.INT8 ? g.kernelSize() : 0);
     }
 
     private long gradPreFloats(ConvGeom g) {
@@ -237,13 +256,14 @@ public final class Conv2DTranspose extends Layer {
     public void forward(Tensor[] in, Tensor out, Exec ex) {
         ConvGeom g = geometry(in[0].shape());
         // conv kernel [kh,kw,cin_conv=filters,cout_conv=Cin] is our [kh,kw,Cin,filters] transposed: kernelOI
-        ConvSimd.backwardData(ex.pool, g, in[0].data(), kernel.value.data(), true,
+        ConvSimd.backwardData(ex.pool, g, in[0].data(), Int8Kernel.weights(kernel, ex, this), true,
                 useBias ? bias.value.data() : MemorySegment.NULL, out.data());
         Conv2D.activate(activation, out, ex);
     }
 
     @Override
     public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
+        if (kernel.int8 != null) throw Int8Kernel.notTrainable(this);
         ConvGeom g = geometry(in[0].shape());
         MemorySegment gp = Conv2D.gradPre(activation, out, gradOut, ex);
         long pre = gradPreFloats(g);

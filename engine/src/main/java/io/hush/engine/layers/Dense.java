@@ -5,6 +5,7 @@ import io.hush.engine.Tensor;
 import io.hush.engine.kernels.ActivationKernels;
 import io.hush.engine.kernels.Elementwise;
 import io.hush.engine.kernels.Gemm;
+import io.hush.engine.kernels.Int8Kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -26,7 +27,7 @@ import java.util.SplittableRandom;
  * columns and db over columns too, so there is no cross-thread reduction and gradients are identical for any
  * thread count.
  */
-public final class Dense extends Layer {
+public final class Dense extends Layer implements KernelLayer {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final ByteOrder LE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -36,6 +37,7 @@ public final class Dense extends Layer {
     private final boolean useBias;
     private int inFeatures = -1;
     private Param kernel, bias;
+    private KernelStorage storage = KernelStorage.FLOAT32;
 
     public Dense(int units, Activation activation, boolean useBias) {
         if (units <= 0) throw new IllegalArgumentException("Dense units must be positive, got " + units);
@@ -64,7 +66,22 @@ public final class Dense extends Layer {
     public int inputFeatures() { return inFeatures; }
 
     /** The {@code [In,Out]} kernel (null before the model is built). */
-    public Param kernel() { return kernel; }
+    @Override public Param kernel() { return kernel; }
+
+    @Override public KernelStorage kernelStorage() { return storage; }
+
+    /**
+     * {@link KernelStorage#INT8}: the kernel stays int8 in memory ({@link Int8Kernel}, a quarter of the float32 size)
+     * and the forward pass widens the codes in registers (inference only). Before the model is built.
+     */
+    @Override
+    public Dense kernelStorage(KernelStorage s) {
+        if (kernel != null && storage != s) {
+            throw new IllegalStateException(this + ": the kernel storage is chosen before the model is built");
+        }
+        storage = java.util.Objects.requireNonNull(s, "storage");
+        return this;
+    }
 
     /** The {@code [Out]} bias, or null without bias. */
     public Param bias() { return bias; }
@@ -88,7 +105,8 @@ public final class Dense extends Layer {
         outputShape(in);
         inFeatures = in[0].dim(0);
         Shape ks = Shape.of(inFeatures, units);
-        kernel = new Param("kernel", Tensor.allocate(arena, ks), Tensor.allocate(arena, ks), true, true);
+        kernel = storage == KernelStorage.INT8 ? Param.int8("kernel", Int8Kernel.allocate(arena, ks), true)
+                : new Param("kernel", Tensor.allocate(arena, ks), Tensor.allocate(arena, ks), true, true);
         bias = useBias ? new Param("bias", Tensor.allocate(arena, Shape.of(units)), Tensor.allocate(arena, Shape.of(units)), true, false) : null;
     }
 
@@ -104,7 +122,7 @@ public final class Dense extends Layer {
     /** fan_in = In, fan_out = Out. */
     @Override
     public void initialize(SplittableRandom rng, Init init) {
-        init.apply(kernel.value, bias == null ? null : bias.value, inFeatures, units, rng);
+        Int8Kernel.initialize(kernel, bias, init, inFeatures, units, rng);
     }
 
     @Override
@@ -129,6 +147,12 @@ public final class Dense extends Layer {
     @Override
     public void forward(Tensor[] in, Tensor out, Exec ex) {
         int n = in[0].shape().dim(0), f = in[0].shape().dim(1);
+        if (kernel.int8 != null) {
+            if (ex.training) throw Int8Kernel.notTrainable(this);
+            Int8Kernel q = kernel.int8;
+            Int8Kernels.gemm(ex.pool, n, units, f, in[0].data(), f, 1, q.codes(), q.scales(), out.data(), biasData(), activation);
+            return;
+        }
         long dz = dzFloats(out.shape());
         MemorySegment gemmScratch = ex.scratch.asSlice(dz * 4);
         Gemm.gemm(ex.pool, n, units, f, in[0].data(), f, 1, kernel.value.data(), units, 1, out.data(), biasData(),
@@ -137,6 +161,7 @@ public final class Dense extends Layer {
 
     @Override
     public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
+        if (kernel.int8 != null) throw Int8Kernel.notTrainable(this);
         int n = in[0].shape().dim(0), f = in[0].shape().dim(1);
         long size = out.size();
         long dzf = dzFloats(out.shape());
@@ -183,5 +208,8 @@ public final class Dense extends Layer {
         }
     }
 
-    @Override public String toString() { return super.toString() + " (" + units + ", " + activation + (useBias ? "" : ", no bias") + ")"; }
+    @Override public String toString() {
+        return super.toString() + " (" + units + ", " + activation + (useBias ? "" : ", no bias")
+                + (storage == KernelStorage.INT8 ? ", int8 kernel" : "") + ")";
+    }
 }

@@ -1,0 +1,277 @@
+package io.hush.engine.kernels;
+
+import io.hush.engine.ThreadPool;
+import io.hush.engine.layers.Activation;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * Kernels for int8 weights (symmetric codes, one float32 scale per output column; see layers.Int8Kernel): the
+ * weights stay one byte each in memory and are widened to float32 in registers, as llama3.java does for Q8_0: a byte
+ * vector of {@code lanes} codes is loaded and converted ({@code B2F}) into a float vector.
+ *
+ * <ul>
+ *   <li>{@link #dequantize}: codes to float32 (a convolution widens its kernel into scratch once per call and packs
+ *       from there: a conv kernel is re-read from L1 thousands of times per call, so widening it in the inner loop
+ *       would only add work).</li>
+ *   <li>{@link #gemm}: {@code C[M,N] = act(bias + scale[j] * A[M,K] · Q[K,N])} for Dense. Few rows (batch 1-3) is
+ *       memory-bound on the weights, which is where int8 pays: threads split the columns and stream Q's rows (4 at a
+ *       time) into a C row slice that stays in L1, with the int8 codes widened in registers; the scale and bias are
+ *       applied once per output. Many rows go through {@link Gemm}'s blocking, Q's panels widened (and scaled) while
+ *       they are packed.</li>
+ * </ul>
+ * Every output element is computed by one thread in a fixed order (columns are split, never the sum), so results do
+ * not depend on the thread count. Each SIMD kernel has a scalar twin ({@code *Scalar}) that tests compare it with.
+ */
+public final class Int8Kernels {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int VL = S.length();
+    /**
+     * Codes for one float vector: a byte species of a quarter of the float vector's bits (lanes bytes), when there is
+     * one (64 bits or more: 8+ float lanes). Loading each vector's codes on their own and converting part 0 measured
+     * ~1.5x faster on AVX2 than one load of both vectors' codes converted as parts 0 and 1 (part 1 costs a shuffle).
+     */
+    static final boolean ONE_LOAD_PER_VECTOR = S.vectorBitSize() / 4 >= 64;
+    static final VectorSpecies<Byte> BV = ONE_LOAD_PER_VECTOR
+            ? VectorSpecies.of(byte.class, VectorShape.forBitSize(S.vectorBitSize() / 4)) : ByteVector.SPECIES_64;
+    /** Whether the SIMD paths apply: 4+ float lanes, so that two vectors' codes fill at least a 64-bit byte vector. */
+    static final boolean SIMD = VL >= 4 && (ONE_LOAD_PER_VECTOR || 2 * VL == ByteVector.SPECIES_64.length());
+    private static final ByteOrder LE = ByteOrder.nativeOrder();
+    private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+    private static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
+    /** Column unit of the few-rows path's thread split: whole byte vectors. */
+    static final int UNIT = 4 * VL;
+
+    private Int8Kernels() {}
+
+    /** The codes at {@code off..off+lanes} widened to a float vector (the first of a pair of vectors). */
+    private static FloatVector lo(MemorySegment q, long off) {
+        return (FloatVector) ByteVector.fromMemorySegment(BV, q, off, LE).convertShape(VectorOperators.B2F, S, 0);
+    }
+
+    /** The codes at {@code off+lanes..off+2*lanes} widened (the second of the pair). */
+    private static FloatVector hi(MemorySegment q, long off) {
+        if (ONE_LOAD_PER_VECTOR) return lo(q, off + VL);
+        return (FloatVector) ByteVector.fromMemorySegment(BV, q, off, LE).convertShape(VectorOperators.B2F, S, 1);
+    }
+
+    /** {@code dst[i] = codes[i] * scales[i % channels]} for i < n (float32 dst). */
+    public static void dequantize(MemorySegment codes, MemorySegment scales, int channels, long n, MemorySegment dst) {
+        int w = 2 * VL;
+        if (!SIMD || channels % w != 0) {
+            dequantizeScalar(codes, scales, channels, n, dst);
+            return;
+        }
+        // channels is a multiple of two vectors: walk rows of `channels` codes, scales reloaded per vector pair
+        for (long r = 0; r < n; r += channels) {
+            for (int c = 0; c < channels; c += w) {
+                lo(codes, r + c).mul(FloatVector.fromMemorySegment(S, scales, 4L * c, LE)).intoMemorySegment(dst, 4 * (r + c), LE);
+                hi(codes, r + c).mul(FloatVector.fromMemorySegment(S, scales, 4L * (c + VL), LE))
+                        .intoMemorySegment(dst, 4 * (r + c + VL), LE);
+            }
+        }
+    }
+
+    /** Scalar reference of {@link #dequantize}. */
+    public static void dequantizeScalar(MemorySegment codes, MemorySegment scales, int channels, long n, MemorySegment dst) {
+        for (long i = 0; i < n; i++) dst.setAtIndex(F, i, codes.get(I8, i) * scales.getAtIndex(F, i % channels));
+    }
+
+    /**
+     * {@code C[M,N] = act(bias + scale[j] * sum_k A(i,k) Q[k,j])}: A's element (i,k) at float index
+     * {@code i*aRs + k*aCs}, Q row-major {@code [K,N]} int8 codes, scales {@code [N]}, C row-major, overwritten.
+     * {@code bias} may be {@link MemorySegment#NULL}, {@code act} null (linear).
+     */
+    public static void gemm(ThreadPool pool, int m, int n, int k, MemorySegment a, long aRs, long aCs,
+                            MemorySegment codes, MemorySegment scales, MemorySegment c, MemorySegment bias, Activation act) {
+        if (m < Gemm.MR) {
+            int units = (n + UNIT - 1) / UNIT;
+            pool.parallelFor(units, (lo, hi, t) -> {
+                int j0 = lo * UNIT, j1 = Math.min(n, hi * UNIT);
+                for (int i = 0; i < m; i++) {
+                    long row = (long) i * n;
+                    gemvRow(k, n, a, i * aRs, aCs, codes, c, row, j0, j1);
+                    scaleColumns(c, row, scales, j0, j1);
+                    Gemm.epilogue(c, row, bias, act, j0, j1);
+                }
+            });
+            return;
+        }
+        int mp = (m + Gemm.MR - 1) / Gemm.MR * Gemm.MR;
+        float[] ap = packedA((long) mp * k);
+        pool.parallelFor(mp / Gemm.MR, (lo, hi, t) -> Gemm.packA(a, aRs, aCs, m, k, mp, lo * Gemm.MR, hi * Gemm.MR, ap));
+        int panels = (n + Gemm.NRW - 1) / Gemm.NRW;
+        pool.parallelFor(panels, (lo, hi, t) ->
+                blocked(m, n, k, mp, ap, codes, scales, c, bias, act, lo * Gemm.NRW, Math.min(n, hi * Gemm.NRW)));
+    }
+
+    /**
+     * Few rows: {@code C[row, j0..j1) = sum_k A(k) Q[k, j0..j1)} (no scale yet), 4 rows of Q per pass over the C slice;
+     * per element the sum runs k ascending with one FMA per k.
+     */
+    static void gemvRow(int k, int n, MemorySegment a, long aOff, long aCs, MemorySegment q, MemorySegment c, long cRow,
+                        int j0, int j1) {
+        int w = 2 * VL;
+        int jv = SIMD ? j0 + (j1 - j0) / w * w : j0;
+        c.asSlice(4 * (cRow + j0), 4L * (j1 - j0)).fill((byte) 0);
+        int kk = 0;
+        for (; kk + 4 <= k; kk += 4) {
+            float x0 = a.getAtIndex(F, aOff + kk * aCs), x1 = a.getAtIndex(F, aOff + (kk + 1) * aCs);
+            float x2 = a.getAtIndex(F, aOff + (kk + 2) * aCs), x3 = a.getAtIndex(F, aOff + (kk + 3) * aCs);
+            long r0 = (long) kk * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+            FloatVector v0 = FloatVector.broadcast(S, x0), v1 = FloatVector.broadcast(S, x1);
+            FloatVector v2 = FloatVector.broadcast(S, x2), v3 = FloatVector.broadcast(S, x3);
+            for (int j = j0; j < jv; j += w) {
+                long co = (cRow + j) * 4;
+                FloatVector lo = FloatVector.fromMemorySegment(S, c, co, LE);
+                FloatVector hi = FloatVector.fromMemorySegment(S, c, co + 4L * VL, LE);
+                lo = lo(q, r0 + j).fma(v0, lo);
+                hi = hi(q, r0 + j).fma(v0, hi);
+                lo = lo(q, r1 + j).fma(v1, lo);
+                hi = hi(q, r1 + j).fma(v1, hi);
+                lo = lo(q, r2 + j).fma(v2, lo);
+                hi = hi(q, r2 + j).fma(v2, hi);
+                lo = lo(q, r3 + j).fma(v3, lo);
+                hi = hi(q, r3 + j).fma(v3, hi);
+                lo.intoMemorySegment(c, co, LE);
+                hi.intoMemorySegment(c, co + 4L * VL, LE);
+            }
+            for (int j = jv; j < j1; j++) {
+                float acc = c.getAtIndex(F, cRow + j);
+                acc = Math.fma(q.get(I8, r0 + j), x0, acc);
+                acc = Math.fma(q.get(I8, r1 + j), x1, acc);
+                acc = Math.fma(q.get(I8, r2 + j), x2, acc);
+                acc = Math.fma(q.get(I8, r3 + j), x3, acc);
+                c.setAtIndex(F, cRow + j, acc);
+            }
+        }
+        for (; kk < k; kk++) {
+            float x0 = a.getAtIndex(F, aOff + kk * aCs);
+            long r0 = (long) kk * n;
+            FloatVector v0 = FloatVector.broadcast(S, x0);
+            for (int j = j0; j < jv; j += w) {
+                long co = (cRow + j) * 4;
+                lo(q, r0 + j).fma(v0, FloatVector.fromMemorySegment(S, c, co, LE)).intoMemorySegment(c, co, LE);
+                hi(q, r0 + j).fma(v0, FloatVector.fromMemorySegment(S, c, co + 4L * VL, LE)).intoMemorySegment(c, co + 4L * VL, LE);
+            }
+            for (int j = jv; j < j1; j++) c.setAtIndex(F, cRow + j, Math.fma(q.get(I8, r0 + j), x0, c.getAtIndex(F, cRow + j)));
+        }
+    }
+
+    /** C[row, j0..j1) *= scales[j0..j1). */
+    static void scaleColumns(MemorySegment c, long cRow, MemorySegment scales, int j0, int j1) {
+        int j = j0;
+        for (; j + VL <= j1; j += VL) {
+            long co = (cRow + j) * 4;
+            FloatVector.fromMemorySegment(S, c, co, LE).mul(FloatVector.fromMemorySegment(S, scales, 4L * j, LE))
+                    .intoMemorySegment(c, co, LE);
+        }
+        for (; j < j1; j++) c.setAtIndex(F, cRow + j, c.getAtIndex(F, cRow + j) * scales.getAtIndex(F, j));
+    }
+
+    /**
+     * Scalar reference of {@link #gemm}: per element, {@code sum_k A(i,k) * code} in k order with one FMA per k, then
+     * times the column's scale, plus bias, then the activation.
+     */
+    public static void gemmScalar(int m, int n, int k, MemorySegment a, long aRs, long aCs, MemorySegment codes,
+                                  MemorySegment scales, MemorySegment c, MemorySegment bias, Activation act) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                float acc = 0f;
+                for (int kk = 0; kk < k; kk++) acc = Math.fma(codes.get(I8, (long) kk * n + j), a.getAtIndex(F, i * aRs + kk * aCs), acc);
+                acc *= scales.getAtIndex(F, j);
+                if (bias.byteSize() > 0) acc += bias.getAtIndex(F, j);
+                c.setAtIndex(F, (long) i * n + j, acc);
+            }
+            if (act != null && act.kind() != Activation.Kind.LINEAR) {
+                ActivationKernels.applyScalar(act, c, c, (long) i * n, (long) (i + 1) * n);
+            }
+        }
+    }
+
+    // ---- many rows: Gemm's blocking with Q widened while packed ----
+
+    private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
+    /** Per thread: packed B block [NC/NRW][KC][NRW], then one MR x NRW result tile (as Gemm's). */
+    private static final ThreadLocal<float[]> PACK_B =
+            ThreadLocal.withInitial(() -> new float[Gemm.KC * Gemm.NC + Gemm.MR * Gemm.NRW]);
+
+    private static float[] packedA(long floats) {
+        if (floats > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("Int8Kernels: A too large to pack: " + floats + " floats");
+        float[] ap = PACK_A.get();
+        if (ap.length < floats) {
+            ap = new float[(int) floats];
+            PACK_A.set(ap);
+        }
+        return ap;
+    }
+
+    /** Columns [j0,j1) of C: {@link Gemm#blocked}'s loop nest, B panels from int8 codes times their column scales. */
+    static void blocked(int m, int n, int k, int mp, float[] ap, MemorySegment codes, MemorySegment scales,
+                        MemorySegment c, MemorySegment bias, Activation act, int j0, int j1) {
+        float[] bp = PACK_B.get();
+        int tile = Gemm.KC * Gemm.NC, nrw = Gemm.NRW;
+        for (int jc = j0; jc < j1; jc += Gemm.NC) {
+            int nc = Math.min(Gemm.NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += Gemm.KC) {
+                int kc = Math.min(Gemm.KC, k - pc);
+                packB(codes, scales, n, pc, kc, jc, nc, bp);
+                boolean acc = pc > 0;
+                int aBlock = pc * mp;
+                for (int ic = 0; ic < mp; ic += Gemm.MC) {
+                    int mc = Math.min(Gemm.MC, mp - ic);
+                    for (int jr = 0; jr < nc; jr += nrw) {
+                        int cols = Math.min(nrw, nc - jr);
+                        int bOff = jr / nrw * kc * nrw;
+                        for (int ir = ic; ir < ic + mc; ir += Gemm.MR) {
+                            int rows = Math.min(Gemm.MR, m - ir);
+                            Gemm.kernel(kc, ap, aBlock + ir * kc, bp, bOff, bp, tile);
+                            long cOff = (long) ir * n + jc + jr;
+                            if (rows == Gemm.MR && cols == nrw) Gemm.storeTile(bp, tile, c, cOff, n, acc);
+                            else Gemm.storeEdge(bp, tile, c, cOff, n, rows, cols, acc);
+                        }
+                    }
+                }
+            }
+            if (k == 0) for (int i = 0; i < m; i++) c.asSlice(((long) i * n + jc) * 4, (long) nc * 4).fill((byte) 0);
+            for (int i = 0; i < m; i++) Gemm.epilogue(c, (long) i * n, bias, act, jc, jc + nc);
+        }
+    }
+
+    /**
+     * Packs Q[pc..pc+kc, jc..jc+nc] times the column scales as ceil(nc/NRW) panels of [kc][NRW] floats (zero-padded on
+     * the right). NRW = 2 x lanes: one byte vector of codes per panel row, widened into the panel's two vectors.
+     */
+    static void packB(MemorySegment codes, MemorySegment scales, int n, int pc, int kc, int jc, int nc, float[] bp) {
+        int nrw = Gemm.NRW;
+        for (int jr = 0; jr < nc; jr += nrw) {
+            int cols = Math.min(nrw, nc - jr);
+            int dst = jr / nrw * kc * nrw;
+            int j = jc + jr;
+            if (SIMD && cols == nrw) {
+                FloatVector s0 = FloatVector.fromMemorySegment(S, scales, 4L * j, LE);
+                FloatVector s1 = FloatVector.fromMemorySegment(S, scales, 4L * (j + VL), LE);
+                for (int kk = 0; kk < kc; kk++) {
+                    long src = (long) (pc + kk) * n + j;
+                    int d = dst + kk * nrw;
+                    lo(codes, src).mul(s0).intoArray(bp, d);
+                    hi(codes, src).mul(s1).intoArray(bp, d + VL);
+                }
+            } else {
+                for (int kk = 0; kk < kc; kk++) {
+                    long src = (long) (pc + kk) * n + j;
+                    int d = dst + kk * nrw;
+                    for (int jj = 0; jj < cols; jj++) bp[d + jj] = codes.get(I8, src + jj) * scales.getAtIndex(F, j + jj);
+                    for (int jj = cols; jj < nrw; jj++) bp[d + jj] = 0f;
+                }
+            }
+        }
+    }
+}
