@@ -103,7 +103,13 @@ final class ConvertCommand extends BaseCommand {
                         + " 4-bit block codes") + " (hush convert --storage " + st.name().toLowerCase(Locale.ROOT) + " from "
                         + found.name() + "); metrics were measured on the source model: check them with hush eval");
             }
-            if (toOnnx) Onnx.exportModel(m, out, opset);
+            if (toOnnx && m.params().stream().anyMatch(p -> p.int8 != null)) {
+                // ONNX gets float32 weights: the int8 kernels dequantized
+                try (Model f = io.hush.engine.io.HushFormat.fromBytes(io.hush.engine.io.HushFormat.toBytes(m, Storage.FLOAT32),
+                        found.where())) {
+                    Onnx.exportModel(f, out, opset);
+                }
+            } else if (toOnnx) Onnx.exportModel(m, out, opset);
             else m.save(out, st);
         }
         result("%s -> %s (%s, %,d parameters, %,d bytes)", found.where(), out,
