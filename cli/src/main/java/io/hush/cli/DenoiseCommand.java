@@ -130,7 +130,7 @@ final class DenoiseCommand extends BaseCommand {
         boolean anyToDo = jobs.stream().anyMatch(j -> j.problem() == null);
 
         // JIT warm-up of the kernels on a spare core while the model loads and the first image decodes
-        KernelWarmup warmup = anyToDo && !classic() ? KernelWarmup.start(WARMUP_MILLIS) : null;
+        KernelWarmup warmup = anyToDo && !classic() && WARMUP ? KernelWarmup.start(WARMUP_MILLIS) : null;
         Denoisers.Opened den;
         try {
             den = anyToDo ? Denoisers.open(model, tile, overlap, threads, this) : null;
@@ -211,6 +211,12 @@ final class DenoiseCommand extends BaseCommand {
         return f;
     }
 
+    /**
+     * Whether to warm the kernels up on a spare core while the model loads ({@code -Dhush.warmup=true}). Off by
+     * default: measured end to end it cost 7-12% more wall time (its tiny tensors give C2 profiles the real pass then
+     * deoptimizes on), see bench/README.md "End to end".
+     */
+    static final boolean WARMUP = Boolean.parseBoolean(System.getProperty("hush.warmup", "false"));
     /** Longest kernel warm-up; it ends as soon as its kernels run compiled, typically within a second or two. */
     static final long WARMUP_MILLIS = 6000;
     /** Longest wait for the warm-up once the first image is ready to run. */
