@@ -36,8 +36,10 @@ import java.nio.ByteOrder;
  * {@code scratch} ({@link #weightGradScratch}), and they are reduced in thread order, so a fixed thread count
  * gives bit-identical results.
  *
- * <p><b>3x3 stride 1, many channels</b> (cin, cout >= 16; the DnCNN layers): forward and backward-data go to
- * {@link ConvWinograd} instead (2.25x fewer multiplies; this micro-kernel already runs near the FMA peak).
+ * <p><b>3x3 stride 1, many channels</b> (the DnCNN layers): forward goes to {@link ConvWinograd4} (F(4x4,3x3), 4x
+ * fewer multiplies) when cin and cout are >= 32, else to {@link ConvWinograd} (F(2x2,3x3), 2.25x fewer) when they
+ * are >= 16; backward-data to {@link ConvWinograd}. This micro-kernel already runs near the FMA peak, so fewer
+ * multiplies is the only way to be faster.
  *
  * <p><b>Threading</b>: forward and backward-data split batch x rows (so batch 1 keeps both cores busy) and are
  * bit-identical for any thread count (each output element is computed by one thread in a fixed order).
@@ -83,6 +85,10 @@ public final class ConvSimd {
                                MemorySegment bias, MemorySegment out) {
         if (2 * g.cout() <= L && g.dw() == 1 && g.kw() * g.cin() >= L) {
             forwardSmallCout(pool, g, in, w, kernelOI, bias, out);
+            return;
+        }
+        if (ConvWinograd4.fits(g)) {
+            ConvWinograd4.forward(pool, g, in, w, kernelOI, bias, out);
             return;
         }
         if (ConvWinograd.fits(g)) {
