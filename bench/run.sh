@@ -26,9 +26,9 @@ if [[ -z "${JAVA:-}" ]]; then
 fi
 
 case "$mode" in
-  quick) model_opts=(-p net=seed-b1,seed-b128,dncnn-256 -p threads=2 -wi 5 -w 2s -i 3 -r 2s -f 1)
+  quick) model_opts=(-p net=seed-b1,seed-b128,dncnn-256,cdncnn20-481x321 -p threads=2 -wi 5 -w 2s -i 3 -r 2s -f 1)
          int8_opts=(-p net=seed-b1-int8 -p threads=2 -wi 5 -w 2s -i 3 -r 2s -f 1); layers=0; models=1; e2e=0 ;;
-  full)  model_opts=(-p net=seed-b1,seed-b128,dncnn-256,dncnn-512 -p threads=1,2 -wi 8 -w 2s -i 5 -r 2s -f 1)
+  full)  model_opts=(-p net=seed-b1,seed-b128,dncnn-256,dncnn-512,cdncnn20-481x321 -p threads=1,2 -wi 8 -w 2s -i 5 -r 2s -f 1)
          int8_opts=(-p net=seed-b1-int8,seed-b128-int8 -p threads=1,2 -wi 8 -w 2s -i 5 -r 2s -f 1); layers=1; models=1; e2e=1 ;;
   e2e)   layers=0; models=0; e2e=1 ;;
   *) echo "usage: bench/run.sh quick|full|e2e" >&2; exit 2 ;;

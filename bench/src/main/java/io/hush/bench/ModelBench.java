@@ -45,14 +45,15 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
 @State(Scope.Benchmark)
 public class ModelBench {
-    @Param({"seed-b1", "seed-b128", "seed-b1-int8", "seed-b128-int8", "dncnn-256", "dncnn-512"})
+    @Param({"seed-b1", "seed-b128", "seed-b1-int8", "seed-b128-int8", "dncnn-256", "dncnn-512", "cdncnn20-481x321",
+            "cdncnn20-512", "color-blind-512"})
     public String net;
     @Param({"1", "2"})
     public int threads;
 
     Model model;
     Arena arena;
-    Tensor x;
+    Tensor x, y;
     double gflopPerCall;
 
     @State(Scope.Thread)
@@ -76,8 +77,23 @@ public class ModelBench {
                 m.close();
                 yield folded;
             }
+            case "cdncnn20-481x321", "cdncnn20-512" -> { // CDnCNN-B's shape: 20 layers of 64 channels, RGB in and out
+                Model m = Architectures.dncnn(height(net), side(net), 3, 20, 64, true, false, 42);
+                Model folded = FoldBatchNorm.fold(m);
+                m.close();
+                yield folded;
+            }
+            case "color-blind-512" -> { // the shipped colour model (its weights matter for nothing but realism)
+                try {
+                    yield Model.load(java.nio.file.Path.of(System.getProperty("hush.root", "."),
+                            "weights/training/color-blind.hush")); // fully convolutional: runs at any size
+                } catch (java.io.IOException e) {
+                    throw new IllegalStateException("color-blind-512 needs weights/training/color-blind.hush under"
+                            + " -Dhush.root (default: the working folder): " + e.getMessage(), e);
+                }
+            }
             default -> throw new IllegalArgumentException("unknown case '" + net + "' (seed-b1, seed-b128, seed-b1-int8,"
-                    + " seed-b128-int8, dncnn-256, dncnn-512)");
+                    + " seed-b128-int8, dncnn-256, dncnn-512, cdncnn20-481x321, cdncnn20-512, color-blind-512)");
         };
     }
 
@@ -85,10 +101,17 @@ public class ModelBench {
         return switch (net) {
             case "seed-b1", "seed-b128", "seed-b1-int8", "seed-b128-int8" -> 28;
             case "dncnn-256" -> 256;
-            case "dncnn-512" -> 512;
+            case "dncnn-512", "cdncnn20-512", "color-blind-512" -> 512;
+            case "cdncnn20-481x321" -> 481;
             default -> throw new IllegalArgumentException(net);
         };
     }
+
+    /** Image height of a case (square but for the 481x321 photos). */
+    static int height(String net) { return net.equals("cdncnn20-481x321") ? 321 : side(net); }
+
+    /** Image channels of a case. */
+    static int channels(String net) { return net.startsWith("cdncnn") || net.startsWith("color-") ? 3 : 1; }
 
     static int batch(String net) { return net.startsWith("seed-b128") ? 128 : 1; }
 
@@ -104,10 +127,9 @@ public class ModelBench {
     /** The float32 case an int8 case is compared with (its peers run that one: ONNX has no int8 kernels of ours). */
     static String floatCase(String net) { return net.replace("-int8", ""); }
 
-    /** Batched input shape {@code [N,H,W,1]}; with one channel NHWC and NCHW are the same bytes. */
+    /** Batched input shape {@code [N,H,W,C]} (the peers take {@code [N,C,H,W]}: random data, so the order does not matter). */
     static Shape inputShape(String net) {
-        int s = side(net);
-        return Shape.of(batch(net), s, s, 1);
+        return Shape.of(batch(net), height(net), side(net), channels(net));
     }
 
     /** Deterministic input images in [0,1]. */
@@ -130,7 +152,7 @@ public class ModelBench {
         Shape in = inputShape(net);
         x = Tensor.of(arena, inputData(in.size(), 7), in.dims());
         gflopPerCall = gflopPerCall(model, net);
-        model.forward(x);
+        y = model.forward(x);
     }
 
     @TearDown(Level.Trial)
@@ -141,7 +163,7 @@ public class ModelBench {
 
     @Benchmark
     public float infer(Flops f) {
-        Tensor y = model.forward(x);
+        model.forward(x, y); // into a preallocated output, as a service reusing its buffers runs it
         f.gflop += gflopPerCall;
         return y.get(0);
     }

@@ -38,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
 @State(Scope.Benchmark)
 public class PeerOrtBench {
-    @Param({"seed-b1", "seed-b128", "dncnn-256", "dncnn-512"})
+    @Param({"seed-b1", "seed-b128", "dncnn-256", "dncnn-512", "cdncnn20-481x321", "cdncnn20-512"})
     public String net;
     @Param({"1", "2"})
     public int threads;
@@ -64,9 +64,9 @@ public class PeerOrtBench {
             o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
             session = env.createSession(onnx, o);
         }
-        Shape in = ModelBench.inputShape(net); // [N,H,W,1]: with one channel the same bytes as NCHW [N,1,H,W]
+        Shape in = ModelBench.inputShape(net); // [N,H,W,C]; ONNX takes [N,C,H,W] (random data: same values either way)
         float[] x = ModelBench.inputData(in.size(), 7);
-        input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {in.dim(0), 1, in.dim(1), in.dim(2)});
+        input = OnnxTensor.createTensor(env, FloatBuffer.wrap(x), new long[] {in.dim(0), in.dim(3), in.dim(1), in.dim(2)});
         feed = Map.of(session.getInputNames().iterator().next(), input);
         infer(new ModelBench.Flops());
     }

@@ -52,7 +52,7 @@ import java.util.concurrent.TimeUnit;
         "-Dai.djl.offline=true"})
 @State(Scope.Benchmark)
 public class PeerTorchBench {
-    @Param({"seed-b1", "seed-b128", "dncnn-256", "dncnn-512"})
+    @Param({"seed-b1", "seed-b128", "dncnn-256", "dncnn-512", "cdncnn20-481x321", "cdncnn20-512"})
     public String net;
     @Param({"1", "2"})
     public int threads;
@@ -123,14 +123,14 @@ public class PeerTorchBench {
         }, phases);
     }
 
-    /** DnCNN for inference with BatchNorm folded: 16 x (3x3 conv 64 + bias, ReLU), 3x3 conv to 1 channel. */
-    static Block dncnnBlock() {
+    /** DnCNN for inference with BatchNorm folded: (depth-1) x (3x3 conv 64 + bias, ReLU), 3x3 conv to {@code out} channels. */
+    static Block dncnnBlock(int depth, int out) {
         Shape k = new Shape(3, 3), p = new Shape(1, 1);
         SequentialBlock b = new SequentialBlock();
-        for (int i = 0; i < 16; i++) {
+        for (int i = 0; i < depth - 1; i++) {
             b.add(Conv2d.builder().setKernelShape(k).optPadding(p).setFilters(64).build()).add(Activation.reluBlock());
         }
-        return b.add(Conv2d.builder().setKernelShape(k).optPadding(p).setFilters(1).build());
+        return b.add(Conv2d.builder().setKernelShape(k).optPadding(p).setFilters(out).build());
     }
 
     @Setup(Level.Trial)
@@ -140,9 +140,9 @@ public class PeerTorchBench {
             gflopPerCall = ModelBench.gflopPerCall(m, net);
         }
         manager = NDManager.newBaseManager(Device.cpu(), "PyTorch");
-        block = net.startsWith("seed") ? seedBlock() : dncnnBlock();
-        int side = ModelBench.side(net), n = ModelBench.batch(net);
-        Shape in = new Shape(n, 1, side, side);
+        int c = ModelBench.channels(net);
+        block = net.startsWith("seed") ? seedBlock() : net.startsWith("cdncnn20") ? dncnnBlock(20, c) : dncnnBlock(17, c);
+        Shape in = new Shape(ModelBench.batch(net), c, ModelBench.height(net), ModelBench.side(net));
         block.initialize(manager, DataType.FLOAT32, in);
         x = manager.create(ModelBench.inputData(in.size(), 7), in);
         params = new ParameterStore(manager, false);
