@@ -6,24 +6,35 @@ import io.hush.engine.onnx.proto.Onnx.TensorProto;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static io.hush.engine.onnx.Attributes.intAttr;
+import static io.hush.engine.onnx.Attributes.intsAttr;
 
 /**
- * Folds the shape arithmetic exporters write around a Reshape into constants at import time: PyTorch's
- * {@code x.view(x.size(0), -1)} becomes {@code Shape -> Gather(0) -> Unsqueeze -> Concat([.., -1]) -> Reshape}.
+ * The shape-arithmetic ops (Shape, Gather, Unsqueeze, Squeeze, Concat, Cast): folds what exporters write around a
+ * Reshape into constants at import time: PyTorch's {@code x.view(x.size(0), -1)} becomes
+ * {@code Shape -> Gather(0) -> Unsqueeze -> Concat([.., -1]) -> Reshape}.
  * {@code Shape} of a tensor is known per sample; its batch entry is the marker {@link #BATCH}, which Reshape accepts
  * as dimension 0 (Hush reshapes each sample) and refuses anywhere else. Only constants are folded: Gather, Unsqueeze,
  * Squeeze, Concat and Cast of a non-constant tensor are reported as unsupported.
  */
-final class ShapeFolding {
-    private ShapeFolding() {}
-
+final class ShapeFolding implements OpTranslator {
     /** The batch size in a folded shape vector (not a real size: only usable as a Reshape's dimension 0). */
     static final long BATCH = Long.MIN_VALUE;
 
-    static void fold(OnnxImporter.Translation t, NodeProto n) throws OnnxException {
+    @Override
+    public Map<String, Set<String>> attributes() {
+        return Map.of("Shape", Set.of("start", "end"), "Gather", Set.of("axis"), "Unsqueeze", Set.of("axes"),
+                "Squeeze", Set.of("axes"), "Concat", Set.of("axis"), "Cast", Set.of("to"));
+    }
+
+    @Override
+    public void translate(Translation t, NodeProto n) throws OnnxException {
         String op = n.getOpType();
         if (op.equals("Shape")) {
-            OnnxImporter.Val x = t.vals.get(n.getInput(0));
+            Val x = t.vals.get(n.getInput(0));
             long[] dims;
             if (x != null) {
                 int[] d = t.onnxDims(x);
@@ -34,7 +45,7 @@ final class ShapeFolding {
                 dims = OnnxTensors.dims(t.consts.get(n.getInput(0)));
             }
             int r = dims.length;
-            int start = (int) OnnxImporter.i(n, "start", 0), end = (int) OnnxImporter.i(n, "end", r);
+            int start = (int) intAttr(n, "start", 0), end = (int) intAttr(n, "end", r);
             start = Math.clamp(start < 0 ? start + r : start, 0, r);
             end = Math.clamp(end < 0 ? end + r : end, 0, r);
             long[] v = Arrays.copyOfRange(dims, start, Math.max(start, end));
@@ -52,7 +63,7 @@ final class ShapeFolding {
         long[] ad = OnnxTensors.dims(a);
         TensorProto out = switch (op) {
             case "Gather" -> {
-                long axis = OnnxImporter.i(n, "axis", 0);
+                long axis = intAttr(n, "axis", 0);
                 if (ad.length != 1 || axis != 0 || !OnnxTensors.isInteger(a)) {
                     t.problem(n, "only Gather from a 1-D integer constant (a shape) is supported");
                     yield null;
@@ -72,7 +83,7 @@ final class ShapeFolding {
                 yield OnnxTensors.longTensor(n.getOutput(0), v, OnnxTensors.dims(it));
             }
             case "Unsqueeze", "Squeeze" -> {
-                int[] axes = OnnxImporter.ints(n, "axes", null);
+                int[] axes = intsAttr(n, "axes", null);
                 if (n.getInputCount() > 1 && !n.getInput(1).isEmpty()) {
                     axes = Arrays.stream(OnnxTensors.longs(t.consts.get(n.getInput(1)))).mapToInt(Math::toIntExact).toArray();
                 }
@@ -98,7 +109,8 @@ final class ShapeFolding {
                 yield a.toBuilder().setName(n.getOutput(0)).clearDims().addAllDims(d).build();
             }
             case "Concat" -> {
-                if (OnnxImporter.i(n, "axis", 0) != 0 && !(OnnxImporter.i(n, "axis", 0) == -1 && ad.length == 1)) {
+                long axis = intAttr(n, "axis", 0);
+                if (axis != 0 && !(axis == -1 && ad.length == 1)) {
                     t.problem(n, "only Concat of 1-D constants (shapes) is supported");
                     yield null;
                 }
@@ -115,7 +127,7 @@ final class ShapeFolding {
                 yield OnnxTensors.longTensor(n.getOutput(0), arr, arr.length);
             }
             case "Cast" -> {
-                long to = OnnxImporter.i(n, "to", 0);
+                long to = intAttr(n, "to", 0);
                 if (to == TensorProto.DataType.INT64_VALUE || to == TensorProto.DataType.INT32_VALUE) {
                     long[] v = OnnxTensors.isInteger(a) ? OnnxTensors.longs(a) : toLongs(OnnxTensors.floats(a));
                     yield OnnxTensors.longTensor(n.getOutput(0), v, ad);

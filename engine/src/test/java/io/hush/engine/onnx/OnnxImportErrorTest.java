@@ -16,6 +16,9 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 
+import static io.hush.engine.onnx.Attributes.attr;
+import static io.hush.engine.onnx.Attributes.ints;
+import static io.hush.engine.onnx.Attributes.str;
 import static io.hush.engine.onnx.OnnxTesting.maxAbsDiff;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -27,21 +30,6 @@ class OnnxImportErrorTest {
     static NodeProto node(String op, String name, List<String> in, String out, AttributeProto... attrs) {
         return NodeProto.newBuilder().setOpType(op).setName(name).addAllInput(in).addOutput(out)
                 .addAllAttribute(List.of(attrs)).build();
-    }
-
-    static AttributeProto ints(String name, long... v) {
-        AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-        for (long x : v) a.addInts(x);
-        return a.build();
-    }
-
-    static AttributeProto i(String name, long v) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
-    }
-
-    static AttributeProto s(String name, String v) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-                .setS(ByteString.copyFromUtf8(v)).build();
     }
 
     static ValueInfoProto tensor(String name, Object... dims) {
@@ -68,13 +56,13 @@ class OnnxImportErrorTest {
     @Test
     void everyUnsupportedNodeIsListedInOneException() {
         ModelProto m = model(13, List.of(
-                node("Conv", "grouped_conv", List.of("x", "w1"), "a", ints("kernel_shape", 3, 3), i("group", 2),
+                node("Conv", "grouped_conv", List.of("x", "w1"), "a", ints("kernel_shape", 3, 3), attr("group", 2),
                         ints("pads", 1, 1, 1, 1)),
-                node("Softmax", "the_softmax", List.of("a"), "b", i("axis", 1)),
+                node("Softmax", "the_softmax", List.of("a"), "b", attr("axis", 1)),
                 node("Clip", "relu6", List.of("b", "zero", "six"), "c"),
-                node("Resize", "upsample", List.of("c", "", "scales"), "d", s("mode", "nearest")),
+                node("Resize", "upsample", List.of("c", "", "scales"), "d", str("mode", "nearest")),
                 node("MaxPool", "pool", List.of("d"), "e", ints("kernel_shape", 2, 2), ints("dilations", 2, 2)),
-                node("Relu", "relu_with_junk", List.of("e"), "y", s("flavour", "spicy"))),
+                node("Relu", "relu_with_junk", List.of("e"), "y", str("flavour", "spicy"))),
                 List.of(weights("w1", 1, 4, 2, 3, 3), OnnxTensors.floatTensor("zero", new float[] {0}),
                         OnnxTensors.floatTensor("six", new float[] {6}),
                         OnnxTensors.floatTensor("scales", new float[] {1, 1, 2, 2}, 4)),
@@ -88,6 +76,32 @@ class OnnxImportErrorTest {
             assertTrue(msg.contains(want), "message lacks \"" + want + "\":\n" + msg);
         }
         assertTrue(e instanceof ModelFormatException); // one exception type for every model file problem
+    }
+
+    @Test
+    void unsupportedOperatorsComeWithTheListOfSupportedOnes() {
+        ModelProto m = model(13, List.of(node("Softmax", "sm", List.of("x"), "y", attr("axis", 1))), List.of(),
+                tensor("x", "N", 4), tensor("y", "N", 4));
+        OnnxException e = assertThrows(OnnxException.class, () -> OnnxImporter.read(m.toByteArray(), "s.onnx", 0, 0));
+        assertTrue(e.getMessage().contains("(1 problem):\n  - Softmax 'sm': unsupported operator\n"), e.getMessage());
+        String supported = e.getMessage().substring(e.getMessage().lastIndexOf('\n') + 1);
+        assertEquals("Hush imports these operators: " + String.join(", ", OpRegistry.supportedOps()), supported);
+        for (String op : List.of("Conv", "ConvTranspose", "MaxPool", "BatchNormalization", "Gemm", "MatMul", "Reshape",
+                "Relu", "Clip", "Add", "Div", "Dropout", "Constant", "Shape", "Cast")) {
+            assertTrue(supported.contains(" " + op + ","), op + " missing: " + supported);
+        }
+    }
+
+    @Test
+    void attributesOfTheWrongTypeOrRangeNameNodeAndAttribute() {
+        ModelProto m = model(13, List.of(
+                node("Conv", "c", List.of("x", "w1"), "a", attr("group", 1.5f), ints("kernel_shape", 3, 3)),
+                node("MaxPool", "p", List.of("a"), "y", ints("kernel_shape", 2, 1L << 40))),
+                List.of(weights("w1", 1, 4, 2, 3, 3)), tensor("x", "N", 2, 8, 8), tensor("y", "N", 4, 3, 3));
+        OnnxException e = assertThrows(OnnxException.class, () -> OnnxImporter.read(m.toByteArray(), "t.onnx", 0, 0));
+        assertTrue(e.getMessage().contains("Conv 'c': attribute group is FLOAT, expected INT"), e.getMessage());
+        assertTrue(e.getMessage().contains("MaxPool 'p': attribute kernel_shape=[2, 1099511627776]: 1099511627776 is"
+                + " out of range"), e.getMessage());
     }
 
     @Test
@@ -126,7 +140,7 @@ class OnnxImportErrorTest {
     void reshapeToImageWithoutDenseBeforeItIsExplained() {
         // flatten (c,h,w order) then straight back to an image: Hush cannot reorder features without a Dense
         ModelProto m = model(13, List.of(
-                node("Flatten", "flat", List.of("x"), "f", i("axis", 1)),
+                node("Flatten", "flat", List.of("x"), "f", attr("axis", 1)),
                 node("Relu", "r", List.of("f"), "g"),
                 node("Reshape", "unflat", List.of("g", "shape"), "y")),
                 List.of(OnnxTensors.longTensor("shape", new long[] {-1, 2, 3, 3}, 4)),
@@ -140,10 +154,10 @@ class OnnxImportErrorTest {
     void autoPadVariantsMatchOnnxRuntime() throws Exception {
         for (String ap : List.of("SAME_UPPER", "SAME_LOWER")) {
             ModelProto m = model(13, List.of(
-                    node("Conv", "conv", List.of("x", "w1", "b1"), "a", ints("kernel_shape", 3, 3), s("auto_pad", ap)),
-                    node("MaxPool", "pool", List.of("a"), "b", ints("kernel_shape", 3, 3), s("auto_pad", ap)),
+                    node("Conv", "conv", List.of("x", "w1", "b1"), "a", ints("kernel_shape", 3, 3), str("auto_pad", ap)),
+                    node("MaxPool", "pool", List.of("a"), "b", ints("kernel_shape", 3, 3), str("auto_pad", ap)),
                     node("ConvTranspose", "up", List.of("b", "w2", "b2"), "y", ints("kernel_shape", 3, 3),
-                            ints("strides", 2, 2), s("auto_pad", ap))),
+                            ints("strides", 2, 2), str("auto_pad", ap))),
                     List.of(weights("w1", 1, 4, 2, 3, 3), weights("b1", 2, 4), weights("w2", 3, 4, 3, 3, 3), weights("b2", 4, 3)),
                     tensor("x", "N", 2, 5, 7), tensor("y", "N", 3, 10, 14));
             float[] x = OnnxTesting.uniform(7, 2 * 2 * 5 * 7, -1, 1);
@@ -167,13 +181,12 @@ class OnnxImportErrorTest {
                         ints("pads", 1, 1, 1, 1)),
                 node("Clip", "clip_relu", List.of("a", "zero"), "b"),
                 node("MaxPool", "pool_ceil", List.of("b"), "c", ints("kernel_shape", 2, 2), ints("strides", 2, 2),
-                        i("ceil_mode", 1)),
+                        attr("ceil_mode", 1)),
                 node("Div", "div", List.of("c", "two"), "d"),
                 node("Identity", "id", List.of("d"), "e"),
                 node("Flatten", "flat", List.of("e"), "f"),
                 node("Gemm", "fc", List.of("f", "w2", "b2"), "g",
-                        AttributeProto.newBuilder().setName("alpha").setType(AttributeProto.AttributeType.FLOAT).setF(0.5f).build(),
-                        AttributeProto.newBuilder().setName("beta").setType(AttributeProto.AttributeType.FLOAT).setF(2f).build()),
+                        attr("alpha", 0.5f), attr("beta", 2f)),
                 node("Tanh", "tanh", List.of("g"), "h"),
                 node("Sub", "one_minus", List.of("one", "h"), "y")),
                 List.of(weights("w1", 2, 5, 3, 3, 3), weights("b1", 3, 5), OnnxTensors.floatTensor("zero", new float[] {0}),
