@@ -1,32 +1,68 @@
 package io.hush.engine.onnx;
 
+import java.util.Arrays;
+
 /**
- * Weight and feature-order conversions between ONNX (NCHW, PyTorch layouts) and Hush (NHWC, Keras layouts).
- * Each conversion has its exact inverse here, and the round trip is tested.
+ * Weight, activation and feature-order conversions between ONNX (NCHW, PyTorch layouts) and Hush (NHWC, Keras
+ * layouts), all one {@link #transpose}. Each weight conversion has its exact inverse here, and the round trip is
+ * tested.
  */
-final class Layouts {
+public final class Layouts {
     private Layouts() {}
+
+    /**
+     * The row-major array {@code a} of shape {@code dims} with its axes permuted as {@code numpy.transpose} does:
+     * axis k of the result is axis {@code perm[k]} of {@code a}, e.g. {@code transpose(x, [N,C,H,W], 0, 2, 3, 1)} is
+     * {@code x} as {@code [N,H,W,C]}.
+     */
+    public static float[] transpose(float[] a, int[] dims, int... perm) {
+        int[] src = sourceIndex(dims, perm);
+        if (src.length != a.length) {
+            throw new IllegalArgumentException(a.length + " values for shape " + Arrays.toString(dims));
+        }
+        float[] r = new float[a.length];
+        for (int j = 0; j < r.length; j++) r[j] = a[src[j]];
+        return r;
+    }
+
+    /** For each element j of {@code transpose(a, dims, perm)}, its index in {@code a}. */
+    static int[] sourceIndex(int[] dims, int[] perm) {
+        int rank = dims.length;
+        if (perm.length != rank) throw new IllegalArgumentException("perm of " + perm.length + " axes for rank " + rank);
+        int[] stride = new int[rank]; // of a
+        int n = 1;
+        for (int k = rank - 1; k >= 0; k--) {
+            stride[k] = n;
+            n = Math.multiplyExact(n, dims[k]);
+        }
+        int[] outDims = new int[rank], outStride = new int[rank];
+        for (int k = 0; k < rank; k++) {
+            outDims[k] = dims[perm[k]];
+            outStride[k] = stride[perm[k]];
+        }
+        int[] idx = new int[n];
+        int[] pos = new int[rank]; // position in the result, last axis fastest
+        int s = 0;
+        for (int j = 0; j < n; j++) {
+            idx[j] = s;
+            for (int k = rank - 1; k >= 0; k--) {
+                s += outStride[k];
+                if (++pos[k] < outDims[k]) break;
+                s -= outStride[k] * outDims[k];
+                pos[k] = 0;
+            }
+        }
+        return idx;
+    }
 
     /** Conv weight ONNX {@code [Cout,Cin,KH,KW]} to Hush {@code [KH,KW,Cin,Cout]}. */
     static float[] oihwToHwio(float[] w, int cout, int cin, int kh, int kw) {
-        float[] r = new float[w.length];
-        for (int o = 0; o < cout; o++)
-            for (int i = 0; i < cin; i++)
-                for (int y = 0; y < kh; y++)
-                    for (int x = 0; x < kw; x++)
-                        r[((y * kw + x) * cin + i) * cout + o] = w[((o * cin + i) * kh + y) * kw + x];
-        return r;
+        return transpose(w, new int[] {cout, cin, kh, kw}, 2, 3, 1, 0);
     }
 
     /** Hush {@code [KH,KW,Cin,Cout]} to ONNX {@code [Cout,Cin,KH,KW]}. */
     static float[] hwioToOihw(float[] k, int kh, int kw, int cin, int cout) {
-        float[] r = new float[k.length];
-        for (int y = 0; y < kh; y++)
-            for (int x = 0; x < kw; x++)
-                for (int i = 0; i < cin; i++)
-                    for (int o = 0; o < cout; o++)
-                        r[((o * cin + i) * kh + y) * kw + x] = k[((y * kw + x) * cin + i) * cout + o];
-        return r;
+        return transpose(k, new int[] {kh, kw, cin, cout}, 3, 2, 0, 1);
     }
 
     /**
@@ -34,24 +70,12 @@ final class Layouts {
      * Hush Conv2DTranspose {@code [KH,KW,Cin,Cout]}.
      */
     static float[] onnxConvTransposeToHush(float[] w, int cin, int cout, int kh, int kw) {
-        float[] r = new float[w.length];
-        for (int i = 0; i < cin; i++)
-            for (int o = 0; o < cout; o++)
-                for (int y = 0; y < kh; y++)
-                    for (int x = 0; x < kw; x++)
-                        r[((y * kw + x) * cin + i) * cout + o] = w[((i * cout + o) * kh + y) * kw + x];
-        return r;
+        return transpose(w, new int[] {cin, cout, kh, kw}, 2, 3, 0, 1);
     }
 
     /** Hush Conv2DTranspose {@code [KH,KW,Cin,Cout]} to ONNX {@code [Cin,Cout,KH,KW]}. */
     static float[] hushConvTransposeToOnnx(float[] k, int kh, int kw, int cin, int cout) {
-        float[] r = new float[k.length];
-        for (int y = 0; y < kh; y++)
-            for (int x = 0; x < kw; x++)
-                for (int i = 0; i < cin; i++)
-                    for (int o = 0; o < cout; o++)
-                        r[((i * cout + o) * kh + y) * kw + x] = k[((y * kw + x) * cin + i) * cout + o];
-        return r;
+        return transpose(k, new int[] {kh, kw, cin, cout}, 2, 3, 0, 1);
     }
 
     /**
@@ -59,11 +83,6 @@ final class Layouts {
      * PyTorch's flatten of an NCHW tensor puts at index j, the index Hush's NHWC flatten puts it at.
      */
     static int[] chwToHwc(int c, int h, int w) {
-        int[] p = new int[c * h * w];
-        for (int ci = 0; ci < c; ci++)
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++)
-                    p[(ci * h + y) * w + x] = (y * w + x) * c + ci;
-        return p;
+        return sourceIndex(new int[] {h, w, c}, new int[] {2, 0, 1});
     }
 }

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+/** The ONNX/Hush layout conversions place every element where the other layout has it, and invert exactly. */
 class LayoutsTest {
     @Test
     void convKernelRoundTripsAndPlacesEachWeight() {
@@ -24,6 +25,18 @@ class LayoutsTest {
         // W[i=1, o=2, y=1, x=2] (ONNX [Cin,Cout,KH,KW]) lands at kernel[y=1, x=2, i=1, o=2] ([KH,KW,Cin,Cout])
         assertEquals(w[((ci - 1) * co + 2) * kh * kw + 1 * kw + 2], k[((1 * kw + 2) * ci + 1) * co + 2]);
         assertArrayEquals(w, Layouts.hushConvTransposeToOnnx(k, kh, kw, ci, co));
+    }
+
+    @Test
+    void transposeMovesEachAxisAsNumpyDoes() {
+        int[] dims = {2, 3, 4};
+        float[] a = new float[24];
+        for (int i = 0; i < a.length; i++) a[i] = i;
+        float[] t = Layouts.transpose(a, dims, 1, 2, 0); // [3,4,2]: t[j,k,i] = a[i,j,k]
+        for (int i = 0; i < 2; i++)
+            for (int j = 0; j < 3; j++)
+                for (int k = 0; k < 4; k++) assertEquals(a[(i * 3 + j) * 4 + k], t[(j * 4 + k) * 2 + i]);
+        assertArrayEquals(a, Layouts.transpose(t, new int[] {3, 4, 2}, 2, 0, 1));
     }
 
     @Test

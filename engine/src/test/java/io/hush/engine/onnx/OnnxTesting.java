@@ -66,23 +66,11 @@ final class OnnxTesting {
     }
 
     static float[] nchwToNhwc(float[] a, int n, int c, int h, int w) {
-        float[] r = new float[a.length];
-        for (int b = 0; b < n; b++)
-            for (int ch = 0; ch < c; ch++)
-                for (int y = 0; y < h; y++)
-                    for (int x = 0; x < w; x++)
-                        r[((b * h + y) * w + x) * c + ch] = a[((b * c + ch) * h + y) * w + x];
-        return r;
+        return Layouts.transpose(a, new int[] {n, c, h, w}, 0, 2, 3, 1);
     }
 
     static float[] nhwcToNchw(float[] a, int n, int h, int w, int c) {
-        float[] r = new float[a.length];
-        for (int b = 0; b < n; b++)
-            for (int y = 0; y < h; y++)
-                for (int x = 0; x < w; x++)
-                    for (int ch = 0; ch < c; ch++)
-                        r[((b * c + ch) * h + y) * w + x] = a[((b * h + y) * w + x) * c + ch];
-        return r;
+        return Layouts.transpose(a, new int[] {n, h, w, c}, 0, 3, 1, 2);
     }
 
     static double maxAbsDiff(float[] a, float[] b) {
