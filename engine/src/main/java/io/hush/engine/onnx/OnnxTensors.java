@@ -29,77 +29,75 @@ final class OnnxTensors {
 
     /** A float tensor (FLOAT or DOUBLE; integer types are converted too, for constants such as Clip bounds). */
     static float[] floats(TensorProto t) throws OnnxException {
-        checkInline(t);
-        long n = size(dims(t));
-        if (n > Integer.MAX_VALUE) throw new OnnxException("tensor '" + t.getName() + "' is too large: " + n + " values");
-        int type = t.getDataType();
-        float[] v;
-        if (type == TensorProto.DataType.FLOAT_VALUE) {
-            if (t.hasRawData()) {
-                v = new float[checkRaw(t, n, 4)];
-                raw(t).asFloatBuffer().get(v);
-            } else {
-                v = new float[t.getFloatDataCount()];
-                for (int i = 0; i < v.length; i++) v[i] = t.getFloatData(i);
+        int n = count(t);
+        float[] v = switch (t.getDataType()) {
+            case TensorProto.DataType.FLOAT_VALUE -> {
+                ByteBuffer r = raw(t, n, 4); // checked before anything the size calls for is allocated
+                float[] a = new float[r == null ? t.getFloatDataCount() : n];
+                if (r != null) r.asFloatBuffer().get(a);
+                else for (int i = 0; i < a.length; i++) a[i] = t.getFloatData(i);
+                yield a;
             }
-        } else if (type == TensorProto.DataType.DOUBLE_VALUE) {
-            if (t.hasRawData()) {
-                double[] d = new double[checkRaw(t, n, 8)];
-                raw(t).asDoubleBuffer().get(d);
-                v = new float[d.length];
-                for (int i = 0; i < d.length; i++) v[i] = (float) d[i];
-            } else {
-                v = new float[t.getDoubleDataCount()];
-                for (int i = 0; i < v.length; i++) v[i] = (float) t.getDoubleData(i);
+            case TensorProto.DataType.DOUBLE_VALUE -> {
+                ByteBuffer r = raw(t, n, 8);
+                float[] a = new float[r == null ? t.getDoubleDataCount() : n];
+                for (int i = 0; i < a.length; i++) a[i] = (float) (r == null ? t.getDoubleData(i) : r.getDouble(i * 8));
+                yield a;
             }
-        } else if (type == TensorProto.DataType.INT64_VALUE || type == TensorProto.DataType.INT32_VALUE) {
-            long[] l = longs(t);
-            v = new float[l.length];
-            for (int i = 0; i < l.length; i++) v[i] = l[i];
-        } else {
-            throw new OnnxException("tensor '" + t.getName() + "' has data type " + typeName(type)
+            case TensorProto.DataType.INT64_VALUE, TensorProto.DataType.INT32_VALUE -> {
+                long[] l = longs(t);
+                float[] a = new float[l.length];
+                for (int i = 0; i < l.length; i++) a[i] = l[i];
+                yield a;
+            }
+            default -> throw new OnnxException("tensor '" + t.getName() + "' has data type " + typeName(t.getDataType())
                     + "; Hush reads float32 models (FLOAT, DOUBLE constants, INT32/INT64 shapes)");
-        }
-        if (v.length != n) {
-            throw new OnnxException("tensor '" + t.getName() + "' of shape " + Arrays.toString(dims(t)) + " holds "
-                    + v.length + " values, expected " + n);
-        }
+        };
+        checkCount(t, v.length, n);
         return v;
     }
 
     /** An integer tensor (INT64 or INT32), e.g. a Reshape shape. */
     static long[] longs(TensorProto t) throws OnnxException {
-        checkInline(t);
-        long n = size(dims(t));
-        int type = t.getDataType();
-        long[] v;
-        if (type == TensorProto.DataType.INT64_VALUE) {
-            if (t.hasRawData()) {
-                v = new long[checkRaw(t, n, 8)];
-                raw(t).asLongBuffer().get(v);
-            } else {
-                v = new long[t.getInt64DataCount()];
-                for (int i = 0; i < v.length; i++) v[i] = t.getInt64Data(i);
+        int n = count(t);
+        long[] v = switch (t.getDataType()) {
+            case TensorProto.DataType.INT64_VALUE -> {
+                ByteBuffer r = raw(t, n, 8);
+                if (r == null) yield t.getInt64DataList().stream().mapToLong(Long::longValue).toArray();
+                long[] a = new long[n];
+                r.asLongBuffer().get(a);
+                yield a;
             }
-        } else if (type == TensorProto.DataType.INT32_VALUE) {
-            if (t.hasRawData()) {
-                int[] d = new int[checkRaw(t, n, 4)];
-                raw(t).asIntBuffer().get(d);
-                v = new long[d.length];
-                for (int i = 0; i < d.length; i++) v[i] = d[i];
-            } else {
-                v = new long[t.getInt32DataCount()];
-                for (int i = 0; i < v.length; i++) v[i] = t.getInt32Data(i);
+            case TensorProto.DataType.INT32_VALUE -> {
+                ByteBuffer r = raw(t, n, 4);
+                if (r == null) yield t.getInt32DataList().stream().mapToLong(Integer::longValue).toArray();
+                long[] a = new long[n];
+                for (int i = 0; i < n; i++) a[i] = r.getInt(i * 4);
+                yield a;
             }
-        } else {
-            throw new OnnxException("tensor '" + t.getName() + "' has data type " + typeName(type)
+            default -> throw new OnnxException("tensor '" + t.getName() + "' has data type " + typeName(t.getDataType())
                     + ", expected INT64 or INT32");
-        }
-        if (v.length != n) {
-            throw new OnnxException("tensor '" + t.getName() + "' of shape " + Arrays.toString(dims(t)) + " holds "
-                    + v.length + " values, expected " + n);
-        }
+        };
+        checkCount(t, v.length, n);
         return v;
+    }
+
+    /** The number of values the dims of an inline tensor call for. */
+    private static int count(TensorProto t) throws OnnxException {
+        if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
+            throw new OnnxException("tensor '" + t.getName() + "' keeps its data in an external file; save the model"
+                    + " with its weights inside (onnx.save(model, path, save_as_external_data=False))");
+        }
+        long n = size(dims(t));
+        if (n > Integer.MAX_VALUE) throw new OnnxException("tensor '" + t.getName() + "' is too large: " + n + " values");
+        return (int) n;
+    }
+
+    private static void checkCount(TensorProto t, int have, int n) throws OnnxException {
+        if (have != n) {
+            throw new OnnxException("tensor '" + t.getName() + "' of shape " + Arrays.toString(dims(t)) + " holds "
+                    + have + " values, expected " + n);
+        }
     }
 
     static boolean isInteger(TensorProto t) {
@@ -131,22 +129,16 @@ final class OnnxTensors {
         return d == null ? "#" + type : d.name();
     }
 
-    private static void checkInline(TensorProto t) throws OnnxException {
-        if (t.getDataLocation() == TensorProto.DataLocation.EXTERNAL || t.getExternalDataCount() > 0) {
-            throw new OnnxException("tensor '" + t.getName() + "' keeps its data in an external file; save the model"
-                    + " with its weights inside (onnx.save(model, path, save_as_external_data=False))");
-        }
-    }
-
-    private static int checkRaw(TensorProto t, long n, int bytes) throws OnnxException {
-        if (t.getRawData().size() != n * bytes) {
+    /**
+     * The raw data of a tensor of n values of {@code bytes} each, little-endian, after checking its size; null when
+     * the values are in the typed field instead.
+     */
+    private static ByteBuffer raw(TensorProto t, int n, int bytes) throws OnnxException {
+        if (!t.hasRawData()) return null;
+        if (t.getRawData().size() != (long) n * bytes) {
             throw new OnnxException("tensor '" + t.getName() + "' of shape " + Arrays.toString(dims(t)) + " has "
-                    + t.getRawData().size() + " bytes of raw data, expected " + n * bytes);
+                    + t.getRawData().size() + " bytes of raw data, expected " + (long) n * bytes);
         }
-        return (int) n;
-    }
-
-    private static ByteBuffer raw(TensorProto t) {
-        return t.getRawData().asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+        return t.getRawData().asReadOnlyByteBuffer().slice().order(ByteOrder.LITTLE_ENDIAN); // index 0 = first byte
     }
 }
