@@ -8,19 +8,12 @@ import io.hush.engine.io.proto.EluSettings;
 import io.hush.engine.io.proto.HushModel;
 import io.hush.engine.io.proto.Pads;
 import io.hush.engine.io.proto.UpSampling2DSettings;
-import io.hush.engine.layers.Activation;
 import io.hush.engine.layers.AveragePool2D;
 import io.hush.engine.layers.Concatenate;
-import io.hush.engine.layers.Conv2D;
-import io.hush.engine.layers.Cropping2D;
-import io.hush.engine.layers.Elu;
 import io.hush.engine.layers.Flatten;
 import io.hush.engine.layers.GlobalAveragePool2D;
-import io.hush.engine.layers.Multiply;
-import io.hush.engine.layers.Padding;
 import io.hush.engine.layers.Softmax;
 import io.hush.engine.layers.UpSampling2D;
-import io.hush.engine.layers.ZeroPadding2D;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,16 +45,7 @@ class KerasLayersFormatTest {
     /** Every new layer type and setting form in one small graph (with skips and a multi-input concatenation). */
     static Model kerasLayers() {
         Model.Builder b = Model.builder(8, 7, 2).seed(5);
-        b.add(new Conv2D(4, 3, Activation.RELU));
-        int conv = b.current();
-        b.add(new ZeroPadding2D(1, 0, 0, 1));
-        b.add(new Cropping2D(0, 1, 1, 0));
-        b.add(new AveragePool2D(2, 2, 2, 2, Padding.SAME));
-        b.add(new UpSampling2D(2, 2, UpSampling2D.Interpolation.BILINEAR));
-        b.add(new Cropping2D(0, 0, 0, 1));
-        b.add(new Multiply(), conv, b.current());
-        b.add(new Concatenate(3), conv, b.current(), 0);
-        b.add(new Elu(0.5f));
+        KerasLayerChain.addTo(b);
         b.add(new UpSampling2D(2));
         b.add(new AveragePool2D(2));
         b.add(new Softmax());
