@@ -77,9 +77,9 @@ final class Attributes {
 
     // ---- builders (export, and hand-built test graphs) ----
 
-    static AttributeProto ints(String name, long... v) {
+    static AttributeProto ints(String name, int... v) {
         AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeType.INTS);
-        for (long x : v) a.addInts(x);
+        for (int x : v) a.addInts(x);
         return a.build();
     }
 

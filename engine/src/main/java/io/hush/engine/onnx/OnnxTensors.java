@@ -104,22 +104,28 @@ final class OnnxTensors {
         return t.getDataType() == TensorProto.DataType.INT64_VALUE || t.getDataType() == TensorProto.DataType.INT32_VALUE;
     }
 
+    /** A FLOAT tensor of the given dims holding v (raw data, little-endian). */
     static TensorProto floatTensor(String name, float[] v, long... dims) {
-        if (size(dims) != v.length) throw new IllegalArgumentException(name + ": " + v.length + " values for " + Arrays.toString(dims));
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = buffer(name, v.length, 4, dims);
         b.asFloatBuffer().put(v);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .setRawData(ByteString.copyFrom(b.array()));
-        for (long d : dims) t.addDims(d);
-        return t.build();
+        return tensor(name, TensorProto.DataType.FLOAT_VALUE, b, dims);
     }
 
+    /** An INT64 tensor of the given dims holding v (raw data, little-endian). */
     static TensorProto longTensor(String name, long[] v, long... dims) {
-        if (size(dims) != v.length) throw new IllegalArgumentException(name + ": " + v.length + " values for " + Arrays.toString(dims));
-        ByteBuffer b = ByteBuffer.allocate(v.length * 8).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer b = buffer(name, v.length, 8, dims);
         b.asLongBuffer().put(v);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
-                .setRawData(ByteString.copyFrom(b.array()));
+        return tensor(name, TensorProto.DataType.INT64_VALUE, b, dims);
+    }
+
+    private static ByteBuffer buffer(String name, int count, int bytes, long[] dims) {
+        if (size(dims) != count) throw new IllegalArgumentException(name + ": " + count + " values for " + Arrays.toString(dims));
+        return ByteBuffer.allocate(count * bytes).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static TensorProto tensor(String name, int type, ByteBuffer raw, long[] dims) {
+        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(type)
+                .setRawData(ByteString.copyFrom(raw.array()));
         for (long d : dims) t.addDims(d);
         return t.build();
     }

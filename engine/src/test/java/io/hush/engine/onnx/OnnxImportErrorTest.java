@@ -96,7 +96,7 @@ class OnnxImportErrorTest {
     void attributesOfTheWrongTypeOrRangeNameNodeAndAttribute() {
         ModelProto m = model(13, List.of(
                 node("Conv", "c", List.of("x", "w1"), "a", attr("group", 1.5f), ints("kernel_shape", 3, 3)),
-                node("MaxPool", "p", List.of("a"), "y", ints("kernel_shape", 2, 1L << 40))),
+                node("MaxPool", "p", List.of("a"), "y", ints("kernel_shape", 2, 1).toBuilder().setInts(1, 1L << 40).build())),
                 List.of(weights("w1", 1, 4, 2, 3, 3)), tensor("x", "N", 2, 8, 8), tensor("y", "N", 4, 3, 3));
         OnnxException e = assertThrows(OnnxException.class, () -> OnnxImporter.read(m.toByteArray(), "t.onnx", 0, 0));
         assertTrue(e.getMessage().contains("Conv 'c': attribute group is FLOAT, expected INT"), e.getMessage());
