@@ -3,6 +3,19 @@ package io.hush.denoise;
 import io.hush.engine.Model;
 import io.hush.engine.graph.Node;
 import io.hush.engine.layers.ActivationLayer;
+import io.hush.engine.layers.AveragePool2D;
+import io.hush.engine.layers.Concatenate;
+import io.hush.engine.layers.Cropping2D;
+import io.hush.engine.layers.CustomLayer;
+import io.hush.engine.layers.Dense;
+import io.hush.engine.layers.Elu;
+import io.hush.engine.layers.Flatten;
+import io.hush.engine.layers.GlobalAveragePool2D;
+import io.hush.engine.layers.Multiply;
+import io.hush.engine.layers.Reshape;
+import io.hush.engine.layers.Softmax;
+import io.hush.engine.layers.UpSampling2D;
+import io.hush.engine.layers.ZeroPadding2D;
 import io.hush.engine.layers.Add;
 import io.hush.engine.layers.BatchNorm2D;
 import io.hush.engine.layers.Conv2D;
@@ -57,9 +70,19 @@ public final class ReceptiveField {
                 case Scale s -> { }
                 case BatchNorm2D b -> { }
                 case Dropout d -> { }
-                default -> {
-                    return -1;
-                }
+                case AveragePool2D p -> { return -1; }
+                case UpSampling2D u -> { return -1; }
+                case Concatenate c -> { return -1; }
+                case Multiply m -> { return -1; }
+                case ZeroPadding2D z -> { return -1; }
+                case Cropping2D c -> { return -1; }
+                case GlobalAveragePool2D g -> { return -1; }
+                case Elu e -> { return -1; }
+                case Softmax s -> { return -1; }
+                case Dense d -> { return -1; }
+                case Flatten f -> { return -1; }
+                case Reshape rs -> { return -1; }
+                case CustomLayer c -> { return -1; }
             }
             r[i] = ri;
             jump[i] = ji;

@@ -3,7 +3,7 @@ package io.hush.denoise;
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
 import io.hush.engine.layers.Exec;
-import io.hush.engine.layers.Layer;
+import io.hush.engine.layers.CustomLayer;
 import io.hush.engine.layers.Param;
 
 import java.lang.foreign.Arena;
@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
  * Test-only k x k convolution (stride 1, SAME zero padding, ReLU optional), plain scalar loops: a small
  * fully-convolutional model for the tiling and CLI tests that does not depend on the engine's layer set.
  */
-final class TestConv extends Layer {
+final class TestConv extends CustomLayer {
     private final int filters, k;
     private final boolean relu;
     private Param w, b;

@@ -3,7 +3,7 @@ package io.hush.engine;
 import io.hush.engine.layers.Activation;
 import io.hush.engine.layers.Conv2D;
 import io.hush.engine.layers.Exec;
-import io.hush.engine.layers.Layer;
+import io.hush.engine.layers.CustomLayer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
 class TrainingGuardTest {
 
     /** Identity layer whose forward pass (in the chosen mode) signals {@code entered} and waits for {@code release}. */
-    static final class Gate extends Layer {
+    static final class Gate extends CustomLayer {
         volatile boolean holdTraining, holdInference;
         volatile CountDownLatch entered = new CountDownLatch(1), release = new CountDownLatch(1);
 

@@ -4,7 +4,7 @@ import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
 import io.hush.engine.layers.Activation;
 import io.hush.engine.layers.Exec;
-import io.hush.engine.layers.Layer;
+import io.hush.engine.layers.CustomLayer;
 import io.hush.engine.layers.Param;
 
 import java.lang.foreign.Arena;
@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * Test-only 1x1 convolution (a dense layer over channels at every pixel) with a fused activation: enough of a
  * trainable layer to exercise the training loop without depending on the engine's Conv2D.
  */
-final class Pointwise extends Layer {
+final class Pointwise extends CustomLayer {
     private final int units;
     private final Activation act;
     private Param kernel, bias;

@@ -29,6 +29,7 @@ import io.hush.engine.layers.Add;
 import io.hush.engine.layers.AveragePool2D;
 import io.hush.engine.layers.Concatenate;
 import io.hush.engine.layers.Cropping2D;
+import io.hush.engine.layers.CustomLayer;
 import io.hush.engine.layers.Elu;
 import io.hush.engine.layers.GlobalAveragePool2D;
 import io.hush.engine.layers.Multiply;
@@ -115,8 +116,8 @@ final class LayerCodec {
             case GlobalAveragePool2D g -> n.setGlobalAveragePool2D(GlobalAveragePool2DSettings.newBuilder().setKeepDims(g.keepDims()));
             case Elu e -> n.setElu(EluSettings.newBuilder().setAlpha(e.alpha()));
             case Softmax s -> n.setSoftmax(SoftmaxSettings.getDefaultInstance());
-            default -> throw new IllegalArgumentException("cannot save " + layer + ": the Hush format has no "
-                    + layer.getClass().getName() + " yet (add it to hush.proto and LayerCodec)");
+            case CustomLayer c -> throw new IllegalArgumentException("cannot save " + layer + " (custom class "
+                    + c.getClass().getName() + ") to .hush: the format holds only the engine's own layer types");
         }
         return n;
     }

@@ -17,8 +17,16 @@ import java.util.SplittableRandom;
  * <em>writes</em> (never accumulates into) dL/d(input) for every non-null entry of {@code gradIn}, and writes the
  * gradients of its parameters into {@link Param#grad}. A null {@code gradIn[i]} means that input's gradient is
  * not needed (the model's input), and the layer should skip that work.
+ *
+ * <p>The set of layers is sealed, so every switch over layer types (the {@code .hush} codec, the ONNX exporter,
+ * {@link io.hush.denoise.ReceptiveField}) is checked for exhaustiveness by the compiler: adding a layer here makes
+ * each of them fail to compile until it handles the new type. Layers defined outside the engine (tests, user code)
+ * extend {@link CustomLayer}, which every switch handles explicitly (such layers run and train, but cannot be saved
+ * to {@code .hush} or exported to ONNX).
  */
-public abstract class Layer {
+public abstract sealed class Layer permits ActivationLayer, Add, AveragePool2D, BatchNorm2D, Concatenate, Conv2D,
+        Conv2DTranspose, Cropping2D, CustomLayer, Dense, Dropout, Elu, Flatten, GlobalAveragePool2D, MaxPool2D, Multiply,
+        Reshape, Scale, Softmax, Subtract, UpSampling2D, ZeroPadding2D {
     private String name;
 
     /** Type name used in messages, tables and model files, e.g. "Conv2D". */

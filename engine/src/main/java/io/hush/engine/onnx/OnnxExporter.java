@@ -11,6 +11,7 @@ import io.hush.engine.layers.Add;
 import io.hush.engine.layers.AveragePool2D;
 import io.hush.engine.layers.Concatenate;
 import io.hush.engine.layers.Cropping2D;
+import io.hush.engine.layers.CustomLayer;
 import io.hush.engine.layers.Elu;
 import io.hush.engine.layers.GlobalAveragePool2D;
 import io.hush.engine.layers.Multiply;
@@ -52,10 +53,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-
-import static io.hush.engine.onnx.Attributes.attr;
-import static io.hush.engine.onnx.Attributes.ints;
-import static io.hush.engine.onnx.Attributes.str;
 
 /**
  * Exports a Hush {@link Model} as an ONNX model (opset {@value #DEFAULT_OPSET} by default, 13 to 18 accepted) with
@@ -321,7 +318,8 @@ public final class OnnxExporter {
                     }
                     node("Softmax", name, List.of(in(n, 0)), out).addAttribute(attr("axis", 1));
                 }
-                default -> throw new IllegalArgumentException("no ONNX mapping for layer type " + l.type());
+                case CustomLayer c -> throw new IllegalArgumentException("cannot export " + l + " (custom class "
+                        + c.getClass().getName() + ") to ONNX: it has no ONNX mapping");
             }
         }
 
@@ -430,6 +428,25 @@ public final class OnnxExporter {
         static float[] param(Layer l, String name) {
             for (Param p : l.params()) if (p.name.equals(name) || p.name.endsWith("/" + name)) return p.value.toArray();
             throw new IllegalStateException(l + " has no parameter " + name);
+        }
+
+        static AttributeProto ints(String name, int... v) {
+            AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
+            for (int x : v) a.addInts(x);
+            return a.build();
+        }
+
+        static AttributeProto attr(String name, long v) {
+            return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
+        }
+
+        static AttributeProto str(String name, String v) {
+            return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
+                    .setS(ByteString.copyFromUtf8(v)).build();
+        }
+
+        static AttributeProto attr(String name, float v) {
+            return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
         }
     }
 }

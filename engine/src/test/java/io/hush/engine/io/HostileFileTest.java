@@ -321,7 +321,7 @@ class HostileFileTest {
             m.save(p);
         }
         byte[] before = Files.readAllBytes(p);
-        try (Model bad = Model.builder(io.hush.engine.Shape.of(4)).add(new io.hush.engine.layers.Layer() {
+        try (Model bad = Model.builder(io.hush.engine.Shape.of(4)).add(new io.hush.engine.layers.CustomLayer() {
             @Override public String type() { return "Custom"; }
             @Override public io.hush.engine.Shape outputShape(io.hush.engine.Shape... in) { return in[0]; }
             @Override public void forward(io.hush.engine.Tensor[] in, io.hush.engine.Tensor out, io.hush.engine.layers.Exec ex) {}

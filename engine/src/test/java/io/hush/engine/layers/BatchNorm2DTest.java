@@ -37,7 +37,7 @@ class BatchNorm2DTest {
     }
 
     /** A layer that forwards everything to another one (to override initialisation in gradient checks). */
-    static class Delegate extends Layer {
+    static class Delegate extends CustomLayer {
         final Layer l;
         Delegate(Layer l) { this.l = l; }
         @Override public String type() { return l.type(); }
