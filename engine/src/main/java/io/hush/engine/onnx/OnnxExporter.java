@@ -54,6 +54,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import static io.hush.engine.onnx.Attributes.attr;
+import static io.hush.engine.onnx.Attributes.ints;
+import static io.hush.engine.onnx.Attributes.str;
+
 /**
  * Exports a Hush {@link Model} as an ONNX model (opset {@value #DEFAULT_OPSET} by default, 13 to 18 accepted) with
  * the usual NCHW interface: input {@code "input"} {@code [N,C,H,W]} (or {@code [N,F]}), output {@code "output"}
@@ -428,25 +432,6 @@ public final class OnnxExporter {
         static float[] param(Layer l, String name) {
             for (Param p : l.params()) if (p.name.equals(name) || p.name.endsWith("/" + name)) return p.value.toArray();
             throw new IllegalStateException(l + " has no parameter " + name);
-        }
-
-        static AttributeProto ints(String name, int... v) {
-            AttributeProto.Builder a = AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INTS);
-            for (int x : v) a.addInts(x);
-            return a.build();
-        }
-
-        static AttributeProto attr(String name, long v) {
-            return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(v).build();
-        }
-
-        static AttributeProto str(String name, String v) {
-            return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-                    .setS(ByteString.copyFromUtf8(v)).build();
-        }
-
-        static AttributeProto attr(String name, float v) {
-            return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(v).build();
         }
     }
 }
