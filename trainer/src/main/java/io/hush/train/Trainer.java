@@ -70,7 +70,7 @@ public final class Trainer implements AutoCloseable {
     private int stepsPerEpoch;
 
     private final Arena arena = Arena.ofShared();
-    private final Map<Shape, Tensor> tensors = new HashMap<>();
+    private final Map<Scratch, Tensor> tensors = new HashMap<>();
     private float[] out = new float[0], pred = new float[0], grad = new float[0], act = new float[0], actGrad = new float[0];
 
     // run position and running sums (all in checkpoints)
@@ -239,7 +239,7 @@ public final class Trainer implements AutoCloseable {
 
     /** One optimiser step on a batch; returns its data loss. */
     double step(Batch b) {
-        Tensor x = tensor(Shape.of(b.n, b.h, b.w, b.c), 0);
+        Tensor x = tensor(Shape.of(b.n, b.h, b.w, b.c), Purpose.INPUT);
         x.copyFrom(b.noisy);
         model.step(Seeds.derive(seed, 0xD209, globalStep)); // fresh dropout masks per step, a function of (seed, step)
         Tensor y = model.forward(x, true);
@@ -260,7 +260,7 @@ public final class Trainer implements AutoCloseable {
                     + " (learning rate " + optimizer.lr() + "; try a lower rate or gradient clipping)");
         }
         if (residual) for (int i = 0; i < size; i++) grad[i] = -grad[i];
-        Tensor gy = tensor(y.shape(), 1);
+        Tensor gy = tensor(y.shape(), Purpose.OUTPUT_GRAD);
         gy.copyFrom(grad);
         double reg = 0;
         if (activity != null) {
@@ -270,7 +270,7 @@ public final class Trainer implements AutoCloseable {
             actGrad = sized(actGrad, n);
             MemorySegment.copy(a.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, act, 0, n);
             reg += activity.apply(act, actGrad, b.n, a.shape().dim(-1));
-            Tensor ga = tensor(a.shape(), 2);
+            Tensor ga = tensor(a.shape(), Purpose.ACTIVITY_GRAD);
             ga.copyFrom(actGrad);
             model.backward(gy, activity.node(), ga);
         } else {
@@ -319,7 +319,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Inference on a batch {@code [n,h,w,c]}: the denoised images (input - output with residual learning), unclipped. */
     public float[] denoise(float[] noisy, int n, int h, int w, int c) {
-        Tensor x = tensor(Shape.of(n, h, w, c), 3);
+        Tensor x = tensor(Shape.of(n, h, w, c), Purpose.INFERENCE_INPUT);
         x.copyFrom(noisy);
         Tensor y = model.forward(x, false);
         if (y.size() != noisy.length) throw new IllegalArgumentException("model output " + y.shape() + " does not match input " + x.shape());
@@ -330,13 +330,24 @@ public final class Trainer implements AutoCloseable {
 
     private static float[] sized(float[] a, int n) { return a.length == n ? a : new float[n]; }
 
-    /** A cached tensor of this shape for purpose {@code slot} (0 input, 1 output grad, 2 activity grad, 3 inference). */
-    private Tensor tensor(Shape s, int slot) {
-        int[] d = s.dims();
-        int[] k = new int[d.length + 1];
-        System.arraycopy(d, 0, k, 1, d.length);
-        k[0] = slot + 1;
-        return tensors.computeIfAbsent(Shape.of(k), key -> Tensor.allocate(arena, s));
+    /** What a cached tensor of {@link #tensor} holds; one tensor per (purpose, shape). */
+    private enum Purpose {
+        /** The noisy training batch fed to the model, {@code [n,h,w,c]}. */
+        INPUT,
+        /** The loss gradient with respect to the model output, the output's shape (e.g. {@code [n,h,w,c]}). */
+        OUTPUT_GRAD,
+        /** The activity regulariser's gradient at its node, that node's output shape. */
+        ACTIVITY_GRAD,
+        /** The batch {@link #denoise} runs through the model, {@code [n,h,w,c]}. */
+        INFERENCE_INPUT
+    }
+
+    /** Key of a cached tensor. */
+    private record Scratch(Purpose purpose, Shape shape) {}
+
+    /** A cached tensor of this shape for this purpose (allocated once, reused by later steps). */
+    private Tensor tensor(Shape s, Purpose purpose) {
+        return tensors.computeIfAbsent(new Scratch(purpose, s), key -> Tensor.allocate(arena, s));
     }
 
     // ---- checkpoints ----

@@ -22,6 +22,9 @@ import java.nio.ByteOrder;
  * correctly rounded operations in the vector and the scalar form (not the Vector API's lanewise EXP/TANH, whose SVML
  * intrinsics under C2 differ from their fallbacks by an ulp). Tails shorter than a vector run the same vector code
  * under a mask.
+ *
+ * <p>Blocking: none. Each element is read and written once, so these loops are memory-bound and there is no reuse
+ * for blocking to exploit; callers split the range into {@link Elementwise#BLOCK}-float chunks over threads.
  */
 public final class ActivationKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -32,6 +35,7 @@ public final class ActivationKernels {
 
     /** {@code y[i] = f(x[i])} for i in [from,to); x and y may be the same segment. */
     public static void apply(Activation a, MemorySegment x, MemorySegment y, long from, long to) {
+        if (KernelSet.SCALAR_ONLY) { applyScalar(a, x, y, from, to); return; }
         switch (a.kind()) {
             case LINEAR -> copy(x, y, from, to);
             case RELU -> leaky(x, y, from, to, 0f);
@@ -58,12 +62,13 @@ public final class ActivationKernels {
      */
     public static void mulDerivFromOutput(Activation a, MemorySegment y, MemorySegment gy, MemorySegment gx,
                                           long from, long to) {
+        if (KernelSet.SCALAR_ONLY) { mulDerivFromOutputScalar(a, y, gy, gx, from, to); return; }
         switch (a.kind()) {
             case LINEAR -> copy(gy, gx, from, to);
             case RELU -> leakyDeriv(y, gy, gx, from, to, 0f);
             case LEAKY_RELU -> leakyDeriv(y, gy, gx, from, to, a.alpha());
-            case SIGMOID -> sigmoidDeriv(y, gy, gx, from, to);
-            case TANH -> tanhDeriv(y, gy, gx, from, to);
+            case SIGMOID -> smoothDeriv(y, gy, gx, from, to, false);
+            case TANH -> smoothDeriv(y, gy, gx, from, to, true);
         }
     }
 
@@ -146,33 +151,22 @@ public final class ActivationKernels {
         }
     }
 
-    private static void sigmoidDeriv(MemorySegment y, MemorySegment gy, MemorySegment gx, long from, long to) {
+    /**
+     * Sigmoid ({@code y*(1-y)}) and tanh ({@code 1-y*y}) derivatives from the output, times the gradient: one loop, the
+     * choice a loop-invariant branch (C2 unswitches it).
+     */
+    private static void smoothDeriv(MemorySegment y, MemorySegment gy, MemorySegment gx, long from, long to, boolean tanh) {
         long i = from;
         int vl = S.length();
         FloatVector one = FloatVector.broadcast(S, 1f);
         for (; i + vl <= to; i += vl) {
             FloatVector vy = FloatVector.fromMemorySegment(S, y, i * 4, LE);
             FloatVector g = FloatVector.fromMemorySegment(S, gy, i * 4, LE);
-            g.mul(vy.mul(one.sub(vy))).intoMemorySegment(gx, i * 4, LE);
+            g.mul(tanh ? one.sub(vy.mul(vy)) : vy.mul(one.sub(vy))).intoMemorySegment(gx, i * 4, LE);
         }
         for (; i < to; i++) {
             float v = y.getAtIndex(F, i);
-            gx.setAtIndex(F, i, gy.getAtIndex(F, i) * (v * (1f - v)));
-        }
-    }
-
-    private static void tanhDeriv(MemorySegment y, MemorySegment gy, MemorySegment gx, long from, long to) {
-        long i = from;
-        int vl = S.length();
-        FloatVector one = FloatVector.broadcast(S, 1f);
-        for (; i + vl <= to; i += vl) {
-            FloatVector vy = FloatVector.fromMemorySegment(S, y, i * 4, LE);
-            FloatVector g = FloatVector.fromMemorySegment(S, gy, i * 4, LE);
-            g.mul(one.sub(vy.mul(vy))).intoMemorySegment(gx, i * 4, LE);
-        }
-        for (; i < to; i++) {
-            float v = y.getAtIndex(F, i);
-            gx.setAtIndex(F, i, gy.getAtIndex(F, i) * (1f - v * v));
+            gx.setAtIndex(F, i, gy.getAtIndex(F, i) * (tanh ? 1f - v * v : v * (1f - v)));
         }
     }
 }

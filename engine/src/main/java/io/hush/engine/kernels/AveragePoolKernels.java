@@ -20,6 +20,9 @@ import java.nio.ByteOrder;
  * <p>Global: the sum of each row of W pixels is formed first and the row sums are then added in row order; this
  * keeps the float error of a 512x512 mean near that of 512 additions instead of 2^18. The scalar reference sums in
  * the same order.
+ *
+ * <p>Blocking: as max pooling (output rows, a vector of channels per window; shared driver
+ * {@link PoolKernels#windows}); global pooling by sample, a vector of channels walking the whole image.
  */
 public final class AveragePoolKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -30,27 +33,12 @@ public final class AveragePoolKernels {
 
     /** Forward over output rows {@code [rowFrom,rowTo)}, row r = n*OH + oh. */
     public static void averagePool(PoolKernels.Geometry g, MemorySegment x, MemorySegment y, int rowFrom, int rowTo) {
-        int C = g.c(), vl = S.length();
-        for (int r = rowFrom; r < rowTo; r++) {
-            int n = r / g.oh(), oh = r % g.oh();
-            int ih0 = oh * g.sh() - g.padT();
-            int kh0 = Math.max(0, -ih0), kh1 = Math.min(g.ph(), g.h() - ih0);
-            for (int ow = 0; ow < g.ow(); ow++) {
-                int iw0 = ow * g.sw() - g.padL();
-                int kw0 = Math.max(0, -iw0), kw1 = Math.min(g.pw(), g.w() - iw0);
-                long yOff = (((long) n * g.oh() + oh) * g.ow() + ow) * C;
-                long xBase = ((long) n * g.h() + ih0) * g.w() + iw0;
-                if (kh0 >= kh1 || kw0 >= kw1) { // window entirely in padding: not possible for SAME/VALID geometries
-                    for (int c = 0; c < C; c++) y.setAtIndex(F, yOff + c, 0f);
-                    continue;
-                }
-                float count = (kh1 - kh0) * (kw1 - kw0);
-                for (int c = 0; c < C; c += vl) window(g, x, y, xBase, yOff, c, kh0, kh1, kw0, kw1, count);
-            }
-        }
+        if (KernelSet.SCALAR_ONLY) { averagePoolScalar(g, x, y, rowFrom, rowTo); return; }
+        PoolKernels.windows(g, false, x, y, MemorySegment.NULL, false, rowFrom, rowTo);
     }
 
-    private static void window(PoolKernels.Geometry g, MemorySegment x, MemorySegment y, long xBase, long yOff, int c,
+    /** One vector of channels from c of one output pixel: the mean of the window's in-image cells. */
+    static void window(PoolKernels.Geometry g, MemorySegment x, MemorySegment y, long xBase, long yOff, int c,
                                int kh0, int kh1, int kw0, int kw1, float count) {
         int C = g.c();
         VectorMask<Float> m = S.indexInRange(c, C);
@@ -98,11 +86,12 @@ public final class AveragePoolKernels {
      */
     public static void averagePoolBackward(PoolKernels.Geometry g, MemorySegment gy, MemorySegment gx, int cBlock,
                                            int unitFrom, int unitTo) {
+        if (KernelSet.SCALAR_ONLY) { averagePoolBackwardScalar(g, gy, gx, cBlock, unitFrom, unitTo); return; }
         int C = g.c(), vl = S.length();
         int cBlocks = (C + cBlock - 1) / cBlock;
         for (int u = unitFrom; u < unitTo; u++) {
             int n = u / cBlocks, c0 = (u % cBlocks) * cBlock, c1 = Math.min(C, c0 + cBlock);
-            zeroChannels(gx, (long) n * g.h() * g.w(), (long) g.h() * g.w(), C, c0, c1);
+            PoolKernels.zeroChannels(gx, (long) n * g.h() * g.w(), (long) g.h() * g.w(), C, c0, c1);
             for (int oh = 0; oh < g.oh(); oh++) {
                 int ih0 = oh * g.sh() - g.padT();
                 int kh0 = Math.max(0, -ih0), kh1 = Math.min(g.ph(), g.h() - ih0);
@@ -141,7 +130,7 @@ public final class AveragePoolKernels {
         int cBlocks = (C + cBlock - 1) / cBlock;
         for (int u = unitFrom; u < unitTo; u++) {
             int n = u / cBlocks, c0 = (u % cBlocks) * cBlock, c1 = Math.min(C, c0 + cBlock);
-            zeroChannels(gx, (long) n * g.h() * g.w(), (long) g.h() * g.w(), C, c0, c1);
+            PoolKernels.zeroChannels(gx, (long) n * g.h() * g.w(), (long) g.h() * g.w(), C, c0, c1);
             for (int oh = 0; oh < g.oh(); oh++) {
                 for (int ow = 0; ow < g.ow(); ow++) {
                     int count = 0;
@@ -172,17 +161,6 @@ public final class AveragePoolKernels {
         }
     }
 
-    private static void zeroChannels(MemorySegment gx, long px0, long pixels, int C, int c0, int c1) {
-        if (c0 == 0 && c1 == C) {
-            gx.asSlice(px0 * C * 4, pixels * C * 4).fill((byte) 0);
-            return;
-        }
-        for (long p = 0; p < pixels; p++) {
-            long base = (px0 + p) * C;
-            for (int c = c0; c < c1; c++) gx.setAtIndex(F, base + c, 0f);
-        }
-    }
-
     /** Channel block of backward work units (as {@link PoolKernels#BACKWARD_CHANNEL_BLOCK}). */
     public static final int BACKWARD_CHANNEL_BLOCK = 64;
 
@@ -193,6 +171,7 @@ public final class AveragePoolKernels {
      * {@code [N,C]}. Each row of W pixels is summed on its own, then the row sums are added in row order.
      */
     public static void globalAverage(MemorySegment x, MemorySegment y, int h, int w, int C, int nFrom, int nTo) {
+        if (KernelSet.SCALAR_ONLY) { globalAverageScalar(x, y, h, w, C, nFrom, nTo); return; }
         int vl = S.length();
         float count = (float) h * w;
         for (int n = nFrom; n < nTo; n++) {
@@ -231,6 +210,7 @@ public final class AveragePoolKernels {
 
     /** Backward of the global mean: {@code gx[n,h,w,c] = gy[n,c] / (H*W)} for samples {@code [nFrom,nTo)}. */
     public static void globalAverageBackward(MemorySegment gy, MemorySegment gx, int h, int w, int C, int nFrom, int nTo) {
+        if (KernelSet.SCALAR_ONLY) { globalAverageBackwardScalar(gy, gx, h, w, C, nFrom, nTo); return; }
         int vl = S.length();
         float count = (float) h * w;
         for (int n = nFrom; n < nTo; n++) {

@@ -38,6 +38,7 @@ public final class BatchNormKernels {
 
     /** part[b*C + c] = sum of x[p,c] over the pixels p of block b, for blocks [bFrom,bTo). */
     public static void blockSums(MemorySegment x, int C, long P, MemorySegment part, int bFrom, int bTo) {
+        if (KernelSet.SCALAR_ONLY) { blockSumsScalar(x, C, P, part, bFrom, bTo); return; }
         for (int b = bFrom; b < bTo; b++) {
             long p0 = (long) b * BLOCK, p1 = Math.min(P, p0 + BLOCK);
             for (int c = 0; c < C; c += S.length()) {
@@ -62,6 +63,7 @@ public final class BatchNormKernels {
 
     /** part[b*C + c] = sum of (x[p,c] - mean[c])^2 over block b. */
     public static void blockSqDev(MemorySegment x, MemorySegment mean, int C, long P, MemorySegment part, int bFrom, int bTo) {
+        if (KernelSet.SCALAR_ONLY) { blockSqDevScalar(x, mean, C, P, part, bFrom, bTo); return; }
         for (int b = bFrom; b < bTo; b++) {
             long p0 = (long) b * BLOCK, p1 = Math.min(P, p0 + BLOCK);
             for (int c = 0; c < C; c += S.length()) {
@@ -94,6 +96,7 @@ public final class BatchNormKernels {
     /** partG[b*C+c] = sum of g[p,c]; partGX[b*C+c] = sum of g[p,c] * (x[p,c] - mean[c]), over block b. */
     public static void blockGradSums(MemorySegment g, MemorySegment x, MemorySegment mean, int C, long P,
                                      MemorySegment partG, MemorySegment partGX, int bFrom, int bTo) {
+        if (KernelSet.SCALAR_ONLY) { blockGradSumsScalar(g, x, mean, C, P, partG, partGX, bFrom, bTo); return; }
         for (int b = bFrom; b < bTo; b++) {
             long p0 = (long) b * BLOCK, p1 = Math.min(P, p0 + BLOCK);
             for (int c = 0; c < C; c += S.length()) {
@@ -141,6 +144,7 @@ public final class BatchNormKernels {
     /** y[p,c] = fma(x[p,c], scale[c], shift[c]) for pixels [pFrom,pTo). */
     public static void normalize(MemorySegment x, MemorySegment y, MemorySegment scale, MemorySegment shift, int C,
                                  long pFrom, long pTo) {
+        if (KernelSet.SCALAR_ONLY) { normalizeScalar(x, y, scale, shift, C, pFrom, pTo); return; }
         if (C % S.length() == 0) {
             for (int c = 0; c < C; c += S.length()) {
                 FloatVector a = FloatVector.fromMemorySegment(S, scale, c * 4L, LE);
@@ -178,6 +182,7 @@ public final class BatchNormKernels {
      */
     public static void backwardDx(MemorySegment g, MemorySegment x, MemorySegment dx, MemorySegment a, MemorySegment mg,
                                   MemorySegment mean, MemorySegment q, int C, long pFrom, long pTo) {
+        if (KernelSet.SCALAR_ONLY) { backwardDxScalar(g, x, dx, a, mg, mean, q, C, pFrom, pTo); return; }
         for (int c = 0; c < C; c += S.length()) {
             VectorMask<Float> m = mask(c, C);
             FloatVector av = FloatVector.fromMemorySegment(S, a, c * 4L, LE, m);

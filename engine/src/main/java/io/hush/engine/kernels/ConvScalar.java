@@ -6,7 +6,9 @@ import java.lang.foreign.ValueLayout;
 /**
  * Plain scalar reference convolution kernels: the specification {@link ConvSimd} is tested against. Single
  * threaded, no blocking, summation order (kh, kw, ci) for forward and backward-data, pixel order for weight
- * gradients. Tensors are NHWC and the kernel is HWIO {@code [kh,kw,cin,cout]}, as in {@link ConvGeom}.
+ * gradients. Tensors are NHWC and the kernel is HWIO {@code [kh,kw,cin,cout]}, as in {@link ConvGeom}, or with
+ * {@code kernelOI} {@code [kh,kw,cout,cin]} (how a transposed convolution stores it). Unblocked on purpose: these loops
+ * are the specification, written as the formulas read; {@link ConvKernels} runs them under {@code -Dhush.kernels=scalar}.
  */
 public final class ConvScalar {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
@@ -15,6 +17,12 @@ public final class ConvScalar {
 
     /** {@code out[n,oy,ox,co] = bias[co] + sum in[n, oy*sh-pt+i*dh, ox*sw-pl+j*dw, ci] * w[i,j,ci,co]}; bias may be NULL. */
     public static void forward(ConvGeom g, MemorySegment in, MemorySegment w, MemorySegment bias, MemorySegment out) {
+        forward(g, in, w, false, bias, out);
+    }
+
+    /** The forward pass above, with the kernel laid out {@code [kh,kw,cout,cin]} if {@code kernelOI}. */
+    public static void forward(ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI, MemorySegment bias,
+                               MemorySegment out) {
         boolean hasBias = bias.byteSize() > 0;
         for (int n = 0; n < g.n(); n++) {
             for (int oy = 0; oy < g.oh(); oy++) {
@@ -28,9 +36,8 @@ public final class ConvScalar {
                                 int ix = ox * g.sw() - g.pl() + j * g.dw();
                                 if (ix < 0 || ix >= g.w()) continue;
                                 long ib = (((long) n * g.h() + iy) * g.w() + ix) * g.cin();
-                                long wb = ((long) i * g.kw() + j) * g.cin() * g.cout() + co;
                                 for (int ci = 0; ci < g.cin(); ci++) {
-                                    acc += in.getAtIndex(F, ib + ci) * w.getAtIndex(F, wb + (long) ci * g.cout());
+                                    acc += in.getAtIndex(F, ib + ci) * w.getAtIndex(F, wIndex(g, kernelOI, i, j, ci, co));
                                 }
                             }
                         }
@@ -48,6 +55,12 @@ public final class ConvScalar {
      * transposed convolution of {@code gout}.
      */
     public static void backwardData(ConvGeom g, MemorySegment gout, MemorySegment w, MemorySegment bias, MemorySegment gin) {
+        backwardData(g, gout, w, false, bias, gin);
+    }
+
+    /** The input gradient above, with the kernel laid out {@code [kh,kw,cout,cin]} if {@code kernelOI}. */
+    public static void backwardData(ConvGeom g, MemorySegment gout, MemorySegment w, boolean kernelOI, MemorySegment bias,
+                                    MemorySegment gin) {
         boolean hasBias = bias.byteSize() > 0;
         for (long p = 0; p < (long) g.n() * g.h() * g.w(); p++) {
             for (int ci = 0; ci < g.cin(); ci++) gin.setAtIndex(F, p * g.cin() + ci, hasBias ? bias.getAtIndex(F, ci) : 0f);
@@ -68,9 +81,8 @@ public final class ConvScalar {
                                 if (tx < 0 || tx % g.sw() != 0 || tx / g.sw() >= g.ow()) continue;
                                 int ox = tx / g.sw();
                                 long ob = (((long) n * g.oh() + oy) * g.ow() + ox) * g.cout();
-                                long wb = (((long) i * g.kw() + j) * g.cin() + ci) * g.cout();
                                 for (int co = 0; co < g.cout(); co++) {
-                                    acc += gout.getAtIndex(F, ob + co) * w.getAtIndex(F, wb + co);
+                                    acc += gout.getAtIndex(F, ob + co) * w.getAtIndex(F, wIndex(g, kernelOI, i, j, ci, co));
                                 }
                             }
                         }
@@ -83,6 +95,11 @@ public final class ConvScalar {
 
     /** Kernel gradient {@code dw[i,j,ci,co] = sum over pixels in[n,iy,ix,ci] * gout[n,oy,ox,co]}, written. */
     public static void weightGrad(ConvGeom g, MemorySegment in, MemorySegment gout, MemorySegment dw) {
+        weightGrad(g, in, gout, dw, false);
+    }
+
+    /** The kernel gradient above, written {@code [kh,kw,cout,cin]} if {@code kernelOI}. */
+    public static void weightGrad(ConvGeom g, MemorySegment in, MemorySegment gout, MemorySegment dw, boolean kernelOI) {
         for (int i = 0; i < g.kh(); i++) {
             for (int j = 0; j < g.kw(); j++) {
                 for (int ci = 0; ci < g.cin(); ci++) {
@@ -100,11 +117,17 @@ public final class ConvScalar {
                                 }
                             }
                         }
-                        dw.setAtIndex(F, (((long) i * g.kw() + j) * g.cin() + ci) * g.cout() + co, acc);
+                        dw.setAtIndex(F, wIndex(g, kernelOI, i, j, ci, co), acc);
                     }
                 }
             }
         }
+    }
+
+    /** Float index of kernel element (i, j, ci, co): {@code [kh,kw,cin,cout]}, or {@code [kh,kw,cout,cin]} if kernelOI. */
+    static long wIndex(ConvGeom g, boolean kernelOI, int i, int j, int ci, int co) {
+        long tap = (long) i * g.kw() + j;
+        return kernelOI ? (tap * g.cout() + co) * g.cin() + ci : (tap * g.cin() + ci) * g.cout() + co;
     }
 
     /** {@code db[c] = sum over all pixels of g[.., c]} for g {@code [pixels, c]}, written. */

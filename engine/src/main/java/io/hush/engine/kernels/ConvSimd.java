@@ -9,7 +9,7 @@ import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
 /**
- * Fast convolution kernels (Vector API), same contracts as {@link ConvScalar}.
+ * Direct convolution kernels (Vector API), same contracts as {@link ConvScalar}.
  *
  * <p><b>Micro-kernel</b> ({@link #tile}): direct convolution, {@value #P} output pixels x two vectors of output
  * channels ({@code B = 2 * lanes}) held in 8 accumulators while the loop runs over (kernel row, kernel column,
@@ -36,10 +36,10 @@ import java.nio.ByteOrder;
  * {@code scratch} ({@link #weightGradScratch}), and they are reduced in thread order, so a fixed thread count
  * gives bit-identical results.
  *
- * <p><b>3x3 stride 1, many channels</b> (the DnCNN layers): forward goes to {@link ConvWinograd4} (F(4x4,3x3), 4x
- * fewer multiplies) when cin and cout are >= 32, else to {@link ConvWinograd} (F(2x2,3x3), 2.25x fewer) when they
- * are >= 16; backward-data to {@link ConvWinograd}. This micro-kernel already runs near the FMA peak, so fewer
- * multiplies is the only way to be faster.
+ * <p><b>Which runs</b>: {@link ConvKernels} picks between these kernels (few output channels: {@link
+ * #forwardSmallCout}, {@link #weightGradSmallCout}), the Winograd ones for 3x3 stride-1 layers with many channels
+ * ({@link ConvWinograd4}, {@link ConvWinograd}: this micro-kernel already runs near the FMA peak, so fewer multiplies
+ * is the only way to be faster), and the scalar reference.
  *
  * <p><b>Threading</b>: forward and backward-data split batch x rows (so batch 1 keeps both cores busy) and are
  * bit-identical for any thread count (each output element is computed by one thread in a fixed order).
@@ -55,15 +55,52 @@ public final class ConvSimd {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /**
-     * Per-thread grow-only staging arrays: 0 = packed kernel (caller thread), 1 = rows, 2 = gout rows,
-     * 3 = accumulators, 4 = tile tails, 5 = the stored kernel copied to the heap (Winograd packing).
+     * The per-thread grow-only heap arrays of the convolution kernels (see {@link #buf}), named by use. Uses that share
+     * a slot are never live at once on one thread. The caller thread fills {@link #KERNEL} (and {@link #KERNEL_COPY})
+     * and then works as a pool thread too, so the pool threads' arrays use other slots. Shapes are in floats;
+     * {@code B} = two vectors, {@code nb} = channel blocks of B, {@code wp} = padded row width in pixels.
      */
+    enum Buf {
+        /**
+         * The packed kernel, written by the caller thread and read by all: direct forward {@code [nb][kh][kw][cin][B]}
+         * then bias {@code [nb*B]}; few output channels {@code [cout][kh][kw*cin]} then bias {@code [cout]};
+         * backward-data {@code [nb of cin][kh][kw][cout][B]} then bias; Winograd U {@code [16 or 36][nb][cin][B]}.
+         */
+        KERNEL(0),
+        /** Winograd: the stored kernel copied to the heap before its transform, {@code [3][3][cin][cout]} (or OI). */
+        KERNEL_COPY(5),
+        /**
+         * Staged zero-padded input rows: direct forward {@code [kh][wp][cin]}; few output channels {@code [rows of the
+         * chunk][wp][cin]}; backward-data {@code [kh][wq][cout]} (output-gradient rows); weight gradient
+         * {@code [group][kh][wp][cin]}; Winograd {@code [4 or 6][wp][cin]}.
+         */
+        ROWS(1),
+        /** Weight gradient: the group's output-gradient rows, {@code [group][ow][nb*B]} (few cout: {@code [group][ow][cout]}). */
+        GRAD_ROWS(2),
+        /** Weight gradient: this thread's partial sums, {@code [taps*cin][nb*B]} (few cout: {@code [cout][taps][nb*B of cin]}). */
+        PARTIALS(3),
+        /** One micro-kernel tile's lanes, {@code [P][B]}: partial channel blocks and in-order lane sums. */
+        TILE(4),
+        /** Winograd: a chunk's transformed input, {@code [16 or 36][TC][cin]}. */
+        WINO_V(2),
+        /** Winograd: a chunk's GEMM results, {@code [16 or 36][TC][nb*B]}. */
+        WINO_M(3),
+        /** Winograd: bias padded to {@code [nb*B]} (F(4x4,3x3): after a {@code [36][L]} transform buffer). */
+        WINO_BIAS(4);
+
+        final int slot;
+
+        Buf(int slot) { this.slot = slot; }
+    }
+
     private static final ThreadLocal<float[][]> BUFS = ThreadLocal.withInitial(() -> new float[6][0]);
 
     private ConvSimd() {}
 
-    static float[] buf(int which, long size) {
+    /** This thread's array for {@code use}, at least {@code size} floats (grown by a quarter at a time, never shrunk). */
+    static float[] buf(Buf use, long size) {
         float[][] b = BUFS.get();
+        int which = use.slot;
         if (b[which].length < size) b[which] = new float[Math.toIntExact(Math.max(size, b[which].length * 5L / 4))];
         return b[which];
     }
@@ -78,27 +115,16 @@ public final class ConvSimd {
     static int fwdWp(ConvGeom g) { return (g.ow() - 1) * g.sw() + g.effKw(); }
 
     /**
-     * {@code out = conv(in, w) + bias} (bias may be {@link MemorySegment#NULL}); see {@link ConvScalar#forward}.
-     * With {@code kernelOI} the kernel is laid out {@code [kh,kw,cout,cin]} instead of {@code [kh,kw,cin,cout]}.
+     * Direct forward, {@code out = conv(in, w) + bias} (bias may be {@link MemorySegment#NULL}); see
+     * {@link ConvScalar#forward}. With {@code kernelOI} the kernel is laid out {@code [kh,kw,cout,cin]} instead of
+     * {@code [kh,kw,cin,cout]}. Any geometry; {@link ConvKernels#forward} decides when it runs.
      */
-    public static void forward(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
-                               MemorySegment bias, MemorySegment out) {
-        if (2 * g.cout() <= L && g.dw() == 1 && g.kw() * g.cin() >= L) {
-            forwardSmallCout(pool, g, in, w, kernelOI, bias, out);
-            return;
-        }
-        if (ConvWinograd4.fits(g)) {
-            ConvWinograd4.forward(pool, g, in, w, kernelOI, bias, out);
-            return;
-        }
-        if (ConvWinograd.fits(g)) {
-            ConvWinograd.forward(pool, g, in, w, kernelOI, bias, out);
-            return;
-        }
+    static void forwardDirect(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
+                              MemorySegment bias, MemorySegment out) {
         final int cin = g.cin(), cout = g.cout(), ow = g.ow(), oh = g.oh(), kh = g.kh(), kw = g.kw();
         final int nb = blocks(cout);
         final long wBlock = (long) g.taps() * cin * B;
-        final float[] wk = buf(0, nb * wBlock + (long) nb * B);
+        final float[] wk = buf(Buf.KERNEL, nb * wBlock + (long) nb * B);
         packLanes(w, kernelOI, g.taps(), cin, cout, wk);
         final int biasOff = (int) (nb * wBlock);
         packBias(bias, cout, wk, biasOff, nb);
@@ -110,7 +136,7 @@ public final class ConvSimd {
         final long wStepI = (long) kw * cin * B, wStepJ = (long) cin * B;
         final boolean mergeJ = g.dw() == 1;
         pool.parallelFor(g.n() * oh, (lo, hi, t) -> {
-            float[] rb = buf(1, kh * rowF);
+            float[] rb = buf(Buf.ROWS, kh * rowF);
             for (int row = lo; row < hi; row++) {
                 int b = row / oh, oy = row - b * oh;
                 for (int i = 0; i < kh; i++) {
@@ -145,7 +171,7 @@ public final class ConvSimd {
                                  MemorySegment bias, MemorySegment out) {
         final int cin = g.cin(), cout = g.cout(), ow = g.ow(), oh = g.oh(), kh = g.kh(), kw = g.kw();
         final int span = kw * cin;
-        final float[] wt = buf(0, (long) cout * kh * span + cout);
+        final float[] wt = buf(Buf.KERNEL, (long) cout * kh * span + cout);
         for (int co = 0; co < cout; co++) {
             for (int i = 0; i < kh; i++) {
                 for (int jc = 0; jc < span; jc++) {
@@ -164,7 +190,7 @@ public final class ConvSimd {
         // (not once per kernel row): the buffer holds the padded rows of the chunk's part of an image.
         final int effKh = g.effKh();
         pool.parallelFor(g.n() * oh, (lo, hi, t) -> {
-            float[] rb = buf(1, (long) ((oh - 1) * sh + effKh) * rowF);
+            float[] rb = buf(Buf.ROWS, (long) ((oh - 1) * sh + effKh) * rowF);
             int cached = -1, firstOy = 0;
             for (int row = lo; row < hi; row++) {
                 int b = row / oh, oy = row - b * oh;
@@ -216,7 +242,7 @@ public final class ConvSimd {
         }
         // Lanes summed in lane order through a heap array: reduceLanes' order may differ between the interpreter,
         // C1 and C2, and results must not depend on which thread ran which pixel.
-        float[] tmp = buf(4, (long) P * B);
+        float[] tmp = buf(Buf.TILE, (long) P * B);
         a0.intoArray(tmp, 0);
         a1.intoArray(tmp, L);
         a2.intoArray(tmp, 2 * L);
@@ -301,7 +327,7 @@ public final class ConvSimd {
     private static void storePartial(MemorySegment dst, long d0, long dPix, int cnt, int valid, FloatVector a00,
                                      FloatVector a01, FloatVector a10, FloatVector a11, FloatVector a20,
                                      FloatVector a21, FloatVector a30, FloatVector a31) {
-        float[] tmp = buf(4, (long) P * B);
+        float[] tmp = buf(Buf.TILE, (long) P * B);
         a00.intoArray(tmp, 0);
         a01.intoArray(tmp, L);
         a10.intoArray(tmp, B);
@@ -380,20 +406,16 @@ public final class ConvSimd {
     }
 
     /**
-     * Writes {@code gin = bias + conv^T(gout, w)}; see {@link ConvScalar#backwardData}. Bias (length cin) may be
-     * NULL. With {@code kernelOI} the kernel is {@code [kh,kw,cout,cin]}.
+     * Direct backward-data, {@code gin = bias + conv^T(gout, w)}; see {@link ConvScalar#backwardData}. Bias (length
+     * cin) may be NULL. With {@code kernelOI} the kernel is {@code [kh,kw,cout,cin]}. Any geometry.
      */
-    public static void backwardData(ThreadPool pool, ConvGeom g, MemorySegment gout, MemorySegment w, boolean kernelOI,
-                                    MemorySegment bias, MemorySegment gin) {
-        if (ConvWinograd.fits(g)) {
-            ConvWinograd.backwardData(pool, g, gout, w, kernelOI, bias, gin);
-            return;
-        }
+    static void backwardDataDirect(ThreadPool pool, ConvGeom g, MemorySegment gout, MemorySegment w, boolean kernelOI,
+                                   MemorySegment bias, MemorySegment gin) {
         final int sh = g.sh(), sw = g.sw(), dh = g.dh(), dw = g.dw(), kh = g.kh(), kw = g.kw();
         final int h = g.h(), w0 = g.w(), cin = g.cin(), cout = g.cout(), pt = g.pt(), pl = g.pl(), oh = g.oh(), ow = g.ow();
         final int nb = blocks(cin);
         final long wBlock = (long) g.taps() * cout * B;
-        final float[] wk = buf(0, nb * wBlock + (long) nb * B);
+        final float[] wk = buf(Buf.KERNEL, nb * wBlock + (long) nb * B);
         packLanes(w, !kernelOI, g.taps(), cout, cin, wk);
         final int biasOff = (int) (nb * wBlock);
         packBias(bias, cin, wk, biasOff, nb);
@@ -404,7 +426,7 @@ public final class ConvSimd {
         final int n = g.n();
         // Work items: all input rows, ordered by row phase ry = (y + pt) % sh, then sample, then row.
         pool.parallelFor(n * h, (lo, hi, t) -> {
-            float[] rb = buf(1, (long) kh * rowF);
+            float[] rb = buf(Buf.ROWS, (long) kh * rowF);
             int base = 0;
             for (int ry = 0; ry < sh; ry++) {
                 int y0 = Math.floorMod(ry - pt, sh);
@@ -473,24 +495,20 @@ public final class ConvSimd {
     // weight gradient
     // =====================================================================================================
 
-    /** Floats of per-thread partial sums {@link #weightGrad} needs in scratch. */
-    public static long weightGradScratch(ConvGeom g, int threads) {
+    /** Floats of per-thread partial sums the weight-gradient kernels need in scratch. */
+    static long weightGradScratch(ConvGeom g, int threads) {
         long big = (long) g.taps() * g.cin() * blocks(g.cout()) * B;
         long small = (long) g.cout() * g.taps() * blocks(g.cin()) * B;
         return threads * Math.max(big, small);
     }
 
     /**
-     * Writes {@code dw[i,j,ci,co] = sum over pixels of in * gout} (see {@link ConvScalar#weightGrad}); with
-     * {@code kernelOI} writes it laid out {@code [kh,kw,cout,cin]}. {@code scratch} holds
-     * {@link #weightGradScratch} floats.
+     * Weight gradient with lanes over output channels: writes {@code dw[i,j,ci,co] = sum over pixels of in * gout} (see
+     * {@link ConvScalar#weightGrad}); with {@code kernelOI} writes it laid out {@code [kh,kw,cout,cin]}.
+     * {@code scratch} holds {@link #weightGradScratch} floats. Any geometry.
      */
-    public static void weightGrad(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment gout, MemorySegment dw,
-                                  boolean kernelOI, MemorySegment scratch) {
-        if (2 * g.cout() <= L) {
-            weightGradSmallCout(pool, g, in, gout, dw, kernelOI, scratch);
-            return;
-        }
+    static void weightGradDirect(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment gout, MemorySegment dw,
+                                 boolean kernelOI, MemorySegment scratch) {
         final int cin = g.cin(), cout = g.cout(), ow = g.ow(), oh = g.oh(), kh = g.kh(), kw = g.kw();
         final int sh = g.sh(), dh = g.dh(), pt = g.pt(), pl = g.pl(), h = g.h(), w0 = g.w();
         final int rows = g.n() * oh;
@@ -501,8 +519,8 @@ public final class ConvSimd {
         final int group = Math.max(1, 64 / ow);
         final int parts = Math.min(pool.threads(), rows);
         pool.parallelFor(rows, (lo, hi, t) -> {
-            float[] xb = buf(1, (long) group * winF), gb = buf(2, (long) group * ow * coutP);
-            float[] acc = buf(3, (long) nJB * P * coutP);
+            float[] xb = buf(Buf.ROWS, (long) group * winF), gb = buf(Buf.GRAD_ROWS, (long) group * ow * coutP);
+            float[] acc = buf(Buf.PARTIALS, (long) nJB * P * coutP);
             java.util.Arrays.fill(acc, 0, nJB * P * coutP, 0f);
             for (int r0 = lo; r0 < hi; r0 += group) {
                 int r1 = Math.min(hi, r0 + group);
@@ -566,8 +584,8 @@ public final class ConvSimd {
         final int parts = Math.min(pool.threads(), rows);
         pool.parallelFor(rows, (lo, hi, t) -> {
             // + B: the last ci block of the last pixel may read past the window (lanes >= cin are dropped)
-            float[] xb = buf(1, (long) group * winF + B), gb = buf(2, (long) group * ow * cout);
-            float[] acc = buf(3, part);
+            float[] xb = buf(Buf.ROWS, (long) group * winF + B), gb = buf(Buf.GRAD_ROWS, (long) group * ow * cout);
+            float[] acc = buf(Buf.PARTIALS, part);
             java.util.Arrays.fill(acc, 0, (int) part, 0f);
             for (int r0 = lo; r0 < hi; r0 += group) {
                 int r1 = Math.min(hi, r0 + group);
@@ -651,6 +669,7 @@ public final class ConvSimd {
         return (i * wp + jj * dw) * cin + ci;
     }
 
+    // Same register tile shape as wgTileT, kept apart for C2 (vectors in locals): broadcasts x and loads g, the transpose.
     /**
      * acc rows aOff, aOff+coutP, ... (4 reduction rows j, channels co0..co0+B) += sum over the group's pixels of
      * window[pixel + o_r] * g[pixel][co0..]. Rows of j beyond the tile repeat the last one and are ignored later
@@ -691,7 +710,7 @@ public final class ConvSimd {
     }
 
     /** Writes {@code db[c] = sum over pixels of g[p, c]}, g {@code [pixels, c]}; threads split channels. */
-    public static void biasGrad(ThreadPool pool, MemorySegment g, long pixels, int c, MemorySegment db) {
+    static void biasGrad(ThreadPool pool, MemorySegment g, long pixels, int c, MemorySegment db) {
         int nv = (c + L - 1) / L;
         pool.parallelFor(nv, (lo, hi, t) -> {
             for (int v = lo; v < hi; v++) {

@@ -64,13 +64,16 @@ final class ConvWinograd {
 
     private ConvWinograd() {}
 
-    /** Whether {@link #forward} handles this geometry, and is worth it. */
-    static boolean fits(ConvGeom g) {
+    /**
+     * Whether {@link #forward} and {@link #backwardData} compute this geometry: 3x3, stride 1, dilation 1, pads up to 2
+     * (any channel counts; {@link ConvKernels} decides when it pays). Shared by {@link ConvWinograd4}.
+     */
+    static boolean supports(ConvGeom g) {
         return g.kh() == 3 && g.kw() == 3 && g.sh() == 1 && g.sw() == 1 && g.dh() == 1 && g.dw() == 1
-                && g.cin() >= 16 && g.cout() >= 16 && g.pt() <= 2 && g.pl() <= 2;
+                && g.pt() <= 2 && g.pl() <= 2;
     }
 
-    /** {@code out = conv(in, w) + bias}, contract of {@link ConvSimd#forward}; requires {@link #fits}. */
+    /** {@code out = conv(in, w) + bias}, contract of {@link ConvSimd#forward}; requires {@link #supports}. */
     static void forward(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
                         MemorySegment bias, MemorySegment out) {
         int cin = g.cin(), cout = g.cout();
@@ -96,12 +99,11 @@ final class ConvWinograd {
      */
     static float[] packKernel(MemorySegment w, boolean kernelOI, boolean backward, int ca, int cb) {
         int nb = ConvSimd.blocks(cb);
-        float[] wk = ConvSimd.buf(0, 16L * nb * ca * B);
+        float[] wk = ConvSimd.buf(ConvSimd.Buf.KERNEL, 16L * nb * ca * B);
         // The kernel is read ~9 times per (a, b) pair: one bulk copy to the heap first (per-element segment reads
         // cost a call each until the JIT has compiled this method, which is when a cold process runs it).
         int size = 9 * ca * cb;
-        float[] k = ConvSimd.buf(5, size);
-        MemorySegment.copy(w, F, 0, k, 0, size);
+        float[] k = heapKernel(w, size);
         int cinW = backward ? cb : ca, coutW = backward ? ca : cb;
         for (int a = 0; a < ca; a++) {
             for (int b = 0; b < cb; b++) {
@@ -125,6 +127,13 @@ final class ConvWinograd {
             }
         }
         return wk;
+    }
+
+    /** The first {@code size} floats of the stored kernel, copied to this thread's {@link ConvSimd.Buf#KERNEL_COPY}. */
+    static float[] heapKernel(MemorySegment w, int size) {
+        float[] k = ConvSimd.buf(ConvSimd.Buf.KERNEL_COPY, size);
+        MemorySegment.copy(w, F, 0, k, 0, size);
+        return k;
     }
 
     /** (G g)[r][j]: kernel column j combined over rows as row r of G; g as seen by the (possibly transposed) problem. */
@@ -151,14 +160,12 @@ final class ConvWinograd {
         final int nT = (ow + 1) / 2, nTP = (nT + 3) & ~3;       // tiles per row, rounded up to the GEMM's 4
         final int wp = 2 * nTP + 2, rowF = wp * cin;            // staged row: enough pixels for every tile
         final int pairs = (oh + 1) / 2;
-        final boolean hasBias = bias.byteSize() > 0;
         pool.parallelFor(n * pairs, (lo, hi, th) -> {
-            float[] rb = ConvSimd.buf(1, 4L * rowF);
-            float[] v = ConvSimd.buf(2, 16L * TC * cin);
-            float[] m = ConvSimd.buf(3, 16L * TC * coutP);
-            float[] bv = ConvSimd.buf(4, coutP);
-            java.util.Arrays.fill(bv, 0, coutP, 0f);
-            if (hasBias) MemorySegment.copy(bias, F, 0, bv, 0, cout);
+            float[] rb = ConvSimd.buf(ConvSimd.Buf.ROWS, 4L * rowF);
+            float[] v = ConvSimd.buf(ConvSimd.Buf.WINO_V, 16L * TC * cin);
+            float[] m = ConvSimd.buf(ConvSimd.Buf.WINO_M, 16L * TC * coutP);
+            float[] bv = ConvSimd.buf(ConvSimd.Buf.WINO_BIAS, coutP);
+            ConvSimd.packBias(bias, cout, bv, 0, nb);
             for (int item = lo; item < hi; item++) {
                 int b = item / pairs, oy0 = (item - b * pairs) * 2;
                 for (int r = 0; r < 4; r++) ConvSimd.copyRow(in, b, oy0 - pt + r, h, w, cin, pl, rb, r * rowF, wp);
@@ -314,6 +321,7 @@ final class ConvWinograd {
         return m[p + (4 * r + 1) * ps] - m[p + (4 * r + 2) * ps] - m[p + (4 * r + 3) * ps];
     }
 
+    // A separate copy of gemmTile's body for C2: its 16 accumulators must be locals of one small inlinable method.
     /**
      * {@link #gemmTile} for 8 rows p: 8 x 2 vectors of accumulators, 16 + 2 weight + 1 broadcast registers, for
      * machines with 32 vector registers ({@link #WIDE_TILES}). Each weight vector then feeds 8 FMAs instead of 4.
@@ -371,6 +379,8 @@ final class ConvWinograd {
         a71.intoArray(dst, dOff + 7 * dStride + L);
     }
 
+    // Same 4 x 2-vector register tile as ConvSimd.tile and Gemm.kernel, kept apart for C2: vectors stay in locals of a
+    // small inlinable method, and a shared one would need their extra strides and bias (more address arithmetic per FMA).
     /**
      * dst[dOff + p*dStride + (0..B)] = sum over c < cred of src[s0 + p*sStride + c] * wk[wOff + c*B + (0..B)],
      * for 4 rows p: 4 x 2 vectors of accumulators (8 + 2 weight + 4 broadcast registers: no spills under C2).

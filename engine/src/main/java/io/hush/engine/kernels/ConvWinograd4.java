@@ -39,12 +39,7 @@ final class ConvWinograd4 {
 
     private ConvWinograd4() {}
 
-    /** Whether {@link #forward} takes this geometry: 3x3 stride 1, pads <= 2, and wide enough layers. */
-    static boolean fits(ConvGeom g) {
-        return ConvWinograd.fits(g) && g.cin() >= 32 && g.cout() >= 32;
-    }
-
-    /** {@code out = conv(in, w) + bias}, contract of {@link ConvSimd#forward}; requires {@link #fits}. */
+    /** {@code out = conv(in, w) + bias}, contract of {@link ConvSimd#forward}; requires {@link ConvWinograd#supports}. */
     static void forward(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
                         MemorySegment bias, MemorySegment out) {
         int cin = g.cin(), cout = g.cout();
@@ -60,10 +55,9 @@ final class ConvWinograd4 {
     /** U = G g G^T for every (ci, co), packed {@code [pos 36][co block][ci][B]} (zero-padded output channels). */
     static float[] packKernel(MemorySegment w, boolean kernelOI, int cin, int cout) {
         int nb = ConvSimd.blocks(cout);
-        float[] wk = ConvSimd.buf(0, 36L * nb * cin * B);
+        float[] wk = ConvSimd.buf(ConvSimd.Buf.KERNEL, 36L * nb * cin * B);
         int size = 9 * cin * cout;
-        float[] k = ConvSimd.buf(5, size);
-        MemorySegment.copy(w, F, 0, k, 0, size);
+        float[] k = ConvWinograd.heapKernel(w, size);
         double[][] t = new double[6][3];
         int posStep = nb * cin * B;
         for (int ci = 0; ci < cin; ci++) {
@@ -104,16 +98,14 @@ final class ConvWinograd4 {
         final int nT = (ow + 3) / 4, nTP = (nT + TC - 1) / TC * TC;     // tiles per row, rounded up to chunks
         final int wp = 4 * nTP + 2, rowF = wp * cin;                    // staged row: enough pixels for every tile
         final int groups = (oh + 3) / 4;
-        final boolean hasBias = bias.byteSize() > 0;
         final boolean wide = ConvWinograd.WIDE_TILES && TC % 8 == 0;
         pool.parallelFor(n * groups, (lo, hi, th) -> {
-            float[] rb = ConvSimd.buf(1, 6L * rowF);
-            float[] v = ConvSimd.buf(2, 36L * TC * cin);
-            float[] m = ConvSimd.buf(3, 36L * TC * coutP);
-            float[] tmp = ConvSimd.buf(4, 36L * L + coutP);
+            float[] rb = ConvSimd.buf(ConvSimd.Buf.ROWS, 6L * rowF);
+            float[] v = ConvSimd.buf(ConvSimd.Buf.WINO_V, 36L * TC * cin);
+            float[] m = ConvSimd.buf(ConvSimd.Buf.WINO_M, 36L * TC * coutP);
+            float[] tmp = ConvSimd.buf(ConvSimd.Buf.WINO_BIAS, 36L * L + coutP);
             int bvOff = 36 * L;
-            java.util.Arrays.fill(tmp, bvOff, bvOff + coutP, 0f);
-            if (hasBias) MemorySegment.copy(bias, F, 0, tmp, bvOff, cout);
+            ConvSimd.packBias(bias, cout, tmp, bvOff, nb);
             for (int item = lo; item < hi; item++) {
                 int b = item / groups, oy0 = (item - b * groups) * 4;
                 for (int r = 0; r < 6; r++) ConvSimd.copyRow(in, b, oy0 - pt + r, h, w, cin, pl, rb, r * rowF, wp);

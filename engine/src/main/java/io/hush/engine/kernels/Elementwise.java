@@ -1,6 +1,7 @@
 package io.hush.engine.kernels;
 
 import io.hush.engine.Tensor;
+import io.hush.engine.ThreadPool;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -9,8 +10,12 @@ import java.nio.ByteOrder;
 
 /**
  * Elementwise loops over whole tensors, and over float index ranges {@code [from,to)} of segments (layers split
- * a tensor into {@link #BLOCK}-sized chunks over threads). Every SIMD loop has a scalar reference
- * ({@code ...Scalar}) computing the same float operations in the same order, so they agree bit for bit.
+ * a tensor into {@link #BLOCK}-sized chunks over threads: {@link #inBlocks}). Every SIMD loop has a scalar reference
+ * ({@code ...Scalar}) computing the same float operations in the same order, so they agree bit for bit; it runs
+ * instead under {@code -Dhush.kernels=scalar} ({@link KernelSet}).
+ *
+ * <p>Blocking: none inside a chunk (one pass, one vector at a time: these loops are memory-bound, so there is no
+ * reuse for blocking to exploit); {@link #BLOCK}-float chunks (64 KB) only amortise the hand-off to a thread.
  */
 public final class Elementwise {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -46,10 +51,26 @@ public final class Elementwise {
         return Math.toIntExact((n + BLOCK - 1) / BLOCK);
     }
 
+    /** A kernel over the float index range {@code [from,to)} of its segments. */
+    @FunctionalInterface
+    public interface Range {
+        /** Runs over {@code [from,to)}. */
+        void run(long from, long to);
+    }
+
+    /**
+     * Runs {@code kernel} over {@code [0,n)} in {@link #BLOCK}-float chunks split over the pool's threads. The chunks do
+     * not depend on the thread count, so neither do the results of a pointwise kernel.
+     */
+    public static void inBlocks(ThreadPool pool, long n, Range kernel) {
+        pool.parallelFor(blocks(n), (lo, hi, t) -> kernel.run((long) lo * BLOCK, Math.min((long) hi * BLOCK, n)));
+    }
+
     private static final java.lang.foreign.ValueLayout.OfFloat F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
     /** out = a + b over [from,to). */
     public static void add(MemorySegment a, MemorySegment b, MemorySegment out, long from, long to) {
+        if (KernelSet.SCALAR_ONLY) { addScalar(a, b, out, from, to); return; }
         long i = from;
         for (; i + S.length() <= to; i += S.length()) {
             FloatVector.fromMemorySegment(S, a, i * 4, LE).add(FloatVector.fromMemorySegment(S, b, i * 4, LE))
@@ -64,6 +85,7 @@ public final class Elementwise {
 
     /** out = a - b over [from,to). */
     public static void sub(MemorySegment a, MemorySegment b, MemorySegment out, long from, long to) {
+        if (KernelSet.SCALAR_ONLY) { subScalar(a, b, out, from, to); return; }
         long i = from;
         for (; i + S.length() <= to; i += S.length()) {
             FloatVector.fromMemorySegment(S, a, i * 4, LE).sub(FloatVector.fromMemorySegment(S, b, i * 4, LE))
@@ -78,6 +100,7 @@ public final class Elementwise {
 
     /** out = a * b (elementwise) over [from,to). */
     public static void mul(MemorySegment a, MemorySegment b, MemorySegment out, long from, long to) {
+        if (KernelSet.SCALAR_ONLY) { mulScalar(a, b, out, from, to); return; }
         long i = from;
         for (; i + S.length() <= to; i += S.length()) {
             FloatVector.fromMemorySegment(S, a, i * 4, LE).mul(FloatVector.fromMemorySegment(S, b, i * 4, LE))
@@ -96,6 +119,7 @@ public final class Elementwise {
      * is negation.
      */
     public static void scaleShift(MemorySegment x, float mul, float add, MemorySegment out, long from, long to) {
+        if (KernelSet.SCALAR_ONLY) { scaleShiftScalar(x, mul, add, out, from, to); return; }
         long i = from;
         for (; i + S.length() <= to; i += S.length()) {
             FloatVector v = FloatVector.fromMemorySegment(S, x, i * 4, LE).mul(mul);

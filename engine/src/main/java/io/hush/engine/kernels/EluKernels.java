@@ -15,6 +15,8 @@ import java.nio.ByteOrder;
  * so backward needs only the output (valid for {@code alpha >= 0}). {@code exp} is {@link FastMath#exp}: the same bits
  * at every JIT tier and in the scalar and the vector form, so the SIMD kernels equal their scalar references bit for
  * bit.
+ *
+ * <p>Blocking: none (one pass, memory-bound, as {@link ActivationKernels}); callers split ranges over threads.
  */
 public final class EluKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -25,6 +27,7 @@ public final class EluKernels {
 
     /** {@code y[i] = elu(x[i])}; x and y may be the same segment. */
     public static void forward(MemorySegment x, MemorySegment y, float alpha, long from, long to) {
+        if (KernelSet.SCALAR_ONLY) { forwardScalar(x, y, alpha, from, to); return; }
         long i = from;
         int vl = S.length();
         for (; i + vl <= to; i += vl) {
@@ -53,6 +56,7 @@ public final class EluKernels {
 
     /** {@code gx[i] = gy[i] * (y[i] > 0 ? 1 : y[i] + alpha)}; gx may be gy. */
     public static void backward(MemorySegment y, MemorySegment gy, MemorySegment gx, float alpha, long from, long to) {
+        if (KernelSet.SCALAR_ONLY) { backwardScalar(y, gy, gx, alpha, from, to); return; }
         long i = from;
         int vl = S.length();
         for (; i + vl <= to; i += vl) {

@@ -53,46 +53,88 @@ public final class Gemm {
 
     private Gemm() {}
 
+    /** Implementations of {@link #gemm}; {@link #path} picks one per call. */
+    public enum Path {
+        /** {@link GemmScalar}: the reference (rows split over threads). Any operands. */
+        SCALAR,
+        /** {@link #gemvRow}: B's rows streamed into C row slices. Needs a row-major B ({@code bCs == 1}). */
+        GEMV_ROWS,
+        /** {@link #gemvDot}: unit-stride dot products. Needs a column-major B and contiguous A rows ({@code bRs, aCs == 1}). */
+        GEMV_DOTS,
+        /** {@link #blocked}: packed A and B panels, a 4 x 2-vector register tile. Any operands. */
+        BLOCKED;
+
+        /** Whether this implementation computes a product with these strides. */
+        public boolean supports(long aCs, long bRs, long bCs) {
+            return switch (this) {
+                case SCALAR, BLOCKED -> true;
+                case GEMV_ROWS -> bCs == 1;
+                case GEMV_DOTS -> bRs == 1 && aCs == 1;
+            };
+        }
+    }
+
     /**
-     * Scratch floats {@link #gemm} needs for this many threads: none any more (packing buffers are per-thread heap
-     * arrays, which the hot loop reads faster than MemorySegments); kept so callers need not change.
+     * The implementation for an {@code m}-row product with these strides. Fewer than {@link #MR} rows (Dense at
+     * batch 1-3): the product is memory-bound on B, so packing would only add traffic; stream B as it lies, along its
+     * rows when they are contiguous, else as dot products when its columns and A's rows are. Otherwise pack and block.
      */
-    public static long scratchFloats(int threads) {
-        return 0;
+    public static Path path(int m, long aCs, long bRs, long bCs) {
+        if (KernelSet.SCALAR_ONLY) return Path.SCALAR;
+        if (m < MR && Path.GEMV_ROWS.supports(aCs, bRs, bCs)) return Path.GEMV_ROWS;
+        if (m < MR && Path.GEMV_DOTS.supports(aCs, bRs, bCs)) return Path.GEMV_DOTS;
+        return Path.BLOCKED;
     }
 
     /**
      * C = A·B (+ bias) then activation. {@code bias} may be {@link MemorySegment#NULL}; {@code act} may be null
-     * (= linear). {@code scratch} must hold {@link #scratchFloats}(pool.threads()) floats.
+     * (= linear). Packing buffers are per-thread heap arrays (the hot loop reads them faster than MemorySegments).
      */
     public static void gemm(ThreadPool pool, int m, int n, int k,
                             MemorySegment a, long aRs, long aCs,
                             MemorySegment b, long bRs, long bCs,
-                            MemorySegment c, MemorySegment bias, Activation act, MemorySegment scratch) {
-        if (m < MR && (bCs == 1 || (bRs == 1 && aCs == 1))) {
-            int units = (n + GEMV_UNIT - 1) / GEMV_UNIT;
-            pool.parallelFor(units, (lo, hi, t) -> {
-                int j0 = lo * GEMV_UNIT, j1 = Math.min(n, hi * GEMV_UNIT);
-                for (int i = 0; i < m; i++) {
-                    if (bCs == 1) gemvRow(k, a, i * aRs, aCs, b, bRs, c, (long) i * n, j0, j1);
-                    else gemvDot(k, a, i * aRs, b, bCs, c, (long) i * n, j0, j1);
-                    epilogue(c, (long) i * n, bias, act, j0, j1);
-                }
-            });
-            return;
-        }
-        // Phase 1: pack all of A once (threads split its MR-row panels), shared read-only by phase 2.
-        int mp = (m + MR - 1) / MR * MR;
-        float[] ap = packedA((long) mp * k);
-        pool.parallelFor(mp / MR, (lo, hi, t) -> packA(a, aRs, aCs, m, k, mp, lo * MR, hi * MR, ap));
-        // Phase 2: threads own disjoint whole-panel column ranges of C.
-        int panels = (n + NRW - 1) / NRW;
-        pool.parallelFor(panels, (lo, hi, t) ->
-                blocked(m, n, k, mp, ap, b, bRs, bCs, c, bias, act, lo * NRW, Math.min(n, hi * NRW)));
+                            MemorySegment c, MemorySegment bias, Activation act) {
+        gemm(path(m, aCs, bRs, bCs), pool, m, n, k, a, aRs, aCs, b, bRs, bCs, c, bias, act);
     }
 
-    /** The calling thread's packed-A array (grown, never shrunk: steady state allocates nothing). */
-    private static float[] packedA(long floats) {
+    /** {@link #gemm} by the given implementation, which must {@link Path#supports support} the strides. */
+    static void gemm(Path path, ThreadPool pool, int m, int n, int k, MemorySegment a, long aRs, long aCs,
+                     MemorySegment b, long bRs, long bCs, MemorySegment c, MemorySegment bias, Activation act) {
+        if (!path.supports(aCs, bRs, bCs)) {
+            throw new IllegalArgumentException(path + " does not compute strides aCs=" + aCs + ", bRs=" + bRs + ", bCs=" + bCs);
+        }
+        switch (path) {
+            case SCALAR -> GemmScalar.gemm(pool, m, n, k, a, aRs, aCs, b, bRs, bCs, c, bias, act);
+            case GEMV_ROWS, GEMV_DOTS -> {
+                boolean rows = path == Path.GEMV_ROWS;
+                int units = (n + GEMV_UNIT - 1) / GEMV_UNIT;
+                pool.parallelFor(units, (lo, hi, t) -> {
+                    int j0 = lo * GEMV_UNIT, j1 = Math.min(n, hi * GEMV_UNIT);
+                    for (int i = 0; i < m; i++) {
+                        if (rows) gemvRow(k, a, i * aRs, aCs, b, bRs, c, (long) i * n, j0, j1);
+                        else gemvDot(k, a, i * aRs, b, bCs, c, (long) i * n, j0, j1);
+                        epilogue(c, (long) i * n, bias, act, j0, j1);
+                    }
+                });
+            }
+            case BLOCKED -> {
+                // Phase 1: pack all of A once (threads split its MR-row panels), shared read-only by phase 2.
+                int mp = (m + MR - 1) / MR * MR;
+                float[] ap = packedA((long) mp * k);
+                pool.parallelFor(mp / MR, (lo, hi, t) -> packA(a, aRs, aCs, m, k, mp, lo * MR, hi * MR, ap));
+                // Phase 2: threads own disjoint whole-panel column ranges of C.
+                int panels = (n + NRW - 1) / NRW;
+                pool.parallelFor(panels, (lo, hi, t) ->
+                        blocked(m, n, k, mp, ap, b, bRs, bCs, c, bias, act, lo * NRW, Math.min(n, hi * NRW)));
+            }
+        }
+    }
+
+    /**
+     * The calling thread's packed-A array, {@code [K blocks][M panels][KC][MR]} (grown, never shrunk: steady state
+     * allocates nothing); {@link Int8Kernels} packs into it too.
+     */
+    static float[] packedA(long floats) {
         if (floats > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("Gemm: A too large to pack: " + floats + " floats");
         float[] ap = PACK_A.get();
         if (ap.length < floats) {
@@ -102,8 +144,9 @@ public final class Gemm {
         return ap;
     }
 
+    /** Per thread: packed A, {@code [ceil(K/KC)][ceil(M/MR)][KC][MR]} floats (see {@link #packA}). */
     private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
-    /** Per thread: packed B block [NC/NRW][KC][NRW], one MR x NRW result tile, and an NRW x VL transpose buffer. */
+    /** Per thread: packed B block {@code [NC/NRW][KC][NRW]}, a {@code [MR][NRW]} result tile, a {@code [NRW][VL]} transpose. */
     private static final ThreadLocal<float[]> PACK_B = ThreadLocal.withInitial(() -> new float[KC * NC + MR * NRW + NRW * VL]);
 
     /**
@@ -331,6 +374,7 @@ public final class Gemm {
         }
     }
 
+    // Kept apart from gemvRow for C2: different loop nest (dot products, lanes reduced once), vectors in locals.
     /**
      * Small-M, column-major B (B(k,j) at j*bCs + k) and contiguous A row: each C element is a unit-stride dot
      * product; four columns at a time share the loads of A. Lanes are reduced once per element.

@@ -10,6 +10,8 @@ import java.lang.foreign.ValueLayout;
  * Plain-loop reference for {@link Gemm} with the same operand conventions (strided A and B, row-major C,
  * optional bias and activation): what the SIMD kernel is tested against, and the "scalar" side of DenseBench.
  * Sums run over k in ascending order in float.
+ *
+ * <p>Not blocked on purpose: it is the specification; the loop order (i, k, j) only keeps the inner loop at unit stride.
  */
 public final class GemmScalar {
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;

@@ -65,7 +65,7 @@ public final class Int8Kernels {
     /** {@code dst[i] = codes[i] * scales[i % channels]} for i < n (float32 dst). */
     public static void dequantize(MemorySegment codes, MemorySegment scales, int channels, long n, MemorySegment dst) {
         int w = 2 * VL;
-        if (!SIMD || channels % w != 0) {
+        if (KernelSet.SCALAR_ONLY || !SIMD || channels % w != 0) {
             dequantizeScalar(codes, scales, channels, n, dst);
             return;
         }
@@ -91,7 +91,19 @@ public final class Int8Kernels {
      */
     public static void gemm(ThreadPool pool, int m, int n, int k, MemorySegment a, long aRs, long aCs,
                             MemorySegment codes, MemorySegment scales, MemorySegment c, MemorySegment bias, Activation act) {
-        if (m < Gemm.MR) {
+        // Q is row-major: Gemm's choice for a row-major B (few rows stream Q's rows; many rows pack and block)
+        gemm(Gemm.path(m, aCs, n, 1), pool, m, n, k, a, aRs, aCs, codes, scales, c, bias, act);
+    }
+
+    /** {@link #gemm} by the given implementation ({@link Gemm.Path#GEMV_DOTS} does not apply: Q is row-major). */
+    static void gemm(Gemm.Path path, ThreadPool pool, int m, int n, int k, MemorySegment a, long aRs, long aCs,
+                     MemorySegment codes, MemorySegment scales, MemorySegment c, MemorySegment bias, Activation act) {
+        if (path == Gemm.Path.GEMV_DOTS) throw new IllegalArgumentException("int8 GEMM has no " + path + " path");
+        if (path == Gemm.Path.SCALAR) {
+            gemmScalar(m, n, k, a, aRs, aCs, codes, scales, c, bias, act);
+            return;
+        }
+        if (path == Gemm.Path.GEMV_ROWS) {
             int units = (n + UNIT - 1) / UNIT;
             pool.parallelFor(units, (lo, hi, t) -> {
                 int j0 = lo * UNIT, j1 = Math.min(n, hi * UNIT);
@@ -105,7 +117,7 @@ public final class Int8Kernels {
             return;
         }
         int mp = (m + Gemm.MR - 1) / Gemm.MR * Gemm.MR;
-        float[] ap = packedA((long) mp * k);
+        float[] ap = Gemm.packedA((long) mp * k);
         pool.parallelFor(mp / Gemm.MR, (lo, hi, t) -> Gemm.packA(a, aRs, aCs, m, k, mp, lo * Gemm.MR, hi * Gemm.MR, ap));
         int panels = (n + Gemm.NRW - 1) / Gemm.NRW;
         pool.parallelFor(panels, (lo, hi, t) ->
@@ -207,20 +219,9 @@ public final class Int8Kernels {
 
     // ---- many rows: Gemm's blocking with Q widened while packed ----
 
-    private static final ThreadLocal<float[]> PACK_A = ThreadLocal.withInitial(() -> new float[0]);
     /** Per thread: packed B block [NC/NRW][KC][NRW], then one MR x NRW result tile (as Gemm's). */
     private static final ThreadLocal<float[]> PACK_B =
             ThreadLocal.withInitial(() -> new float[Gemm.KC * Gemm.NC + Gemm.MR * Gemm.NRW]);
-
-    private static float[] packedA(long floats) {
-        if (floats > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("Int8Kernels: A too large to pack: " + floats + " floats");
-        float[] ap = PACK_A.get();
-        if (ap.length < floats) {
-            ap = new float[(int) floats];
-            PACK_A.set(ap);
-        }
-        return ap;
-    }
 
     /** Columns [j0,j1) of C: {@link Gemm#blocked}'s loop nest, B panels from int8 codes times their column scales. */
     static void blocked(int m, int n, int k, int mp, float[] ap, MemorySegment codes, MemorySegment scales,

@@ -158,14 +158,14 @@ public final class KernelWarmup implements AutoCloseable {
         }
 
         void round(ThreadPool pool) {
-            ConvSimd.forward(pool, first, gray, wFirst, false, bias, feat);          // direct, 1 input channel
+            ConvKernels.forward(pool, first, gray, wFirst, false, bias, feat);          // direct, 1 input channel
             ActivationKernels.apply(Activation.RELU, feat, 0, (long) S * S * C);
-            ConvSimd.forward(pool, mid, feat, wMid, false, bias, feat2);             // Winograd
+            ConvKernels.forward(pool, mid, feat, wMid, false, bias, feat2);             // Winograd
             Elementwise.add(feat, feat2, feat2, 0, (long) S * S * C);
-            ConvSimd.forward(pool, down, feat2, wMid, false, bias, half);            // direct, stride 2
-            ConvSimd.backwardData(pool, down, half, wUp, true, bias, up);           // transposed, stride 2
-            ConvSimd.forward(pool, last1, up, wLast1, false, MemorySegment.NULL, out1); // few output channels
-            ConvSimd.forward(pool, last3, up, wLast3, false, MemorySegment.NULL, out3);
+            ConvKernels.forward(pool, down, feat2, wMid, false, bias, half);            // direct, stride 2
+            ConvKernels.backwardData(pool, down, half, wUp, true, bias, up);           // transposed, stride 2
+            ConvKernels.forward(pool, last1, up, wLast1, false, MemorySegment.NULL, out1); // few output channels
+            ConvKernels.forward(pool, last3, up, wLast3, false, MemorySegment.NULL, out3);
             Elementwise.sub(gray, out1, out1, 0, (long) S * S);
         }
     }

@@ -18,6 +18,10 @@ import java.nio.ByteOrder;
  * channel tail uses a masked vector. The argmax kept for backward is the window offset {@code kh*pw + kw}
  * stored as a float (exact for windows up to 2^24 cells). Ties: the first maximum in row-major window order
  * wins (strict greater-than), in both the SIMD and the scalar kernel. NaN inputs never win a comparison.
+ *
+ * <p>Blocking: by output row (the threads' unit) and by one vector of channels per window, whose cells are then read
+ * from L1/L2: a window's cells are a few pixels of the last rows, so no staging is needed. Backward works on
+ * (sample, channel block) units so that overlapping windows never make two threads write one cell.
  */
 public final class PoolKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -35,6 +39,19 @@ public final class PoolKernels {
      */
     public static void maxPool(Geometry g, MemorySegment x, MemorySegment y, MemorySegment arg, boolean withArg,
                                int rowFrom, int rowTo) {
+        if (KernelSet.SCALAR_ONLY) { maxPoolScalar(g, x, y, arg, withArg, rowFrom, rowTo); return; }
+        windows(g, true, x, y, arg, withArg, rowFrom, rowTo);
+    }
+
+    /**
+     * The SIMD driver of max ({@code max}) and average pooling over output rows {@code [rowFrom,rowTo)}: per output
+     * pixel, the window's in-image cell range, then one vector of channels at a time through the window kernel. The
+     * kernel is chosen by a loop-invariant branch between two static calls (both inlined by C2), not through an
+     * interface, and no vector or mask crosses a call. A window entirely in padding (impossible for SAME/VALID
+     * geometries) gives 0 (argmax -1).
+     */
+    static void windows(Geometry g, boolean max, MemorySegment x, MemorySegment y, MemorySegment arg, boolean withArg,
+                        int rowFrom, int rowTo) {
         int C = g.c(), vl = S.length();
         for (int r = rowFrom; r < rowTo; r++) {
             int n = r / g.oh(), oh = r % g.oh();
@@ -45,17 +62,20 @@ public final class PoolKernels {
                 int kw0 = Math.max(0, -iw0), kw1 = Math.min(g.pw(), g.w() - iw0);
                 long yOff = (((long) n * g.oh() + oh) * g.ow() + ow) * C;
                 long xBase = ((long) n * g.h() + ih0) * g.w() + iw0; // pixel index of window cell (0,0)
-                if (kh0 >= kh1 || kw0 >= kw1) { // a window entirely in padding: cannot happen for valid geometries
+                if (kh0 >= kh1 || kw0 >= kw1) {
                     for (int c = 0; c < C; c++) {
                         y.setAtIndex(F, yOff + c, 0f);
                         if (withArg) arg.setAtIndex(F, yOff + c, -1f);
                     }
                     continue;
                 }
-                int c = 0;
-                // the lane mask is made inside window: a VectorMask passed to a call C2 does not inline is boxed
-                // (a mask object and a boolean[] per call, ~6 MB per seed-network batch of 128)
-                for (; c < C; c += vl) window(g, x, y, arg, withArg, xBase, yOff, c, kh0, kh1, kw0, kw1);
+                float count = (kh1 - kh0) * (kw1 - kw0);
+                // the lane mask is made inside the window kernels: a VectorMask passed to a call C2 does not inline
+                // is boxed (a mask object and a boolean[] per call, ~6 MB per seed-network batch of 128)
+                for (int c = 0; c < C; c += vl) {
+                    if (max) window(g, x, y, arg, withArg, xBase, yOff, c, kh0, kh1, kw0, kw1);
+                    else AveragePoolKernels.window(g, x, y, xBase, yOff, c, kh0, kh1, kw0, kw1, count);
+                }
             }
         }
     }
@@ -124,10 +144,7 @@ public final class PoolKernels {
         for (int u = unitFrom; u < unitTo; u++) {
             int n = u / cBlocks, c0 = (u % cBlocks) * cBlock, c1 = Math.min(C, c0 + cBlock);
             long px0 = (long) n * g.h() * g.w();
-            for (long p = 0, np = (long) g.h() * g.w(); p < np; p++) {
-                long base = (px0 + p) * C;
-                for (int c = c0; c < c1; c++) gx.setAtIndex(F, base + c, 0f);
-            }
+            zeroChannels(gx, px0, (long) g.h() * g.w(), C, c0, c1);
             for (int oh = 0; oh < g.oh(); oh++) {
                 for (int ow = 0; ow < g.ow(); ow++) {
                     long yOff = (((long) n * g.oh() + oh) * g.ow() + ow) * C;
@@ -141,6 +158,21 @@ public final class PoolKernels {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * Zeroes channels {@code [c0,c1)} of {@code pixels} pixels from pixel {@code px0} of an NHWC tensor with C channels
+     * (a backward work unit's part of the input gradient; all channels: one bulk fill).
+     */
+    static void zeroChannels(MemorySegment gx, long px0, long pixels, int C, int c0, int c1) {
+        if (c0 == 0 && c1 == C) {
+            gx.asSlice(px0 * C * 4, pixels * C * 4).fill((byte) 0);
+            return;
+        }
+        for (long p = 0; p < pixels; p++) {
+            long base = (px0 + p) * C;
+            for (int c = c0; c < c1; c++) gx.setAtIndex(F, base + c, 0f);
         }
     }
 

@@ -18,6 +18,9 @@ import java.nio.ByteOrder;
  * <p>SIMD runs along the row with a masked tail; the sums are lanewise partial sums reduced at the end, so their
  * rounding differs from the scalar reference's left-to-right sum by a few ulp (tests compare with a tolerance).
  * {@code exp} is {@link FastMath#exp} in both, identical at every JIT tier.
+ *
+ * <p>Blocking: by row. A row (one pixel's or sample's {@code C} values) is read three times (max, exp-sum, scale),
+ * so it stays in L1 between the passes; rows are independent, and callers split them over threads.
  */
 public final class SoftmaxKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -28,6 +31,7 @@ public final class SoftmaxKernels {
 
     /** Forward for rows {@code [rowFrom,rowTo)} of width {@code C}. */
     public static void forward(MemorySegment x, MemorySegment y, int C, long rowFrom, long rowTo) {
+        if (KernelSet.SCALAR_ONLY) { forwardScalar(x, y, C, rowFrom, rowTo); return; }
         for (long r = rowFrom; r < rowTo; r++) row(x, y, r * C, C);
     }
 
@@ -72,6 +76,7 @@ public final class SoftmaxKernels {
 
     /** Backward for rows {@code [rowFrom,rowTo)}: {@code gx = y * (gy - dot(gy, y))}; gx may be gy. */
     public static void backward(MemorySegment y, MemorySegment gy, MemorySegment gx, int C, long rowFrom, long rowTo) {
+        if (KernelSet.SCALAR_ONLY) { backwardScalar(y, gy, gx, C, rowFrom, rowTo); return; }
         for (long r = rowFrom; r < rowTo; r++) backRow(y, gy, gx, r * C, C);
     }
 

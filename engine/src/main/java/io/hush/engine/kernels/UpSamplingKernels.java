@@ -23,6 +23,10 @@ import java.nio.ByteOrder;
  * times channel blocks, so the order of additions per cell is fixed whatever the thread count.
  *
  * <p>Every SIMD loop has a scalar reference with the same float operations in the same order (bit-identical).
+ *
+ * <p>Blocking: by input row (nearest) or output row (bilinear) for the threads, one vector of channels per pixel;
+ * every value is read a few times at most, so these are memory-bound and need no staging. Backward: (sample, channel
+ * block) units, so no two threads write one cell.
  */
 public final class UpSamplingKernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -54,6 +58,7 @@ public final class UpSamplingKernels {
 
     /** Nearest forward over input rows {@code [rowFrom,rowTo)}, row r = n*H + iy (writes output rows iy*sh .. iy*sh+sh-1). */
     public static void nearest(MemorySegment x, MemorySegment y, int h, int w, int C, int sh, int sw, int rowFrom, int rowTo) {
+        if (KernelSet.SCALAR_ONLY) { nearestScalar(x, y, h, w, C, sh, sw, rowFrom, rowTo); return; }
         long rowBytes = (long) w * sw * C * 4;
         for (int r = rowFrom; r < rowTo; r++) {
             int n = r / h, iy = r % h;
@@ -87,6 +92,7 @@ public final class UpSamplingKernels {
     /** Nearest backward over input rows {@code [rowFrom,rowTo)}: {@code gx[iy,ix] = sum of gy over its sh x sw block}. */
     public static void nearestBackward(MemorySegment gy, MemorySegment gx, int h, int w, int C, int sh, int sw,
                                        int rowFrom, int rowTo) {
+        if (KernelSet.SCALAR_ONLY) { nearestBackwardScalar(gy, gx, h, w, C, sh, sw, rowFrom, rowTo); return; }
         int vl = S.length();
         for (int r = rowFrom; r < rowTo; r++) {
             for (int ix = 0; ix < w; ix++) {
@@ -133,6 +139,7 @@ public final class UpSamplingKernels {
 
     /** Bilinear forward over output rows {@code [rowFrom,rowTo)}, row r = n*OH + oy. */
     public static void bilinear(MemorySegment x, MemorySegment y, int h, int w, int C, Axis ay, Axis ax, int rowFrom, int rowTo) {
+        if (KernelSet.SCALAR_ONLY) { bilinearScalar(x, y, h, w, C, ay, ax, rowFrom, rowTo); return; }
         int oh = ay.lo().length, ow = ax.lo().length, vl = S.length();
         for (int r = rowFrom; r < rowTo; r++) {
             int n = r / oh, oy = r % oh;
@@ -187,11 +194,12 @@ public final class UpSamplingKernels {
      */
     public static void bilinearBackward(MemorySegment gy, MemorySegment gx, int h, int w, int C, Axis ay, Axis ax,
                                         int cBlock, int unitFrom, int unitTo) {
+        if (KernelSet.SCALAR_ONLY) { bilinearBackwardScalar(gy, gx, h, w, C, ay, ax, cBlock, unitFrom, unitTo); return; }
         int oh = ay.lo().length, ow = ax.lo().length, vl = S.length();
         int cBlocks = (C + cBlock - 1) / cBlock;
         for (int u = unitFrom; u < unitTo; u++) {
             int n = u / cBlocks, c0 = (u % cBlocks) * cBlock, c1 = Math.min(C, c0 + cBlock);
-            zero(gx, (long) n * h * w, (long) h * w, C, c0, c1);
+            PoolKernels.zeroChannels(gx, (long) n * h * w, (long) h * w, C, c0, c1);
             for (int oy = 0; oy < oh; oy++) {
                 long top = ((long) n * h + ay.lo()[oy]) * w, bot = ((long) n * h + ay.hi()[oy]) * w;
                 float fy = ay.frac()[oy];
@@ -228,7 +236,7 @@ public final class UpSamplingKernels {
         int cBlocks = (C + cBlock - 1) / cBlock;
         for (int u = unitFrom; u < unitTo; u++) {
             int n = u / cBlocks, c0 = (u % cBlocks) * cBlock, c1 = Math.min(C, c0 + cBlock);
-            zero(gx, (long) n * h * w, (long) h * w, C, c0, c1);
+            PoolKernels.zeroChannels(gx, (long) n * h * w, (long) h * w, C, c0, c1);
             for (int oy = 0; oy < oh; oy++) {
                 for (int ox = 0; ox < ow; ox++) {
                     float fx = ax.frac()[ox], fy = ay.frac()[oy];
@@ -248,17 +256,6 @@ public final class UpSamplingKernels {
     private static void add(MemorySegment gx, int n, int iy, int ix, int c, int h, int w, int C, float v) {
         long i = (((long) n * h + iy) * w + ix) * C + c;
         gx.setAtIndex(F, i, gx.getAtIndex(F, i) + v);
-    }
-
-    private static void zero(MemorySegment gx, long px0, long pixels, int C, int c0, int c1) {
-        if (c0 == 0 && c1 == C) {
-            gx.asSlice(px0 * C * 4, pixels * C * 4).fill((byte) 0);
-            return;
-        }
-        for (long p = 0; p < pixels; p++) {
-            long base = (px0 + p) * C;
-            for (int c = c0; c < c1; c++) gx.setAtIndex(F, base + c, 0f);
-        }
     }
 
     /** Channel block of bilinear backward work units. */

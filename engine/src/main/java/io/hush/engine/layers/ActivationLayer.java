@@ -43,8 +43,7 @@ public final class ActivationLayer extends Layer {
     public void forward(Tensor[] in, Tensor out, Exec ex) {
         MemorySegment x = in[0].data(), y = out.data();
         long n = out.size();
-        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> ActivationKernels.apply(activation, x, y,
-                (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+        Elementwise.inBlocks(ex.pool, n, (from, to) -> ActivationKernels.apply(activation, x, y, from, to));
     }
 
     @Override
@@ -52,8 +51,7 @@ public final class ActivationLayer extends Layer {
         if (gradIn[0] == null) return;
         MemorySegment y = out.data(), g = gradOut.data(), gx = gradIn[0].data();
         long n = out.size();
-        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> ActivationKernels.mulDerivFromOutput(activation, y, g, gx,
-                (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+        Elementwise.inBlocks(ex.pool, n, (from, to) -> ActivationKernels.mulDerivFromOutput(activation, y, g, gx, from, to));
     }
 
     @Override public String toString() { return super.toString() + " (" + activation + ")"; }

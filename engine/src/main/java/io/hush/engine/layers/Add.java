@@ -30,8 +30,7 @@ public final class Add extends Layer {
     public void forward(Tensor[] in, Tensor out, Exec ex) {
         MemorySegment a = in[0].data(), b = in[1].data(), y = out.data();
         long n = out.size();
-        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) ->
-                Elementwise.add(a, b, y, (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+        Elementwise.inBlocks(ex.pool, n, (from, to) -> Elementwise.add(a, b, y, from, to));
     }
 
     @Override

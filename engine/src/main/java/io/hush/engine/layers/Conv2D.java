@@ -4,7 +4,7 @@ import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
 import io.hush.engine.kernels.ActivationKernels;
 import io.hush.engine.kernels.ConvGeom;
-import io.hush.engine.kernels.ConvSimd;
+import io.hush.engine.kernels.ConvKernels;
 import io.hush.engine.kernels.Elementwise;
 
 import java.lang.foreign.Arena;
@@ -24,7 +24,7 @@ import java.util.SplittableRandom;
  * {@code ceil(in/stride)}, the smaller half of an odd total padding at the top/left), or explicit
  * (top, bottom, left, right) pads as ONNX/PyTorch carry them ({@link #withPads}).
  *
- * <p>Kernels: {@link ConvSimd} (see there for blocking and threading); {@link io.hush.engine.kernels.ConvScalar}
+ * <p>Kernels: {@link ConvKernels} (see there for which kernel runs); {@link io.hush.engine.kernels.ConvScalar}
  * is the reference they are tested against. Backward: {@code gradPre = gradOut * act'(out)} (in scratch), then
  * kernel gradient (per-thread partial sums in scratch, reduced in thread order), bias gradient, and the input
  * gradient only when it is wanted.
@@ -215,7 +215,7 @@ public final class Conv2D extends Layer implements KernelLayer {
     public long scratchFloats(Shape[] in, Shape out, int threads) {
         ConvGeom g = geometry(in[0]);
         // an int8 kernel is widened into scratch for the forward pass, which uses no other scratch
-        return Math.max(gradPreFloats(g) + ConvSimd.weightGradScratch(g, threads),
+        return Math.max(gradPreFloats(g) + ConvKernels.weightGradScratch(g, threads),
                 storage == KernelStorage.INT8 ? g.kernelSize() : 0);
     }
 
@@ -231,7 +231,7 @@ public final class Conv2D extends Layer implements KernelLayer {
     @Override
     public void forward(Tensor[] in, Tensor out, Exec ex) {
         ConvGeom g = geometry(in[0].shape());
-        ConvSimd.forward(ex.pool, g, in[0].data(), Int8Kernel.weights(kernel, ex, this), false,
+        ConvKernels.forward(ex.pool, g, in[0].data(), Int8Kernel.weights(kernel, ex, this), false,
                 useBias ? bias.value.data() : MemorySegment.NULL, out.data());
         activate(activation, out, ex);
     }
@@ -240,8 +240,7 @@ public final class Conv2D extends Layer implements KernelLayer {
         if (a.kind() == Activation.Kind.LINEAR) return;
         MemorySegment y = out.data();
         long n = out.size();
-        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> ActivationKernels.apply(a, y,
-                (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+        Elementwise.inBlocks(ex.pool, n, (from, to) -> ActivationKernels.apply(a, y, from, to));
     }
 
     /** gradOut * act'(out) into scratch (or gradOut itself for a linear activation). */
@@ -250,8 +249,7 @@ public final class Conv2D extends Layer implements KernelLayer {
         long n = out.size();
         MemorySegment gp = ex.scratch.asSlice(0, n * 4);
         MemorySegment y = out.data(), go = gradOut.data();
-        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> ActivationKernels.mulDerivFromOutput(a, y, go, gp,
-                (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+        Elementwise.inBlocks(ex.pool, n, (from, to) -> ActivationKernels.mulDerivFromOutput(a, y, go, gp, from, to));
         return gp;
     }
 
@@ -262,10 +260,10 @@ public final class Conv2D extends Layer implements KernelLayer {
         MemorySegment gp = gradPre(activation, out, gradOut, ex);
         long pre = gradPreFloats(g);
         MemorySegment rest = ex.scratch.asSlice(pre * 4);
-        ConvSimd.weightGrad(ex.pool, g, in[0].data(), gp, kernel.grad.data(), false, rest);
-        if (useBias) ConvSimd.biasGrad(ex.pool, gp, (long) g.n() * g.oh() * g.ow(), filters, bias.grad.data());
+        ConvKernels.weightGrad(ex.pool, g, in[0].data(), gp, kernel.grad.data(), false, rest);
+        if (useBias) ConvKernels.biasGrad(ex.pool, gp, (long) g.n() * g.oh() * g.ow(), filters, bias.grad.data());
         if (gradIn[0] != null) {
-            ConvSimd.backwardData(ex.pool, g, gp, kernel.value.data(), false, MemorySegment.NULL, gradIn[0].data());
+            ConvKernels.backwardData(ex.pool, g, gp, kernel.value.data(), false, MemorySegment.NULL, gradIn[0].data());
         }
     }
 

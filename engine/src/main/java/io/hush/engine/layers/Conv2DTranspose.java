@@ -3,7 +3,7 @@ package io.hush.engine.layers;
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
 import io.hush.engine.kernels.ConvGeom;
-import io.hush.engine.kernels.ConvSimd;
+import io.hush.engine.kernels.ConvKernels;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -39,7 +39,7 @@ import java.util.SplittableRandom;
  * </ul>
  *
  * <p>Computation: the forward pass is the input-gradient of the convolution that maps this layer's output back
- * to its input, and the input-gradient is that convolution's forward pass; both run on {@link ConvSimd}.
+ * to its input, and the input-gradient is that convolution's forward pass; both run on {@link ConvKernels}.
  */
 public final class Conv2DTranspose extends Layer implements KernelLayer {
     private final int filters, kernelH, kernelW, strideH, strideW, dilationH, dilationW;
@@ -237,7 +237,7 @@ public final class Conv2DTranspose extends Layer implements KernelLayer {
     public long scratchFloats(Shape[] in, Shape out, int threads) {
         ConvGeom g = geometry(in[0]);
         // an int8 kernel is widened into scratch for the forward pass, which uses no other scratch
-        return Math.max(gradPreFloats(g) + ConvSimd.weightGradScratch(g, threads),
+        return Math.max(gradPreFloats(g) + ConvKernels.weightGradScratch(g, threads),
                 storage == KernelStorage.INT8 ? g.kernelSize() : 0);
     }
 
@@ -256,7 +256,7 @@ public final class Conv2DTranspose extends Layer implements KernelLayer {
     public void forward(Tensor[] in, Tensor out, Exec ex) {
         ConvGeom g = geometry(in[0].shape());
         // conv kernel [kh,kw,cin_conv=filters,cout_conv=Cin] is our [kh,kw,Cin,filters] transposed: kernelOI
-        ConvSimd.backwardData(ex.pool, g, in[0].data(), Int8Kernel.weights(kernel, ex, this), true,
+        ConvKernels.backwardData(ex.pool, g, in[0].data(), Int8Kernel.weights(kernel, ex, this), true,
                 useBias ? bias.value.data() : MemorySegment.NULL, out.data());
         Conv2D.activate(activation, out, ex);
     }
@@ -269,10 +269,10 @@ public final class Conv2DTranspose extends Layer implements KernelLayer {
         long pre = gradPreFloats(g);
         MemorySegment rest = ex.scratch.asSlice(pre * 4);
         // dW_conv[tap][filters][Cin] = sum gp (conv input) x in (conv output); ours is its per-tap transpose.
-        ConvSimd.weightGrad(ex.pool, g, gp, in[0].data(), kernel.grad.data(), true, rest);
-        if (useBias) ConvSimd.biasGrad(ex.pool, gp, (long) g.n() * g.h() * g.w(), filters, bias.grad.data());
+        ConvKernels.weightGrad(ex.pool, g, gp, in[0].data(), kernel.grad.data(), true, rest);
+        if (useBias) ConvKernels.biasGrad(ex.pool, gp, (long) g.n() * g.h() * g.w(), filters, bias.grad.data());
         if (gradIn[0] != null) {
-            ConvSimd.forward(ex.pool, g, gp, kernel.value.data(), true, MemorySegment.NULL, gradIn[0].data());
+            ConvKernels.forward(ex.pool, g, gp, kernel.value.data(), true, MemorySegment.NULL, gradIn[0].data());
         }
     }
 

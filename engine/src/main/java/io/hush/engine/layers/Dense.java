@@ -130,10 +130,10 @@ public final class Dense extends Layer implements KernelLayer {
         return 2L * in[0].dim(0) * units + (useBias ? units : 0);
     }
 
-    /** dZ buffer [N,Out] (rounded to a cache line) followed by the GEMM packing buffers. */
+    /** dZ buffer [N,Out] (rounded to a cache line); the GEMM packs into per-thread heap arrays. */
     @Override
     public long scratchFloats(Shape[] in, Shape out, int threads) {
-        return dzFloats(out) + Gemm.scratchFloats(threads);
+        return dzFloats(out);
     }
 
     private static long dzFloats(Shape outBatched) {
@@ -153,10 +153,8 @@ public final class Dense extends Layer implements KernelLayer {
             Int8Kernels.gemm(ex.pool, n, units, f, in[0].data(), f, 1, q.codes(), q.scales(), out.data(), biasData(), activation);
             return;
         }
-        long dz = dzFloats(out.shape());
-        MemorySegment gemmScratch = ex.scratch.asSlice(dz * 4);
         Gemm.gemm(ex.pool, n, units, f, in[0].data(), f, 1, kernel.value.data(), units, 1, out.data(), biasData(),
-                activation, gemmScratch);
+                activation);
     }
 
     @Override
@@ -164,21 +162,17 @@ public final class Dense extends Layer implements KernelLayer {
         if (kernel.int8 != null) throw Int8Kernel.notTrainable(this);
         int n = in[0].shape().dim(0), f = in[0].shape().dim(1);
         long size = out.size();
-        long dzf = dzFloats(out.shape());
-        MemorySegment gemmScratch = ex.scratch.asSlice(dzf * 4);
         MemorySegment dz;
         if (activation.kind() == Activation.Kind.LINEAR) {
             dz = gradOut.data();
         } else {
             dz = ex.scratch.asSlice(0, size * 4);
             MemorySegment y = out.data(), gy = gradOut.data(), d = dz;
-            ex.pool.parallelFor(Elementwise.blocks(size), (lo, hi, t) -> ActivationKernels.mulDerivFromOutput(activation,
-                    y, gy, d, (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, size)));
+            Elementwise.inBlocks(ex.pool, size, (from, to) -> ActivationKernels.mulDerivFromOutput(activation, y, gy, d, from, to));
         }
         MemorySegment dZ = dz;
         // dW[In,Out] = Xᵀ[In,N] · dZ[N,Out]: A(i,k) = X[k*f + i]
-        Gemm.gemm(ex.pool, f, units, n, in[0].data(), 1, f, dZ, units, 1, kernel.grad.data(), MemorySegment.NULL, null,
-                gemmScratch);
+        Gemm.gemm(ex.pool, f, units, n, in[0].data(), 1, f, dZ, units, 1, kernel.grad.data(), MemorySegment.NULL, null);
         if (bias != null) {
             MemorySegment db = bias.grad.data();
             int vl = S.length();
@@ -188,7 +182,7 @@ public final class Dense extends Layer implements KernelLayer {
         if (gradIn[0] != null) {
             // dX[N,In] = dZ[N,Out] · Wᵀ[Out,In]: B(k,j) = W[j*units + k]
             Gemm.gemm(ex.pool, n, f, units, dZ, units, 1, kernel.value.data(), 1, units, gradIn[0].data(),
-                    MemorySegment.NULL, null, gemmScratch);
+                    MemorySegment.NULL, null);
         }
     }
 

@@ -68,8 +68,7 @@ public final class Dropout extends Layer {
         long n = out.size();
         long seed = seed(ex.step);
         float scale = 1f / (1f - rate);
-        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> {
-            long from = (long) lo * Elementwise.BLOCK, to = Math.min((long) hi * Elementwise.BLOCK, n);
+        Elementwise.inBlocks(ex.pool, n, (from, to) -> {
             for (long i = from; i < to; i++) mask.setAtIndex(F, i, keeps(seed, i) ? scale : 0f);
             Elementwise.mul(x, mask, y, from, to);
         });
@@ -84,8 +83,7 @@ public final class Dropout extends Layer {
         }
         MemorySegment g = gradOut.data(), gx = gradIn[0].data(), mask = ex.state;
         long n = out.size();
-        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> Elementwise.mul(g, mask, gx,
-                (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+        Elementwise.inBlocks(ex.pool, n, (from, to) -> Elementwise.mul(g, mask, gx, from, to));
     }
 
     @Override public String toString() { return super.toString() + " (rate " + rate + ")"; }

@@ -42,8 +42,7 @@ public final class Elu extends Layer {
     public void forward(Tensor[] in, Tensor out, Exec ex) {
         MemorySegment x = in[0].data(), y = out.data();
         long n = out.size();
-        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> EluKernels.forward(x, y, alpha,
-                (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+        Elementwise.inBlocks(ex.pool, n, (from, to) -> EluKernels.forward(x, y, alpha, from, to));
     }
 
     @Override
@@ -51,8 +50,7 @@ public final class Elu extends Layer {
         if (gradIn[0] == null) return;
         MemorySegment y = out.data(), g = gradOut.data(), gx = gradIn[0].data();
         long n = out.size();
-        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> EluKernels.backward(y, g, gx, alpha,
-                (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+        Elementwise.inBlocks(ex.pool, n, (from, to) -> EluKernels.backward(y, g, gx, alpha, from, to));
     }
 
     @Override public String toString() { return super.toString() + " (alpha " + alpha + ")"; }

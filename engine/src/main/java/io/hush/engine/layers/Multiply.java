@@ -28,8 +28,7 @@ public final class Multiply extends Layer {
     public void forward(Tensor[] in, Tensor out, Exec ex) {
         MemorySegment a = in[0].data(), b = in[1].data(), y = out.data();
         long n = out.size();
-        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) ->
-                Elementwise.mul(a, b, y, (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+        Elementwise.inBlocks(ex.pool, n, (from, to) -> Elementwise.mul(a, b, y, from, to));
     }
 
     @Override
@@ -39,8 +38,7 @@ public final class Multiply extends Layer {
         for (int k = 0; k < 2; k++) {
             if (gradIn[k] == null) continue;
             MemorySegment other = in[1 - k].data(), gx = gradIn[k].data();
-            ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) ->
-                    Elementwise.mul(g, other, gx, (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+            Elementwise.inBlocks(ex.pool, n, (from, to) -> Elementwise.mul(g, other, gx, from, to));
         }
     }
 }

@@ -46,8 +46,7 @@ public final class Scale extends Layer {
     public void forward(Tensor[] in, Tensor out, Exec ex) {
         MemorySegment x = in[0].data(), y = out.data();
         long n = out.size();
-        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> Elementwise.scaleShift(x, multiplier, offset, y,
-                (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+        Elementwise.inBlocks(ex.pool, n, (from, to) -> Elementwise.scaleShift(x, multiplier, offset, y, from, to));
     }
 
     @Override
@@ -55,8 +54,7 @@ public final class Scale extends Layer {
         if (gradIn[0] == null) return;
         MemorySegment g = gradOut.data(), gx = gradIn[0].data();
         long n = gradOut.size();
-        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> Elementwise.scaleShift(g, multiplier, 0f, gx,
-                (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+        Elementwise.inBlocks(ex.pool, n, (from, to) -> Elementwise.scaleShift(g, multiplier, 0f, gx, from, to));
     }
 
     @Override public String toString() { return super.toString() + " (x*" + multiplier + "+" + offset + ")"; }

@@ -30,8 +30,7 @@ public final class Subtract extends Layer {
     public void forward(Tensor[] in, Tensor out, Exec ex) {
         MemorySegment a = in[0].data(), b = in[1].data(), y = out.data();
         long n = out.size();
-        ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) ->
-                Elementwise.sub(a, b, y, (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+        Elementwise.inBlocks(ex.pool, n, (from, to) -> Elementwise.sub(a, b, y, from, to));
     }
 
     @Override
@@ -40,8 +39,7 @@ public final class Subtract extends Layer {
         if (gradIn[1] != null) {
             MemorySegment g = gradOut.data(), gb = gradIn[1].data();
             long n = gradOut.size();
-            ex.pool.parallelFor(Elementwise.blocks(n), (lo, hi, t) -> Elementwise.scaleShift(g, -1f, 0f, gb,
-                    (long) lo * Elementwise.BLOCK, Math.min((long) hi * Elementwise.BLOCK, n)));
+            Elementwise.inBlocks(ex.pool, n, (from, to) -> Elementwise.scaleShift(g, -1f, 0f, gb, from, to));
         }
     }
 }

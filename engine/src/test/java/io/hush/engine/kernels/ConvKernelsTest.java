@@ -14,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * ConvSimd against the ConvScalar reference on awkward geometries (sizes 1, 3, 17, 33; channel counts that are
+ * The convolution kernels as the layers run them ({@link ConvKernels}'s choice) against the ConvScalar reference on awkward geometries (sizes 1, 3, 17, 33; channel counts that are
  * not multiples of the vector length; strides, dilation, asymmetric padding), and threading: forward and
  * backward-data are bit-identical for 1 and 2 threads; weight gradients (per-thread partial sums reduced in
  * thread order) are bit-identical across runs with the same thread count. The 3x3 stride-1 cases with >= 16
@@ -115,15 +115,15 @@ class ConvKernelsTest {
             long ni = g.inSize(), no = g.outSize(), nk = g.kernelSize();
             MemorySegment in = rand(a, ni, rng), w = rand(a, nk, rng), gout = rand(a, no, rng);
             MemorySegment bo = rand(a, g.cout(), rng), bi = rand(a, g.cin(), rng);
-            MemorySegment scratch = a.allocate(ConvSimd.weightGradScratch(g, 2) * 4 + 64, 64);
+            MemorySegment scratch = a.allocate(ConvKernels.weightGradScratch(g, 2) * 4 + 64, 64);
 
             // forward
             MemorySegment ref = a.allocate(no * 4, 64), bound = a.allocate(no * 4, 64);
             ConvScalar.forward(g, in, w, bo, ref);
             ConvScalar.forward(g, abs(a, in, ni), abs(a, w, nk), abs(a, bo, g.cout()), bound);
             MemorySegment o1 = a.allocate(no * 4, 64), o2 = a.allocate(no * 4, 64);
-            ConvSimd.forward(one, g, in, w, false, bo, o1);
-            ConvSimd.forward(two, g, in, w, false, bo, o2);
+            ConvKernels.forward(one, g, in, w, false, bo, o1);
+            ConvKernels.forward(two, g, in, w, false, bo, o2);
             compare("forward " + g, ref, o1, bound, no, g.taps() * g.cin() + 1);
             assertArrayEquals(arr(o1, no), arr(o2, no), "forward 1 vs 2 threads " + g);
 
@@ -132,22 +132,22 @@ class ConvKernelsTest {
             ConvScalar.backwardData(g, gout, w, bi, rb);
             ConvScalar.backwardData(g, abs(a, gout, no), abs(a, w, nk), abs(a, bi, g.cin()), bb);
             MemorySegment b1 = a.allocate(ni * 4, 64), b2 = a.allocate(ni * 4, 64);
-            ConvSimd.backwardData(one, g, gout, w, false, bi, b1);
-            ConvSimd.backwardData(two, g, gout, w, false, bi, b2);
+            ConvKernels.backwardData(one, g, gout, w, false, bi, b1);
+            ConvKernels.backwardData(two, g, gout, w, false, bi, b2);
             compare("backwardData " + g, rb, b1, bb, ni, g.taps() * g.cout() + 1);
             assertArrayEquals(arr(b1, ni), arr(b2, ni), "backwardData 1 vs 2 threads " + g);
             // and without bias
             ConvScalar.backwardData(g, gout, w, MemorySegment.NULL, rb);
-            ConvSimd.backwardData(two, g, gout, w, false, MemorySegment.NULL, b2);
+            ConvKernels.backwardData(two, g, gout, w, false, MemorySegment.NULL, b2);
             compare("backwardData (no bias) " + g, rb, b2, bb, ni, g.taps() * g.cout() + 1);
 
             // kernel laid out [kh,kw,cout,cin] (Conv2DTranspose): same packed kernel, so bit-identical results
             MemorySegment wT = a.allocate(nk * 4, 64);
             ConvSimd.transposeTaps(w, g.taps(), g.cin(), g.cout(), wT);
             MemorySegment o3 = a.allocate(no * 4, 64), b3 = a.allocate(ni * 4, 64);
-            ConvSimd.forward(two, g, in, wT, true, bo, o3);
+            ConvKernels.forward(two, g, in, wT, true, bo, o3);
             assertArrayEquals(arr(o2, no), arr(o3, no), "forward kernelOI " + g);
-            ConvSimd.backwardData(two, g, gout, wT, true, MemorySegment.NULL, b3);
+            ConvKernels.backwardData(two, g, gout, wT, true, MemorySegment.NULL, b3);
             assertArrayEquals(arr(b2, ni), arr(b3, ni), "backwardData kernelOI " + g);
 
             // weight gradient
@@ -155,18 +155,18 @@ class ConvKernelsTest {
             ConvScalar.weightGrad(g, in, gout, rw);
             ConvScalar.weightGrad(g, abs(a, in, ni), abs(a, gout, no), bw);
             MemorySegment w1 = a.allocate(nk * 4, 64), w2 = a.allocate(nk * 4, 64);
-            ConvSimd.weightGrad(one, g, in, gout, w1, false, scratch);
-            ConvSimd.weightGrad(two, g, in, gout, w2, false, scratch);
+            ConvKernels.weightGrad(one, g, in, gout, w1, false, scratch);
+            ConvKernels.weightGrad(two, g, in, gout, w2, false, scratch);
             compare("weightGrad " + g, rw, w1, bw, nk, g.n() * g.oh() * g.ow());
             compare("weightGrad 2 threads " + g, rw, w2, bw, nk, g.n() * g.oh() * g.ow());
             MemorySegment w3 = a.allocate(nk * 4, 64);
-            ConvSimd.weightGrad(two, g, in, gout, w3, false, scratch);
+            ConvKernels.weightGrad(two, g, in, gout, w3, false, scratch);
             assertArrayEquals(arr(w2, nk), arr(w3, nk), "weightGrad repeatable with 2 threads " + g);
 
             // bias gradient
             MemorySegment rdb = a.allocate(g.cout() * 4L, 64), db = a.allocate(g.cout() * 4L, 64);
             ConvScalar.biasGrad(gout, (long) g.n() * g.oh() * g.ow(), g.cout(), rdb);
-            ConvSimd.biasGrad(two, gout, (long) g.n() * g.oh() * g.ow(), g.cout(), db);
+            ConvKernels.biasGrad(two, gout, (long) g.n() * g.oh() * g.ow(), g.cout(), db);
             MemorySegment bdb = a.allocate(g.cout() * 4L, 64);
             ConvScalar.biasGrad(abs(a, gout, no), (long) g.n() * g.oh() * g.ow(), g.cout(), bdb);
             compare("biasGrad " + g, rdb, db, bdb, g.cout(), g.n() * g.oh() * g.ow());

@@ -28,8 +28,7 @@ class GemmTest {
         long aRs = ta ? 1 : k, aCs = ta ? m : 1, bRs = tb ? 1 : n, bCs = tb ? k : 1;
         MemorySegment c1 = ar.allocate((long) m * n * 4 + 4, 64), c2 = ar.allocate((long) m * n * 4 + 4, 64);
         c1.fill((byte) 0x7f); // garbage: C must be overwritten
-        MemorySegment scratch = ar.allocate(Gemm.scratchFloats(pool.threads()) * 4, 64);
-        Gemm.gemm(pool, m, n, k, a, aRs, aCs, b, bRs, bCs, c1, bi, act, scratch);
+        Gemm.gemm(pool, m, n, k, a, aRs, aCs, b, bRs, bCs, c1, bi, act);
         GemmScalar.gemm(m, n, k, a, aRs, aCs, b, bRs, bCs, c2, bi, act);
         return new MemorySegment[] {c1, c2};
     }
