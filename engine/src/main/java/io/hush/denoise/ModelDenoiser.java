@@ -137,10 +137,12 @@ public final class ModelDenoiser implements Denoiser {
 
     /**
      * Whether the model outputs the noise rather than the clean image (a network trained "residually", DnCNN-style,
-     * without the subtraction inside the graph): metadata {@code hush.output = residual}, or a model trained by
-     * io.hush.train with {@code residual = true} (its card keeps the training config).
+     * without the subtraction inside the graph): the card's {@link ModelCard#output()} when it is recorded; for older
+     * files, metadata {@code hush.output = residual}, or a model trained by io.hush.train with {@code residual = true}
+     * (its card keeps the training config).
      */
     static boolean predictsNoise(Model m) {
+        if (m.card().output() != ModelCard.Output.UNKNOWN) return m.card().output() == ModelCard.Output.NOISE;
         java.util.Map<String, String> x = m.card().extra();
         String out = x.get("hush.output");
         if (out != null) return out.equalsIgnoreCase("residual") || out.equalsIgnoreCase("noise");

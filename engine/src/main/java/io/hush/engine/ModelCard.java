@@ -29,6 +29,13 @@ public final class ModelCard {
     private Instant created;
     private String hushVersion = "";
     private final Map<String, String> extra = new LinkedHashMap<>();
+    private Output output = Output.UNKNOWN;
+
+    /**
+     * What a model's output is: the clean image, or the noise (residual learning without the subtraction in the
+     * graph: clean = input - output). UNKNOWN for cards written before Hush recorded it.
+     */
+    public enum Output { UNKNOWN, CLEAN, NOISE }
 
     /**
      * The input a model takes: channel count, a fixed size or any size (a multiple of {@code sizeMultiple}, e.g. 4
@@ -157,6 +164,14 @@ public final class ModelCard {
         return this;
     }
 
+    /** What the model outputs ({@link Output#UNKNOWN} when the card does not say). */
+    public Output output() { return output; }
+
+    public ModelCard output(Output v) {
+        output = v == null ? Output.UNKNOWN : v;
+        return this;
+    }
+
     /** Free-form key/value metadata (a live map; {@link Model#metadata()} is this map). */
     public Map<String, String> extra() { return extra; }
 
@@ -171,6 +186,7 @@ public final class ModelCard {
         metrics.addAll(o.metrics);
         created = o.created;
         hushVersion = o.hushVersion;
+        output = o.output;
         extra.clear();
         extra.putAll(o.extra);
         return this;

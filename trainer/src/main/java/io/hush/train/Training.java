@@ -308,6 +308,7 @@ public final class Training {
         card.training(new ModelCard.Training("arch=" + cfg.arch + ", loss=" + cfg.loss + ", optimizer=" + cfg.optimizer + " lr " + cfg.lr
                 + ", batch " + cfg.batch + ", noise " + noise + (cfg.residual ? ", residual" : ""), data, cfg.epochs, 0, cfg.seed, cfg.loss));
         card.extra().put("train.config", cfg.toString());
+        card.output(cfg.residual ? ModelCard.Output.NOISE : ModelCard.Output.CLEAN);
     }
 
     /** Keeps the model card's training counts and validation metrics current, so a keep-best save carries them. */

@@ -18,7 +18,12 @@ final class CardCodec {
                 .setDescription(c.description())
                 .setCreatedUnixMillis(created.toEpochMilli())
                 .setHushVersion(hushVersion)
-                .putAllExtra(c.extra());
+                .putAllExtra(c.extra())
+                .setOutput(switch (c.output()) {
+                    case UNKNOWN -> io.hush.engine.io.proto.ModelCard.Output.OUTPUT_UNSPECIFIED;
+                    case CLEAN -> io.hush.engine.io.proto.ModelCard.Output.CLEAN;
+                    case NOISE -> io.hush.engine.io.proto.ModelCard.Output.NOISE;
+                });
         ModelCard.InputContract in = c.input();
         if (in != null) {
             b.setInput(InputContract.newBuilder().setChannels(in.channels()).setAnySize(in.anySize())
@@ -47,6 +52,11 @@ final class CardCodec {
                 .hushVersion(p.getHushVersion())
                 .created(p.getCreatedUnixMillis() == 0 ? null : Instant.ofEpochMilli(p.getCreatedUnixMillis()));
         c.extra().putAll(p.getExtraMap());
+        c.output(switch (p.getOutput()) {
+            case CLEAN -> ModelCard.Output.CLEAN;
+            case NOISE -> ModelCard.Output.NOISE;
+            case OUTPUT_UNSPECIFIED, UNRECOGNIZED -> ModelCard.Output.UNKNOWN; // a newer kind: as if unrecorded
+        });
         if (p.hasInput()) {
             InputContract i = p.getInput();
             c.input(new ModelCard.InputContract(i.getChannels(), i.getAnySize(), i.getHeight(), i.getWidth(),
