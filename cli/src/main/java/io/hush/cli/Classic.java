@@ -1,6 +1,7 @@
 package io.hush.cli;
 
 import io.hush.classic.BilateralFilter;
+import io.hush.classic.ColorNonLocalMeans;
 import io.hush.classic.GaussianBlur;
 import io.hush.classic.MedianFilter;
 import io.hush.classic.NoiseEstimator;
@@ -20,6 +21,9 @@ import java.util.Locale;
  */
 final class Classic {
     static final List<String> NAMES = List.of("nlm", "bilateral", "median", "gaussian");
+    /** Filters of all colour planes at once (on gray images they equal their per-plane form): among eval's {@code all}
+     *  on colour data only. */
+    static final List<String> COLOR_NAMES = List.of("cnlm");
     /** Also accepted after {@code classic:}, but no filter (so not among the {@code all} of eval). */
     static final String IDENTITY = "identity";
 
@@ -28,7 +32,7 @@ final class Classic {
     /** Names accepted after {@code classic:} (for help texts). */
     static final class Names implements Iterable<String> {
         @Override public Iterator<String> iterator() {
-            return java.util.stream.Stream.concat(NAMES.stream(), java.util.stream.Stream.of(IDENTITY)).iterator();
+            return java.util.stream.Stream.of(NAMES, COLOR_NAMES, List.of(IDENTITY)).flatMap(List::stream).iterator();
         }
     }
 
@@ -55,6 +59,23 @@ final class Classic {
         }
     }
 
+    /** Colour non-local means: one set of weights for the three planes ({@link ColorNonLocalMeans}); gray: plain NLM. */
+    record ColorNlm() implements Denoiser {
+        @Override public String name() { return "cnlm"; }
+
+        @Override public boolean usesSigma() { return true; }
+
+        @Override
+        public FloatImage denoise(FloatImage img, DenoiseOptions options) {
+            float sigma = options.sigma().isPresent() ? (float) options.sigma().getAsDouble() : estimateSigma(img);
+            float[][] planes = new float[img.channels()][];
+            for (int c = 0; c < planes.length; c++) planes[c] = img.plane(c);
+            float[][] out = ColorNonLocalMeans.denoise(planes, img.height(), img.width(), Math.max(sigma, 1e-4f));
+            if (options.progress() != null) options.progress().update(1, 1);
+            return img.withPlanes(out);
+        }
+    }
+
     /**
      * {@code classic:identity}: returns the image unchanged (a copy), so {@code hush denoise} with it tests the whole
      * read/write path exactly: orientation, colour handling, bit depth and metadata.
@@ -77,6 +98,8 @@ final class Classic {
             // h = sigma (OpenCV's h=10 at sigma 10 on 0..255), 7x7 patches, 21x21 search
             case "nlm", "nl-means", "nonlocalmeans" -> new Filter("nlm", "h = sigma, 7x7 patches, 21x21 search",
                     (x, h, w, s) -> NonLocalMeans.denoise(x, h, w, Math.max(s, 1e-4f)));
+            // one set of NLM weights for R, G and B, from an opponent-colour patch distance; h = sigma
+            case "cnlm", "color-nlm", "colour-nlm" -> new ColorNlm();
             // range sigma 2 x noise sigma keeps edges higher than the noise; spatial sigma 1.5 px
             case "bilateral" -> new Filter("bilateral", "spatial sigma 1.5 px, range sigma 2 x noise sigma",
                     (x, h, w, s) -> BilateralFilter.apply(x, h, w, 1.5, Math.max(2 * s, 1e-3f)));
@@ -86,7 +109,7 @@ final class Classic {
             case "gaussian", "blur", "gaussian-blur" -> new Filter("gaussian", "blur sigma 0.5 + sigma/25 px",
                     (x, h, w, s) -> GaussianBlur.apply(x, h, w, 0.5 + s * 255f / 25f));
             default -> throw new CliException("classic:" + name + ": unknown classical filter (one of "
-                    + String.join(", ", NAMES) + ")", Main.EXIT_USAGE);
+                    + String.join(", ", NAMES) + ", " + String.join(", ", COLOR_NAMES) + ")", Main.EXIT_USAGE);
         };
     }
 
