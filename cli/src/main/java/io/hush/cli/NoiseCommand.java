@@ -30,6 +30,13 @@ import java.util.List;
                 "  poisson:30           Poisson noise with peak photon count 30",
                 "  speckle:0.1          v + v*n, n ~ N(0, 0.1^2)",
                 "  mask:0.2             20%% of pixels set to 0",
+                "  camera               real-camera noise: the image unprocessed to a raw Bayer mosaic, shot and read",
+                "                       noise, demosaiced, processed back, JPEG; channel- and pixel-correlated",
+                "  camera:shot=0.0002-0.004,jpeg=80-95,mosaic=noise   its parameters (key=value joined with ','):",
+                "                       shot  shot-noise factor or lo-hi range, log-uniform (default 0.0001-0.002)",
+                "                       jpeg  JPEG quality or lo-hi range, or off (default 60-95)",
+                "                       mosaic  noise (only the noise is demosaiced, default) or image (the whole image)",
+                "  gaussian:0-25|gaussian:0-55   a mixture: each image gets one alternative",
                 "  gaussian:25+saltpepper:0.02+clip+q8   stages joined with +; flags clip, q8 (8-bit quantisation)",
                 "",
                 "Example:",
@@ -75,11 +82,19 @@ final class NoiseCommand extends BaseCommand {
         return Main.EXIT_OK;
     }
 
-    /** A noisy copy of {@code img}'s colour planes (alpha kept as is). */
+    /**
+     * A noisy copy of {@code img}'s colour planes (alpha kept as is). The noise sees the image's grid
+     * ({@code [height, width, channels]}), so grid-aware stages such as camera lay their Bayer mosaic out right on
+     * any shape.
+     */
     static FloatImage addNoise(FloatImage img, NoiseModel noise, long seed) {
         int c = img.channels();
         float[] hwc = img.toHwc();
-        noise.applyInPlace(hwc, 0, hwc.length, c, seed);
+        try {
+            noise.applyInPlace(hwc, 0, img.height(), img.width(), c, seed);
+        } catch (IllegalArgumentException e) { // e.g. camera on a 2-channel or 1-pixel-wide image
+            throw new CliException("noise " + noise + ": " + Main.oneLine(e.getMessage()));
+        }
         FloatImage n = FloatImage.fromHwc(hwc, img.height(), img.width(), c, img.bitDepth());
         return new FloatImage(img.width(), img.height(), io.hush.denoise.Resize.planes(n), img.alpha(), img.bitDepth());
     }
