@@ -1,5 +1,6 @@
 package io.hush.cli;
 
+import io.hush.train.ProgressBar;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 

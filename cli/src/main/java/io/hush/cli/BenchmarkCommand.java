@@ -3,6 +3,7 @@ package io.hush.cli;
 import io.hush.engine.Model;
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
+import io.hush.train.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

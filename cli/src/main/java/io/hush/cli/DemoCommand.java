@@ -6,6 +6,7 @@ import io.hush.data.Images;
 import io.hush.denoise.DenoiseOptions;
 import io.hush.denoise.Denoiser;
 import io.hush.noise.NoiseModel;
+import io.hush.train.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

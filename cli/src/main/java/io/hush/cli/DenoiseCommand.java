@@ -7,6 +7,7 @@ import io.hush.denoise.DenoiseOptions;
 import io.hush.denoise.Denoiser;
 import io.hush.denoise.ModelDenoiser;
 import io.hush.engine.kernels.KernelWarmup;
+import io.hush.train.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

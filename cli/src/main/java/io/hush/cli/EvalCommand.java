@@ -10,6 +10,7 @@ import io.hush.denoise.DenoiseOptions;
 import io.hush.denoise.Denoiser;
 import io.hush.denoise.ModelDenoiser;
 import io.hush.noise.NoiseModel;
+import io.hush.train.ProgressBar;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,5 +1,6 @@
 package io.hush.cli;
 
+import io.hush.train.Architectures;
 import io.hush.train.TrainConfig;
 import io.hush.train.Training;
 import picocli.CommandLine.Command;
@@ -14,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -37,14 +40,14 @@ import java.util.Map;
                 "  hush train --config my.conf lr=3e-4 batch=64  a config file (key = value lines or JSON) + overrides",
                 "  hush train --preset dncnn --show-config       print every key and its value, then stop",
                 "",
-                "Presets: seed-mnist, seed-fashion, dncnn, gray-blind. Every config key (see --show-config) can be given as KEY=VALUE."})
+                "Every config key (see --show-config) can be given as KEY=VALUE."})
 final class TrainCommand extends BaseCommand {
     @Parameters(paramLabel = "KEY=VALUE", arity = "0..*",
             description = "Overrides of any config key, e.g. epochs=5 lr=3e-4 arch=dncnn depth=10 noise=gaussian:0-55.")
     List<String> overrides = new ArrayList<>();
 
-    @Option(names = {"-p", "--preset"}, paramLabel = "NAME", defaultValue = "seed-mnist",
-            description = "Starting recipe: seed-mnist, seed-fashion, dncnn or gray-blind (default ${DEFAULT-VALUE}).")
+    @Option(names = {"-p", "--preset"}, paramLabel = "NAME", defaultValue = "seed-mnist", completionCandidates = Presets.class,
+            description = "Starting recipe: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     String preset;
 
     @Option(names = {"-c", "--config"}, paramLabel = "FILE",
@@ -58,7 +61,8 @@ final class TrainCommand extends BaseCommand {
     @Option(names = "--noise", paramLabel = "SPEC", description = "Noise to learn to remove, e.g. gaussian:25 or gaussian:0-55 (blind).")
     String noise;
 
-    @Option(names = "--arch", paramLabel = "NAME", description = "Network: seed, dncnn, halfres, dense-ae, conv-ae, ... (see Architectures).")
+    @Option(names = "--arch", paramLabel = "NAME", completionCandidates = Archs.class,
+            description = "Network: ${COMPLETION-CANDIDATES}.")
     String arch;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs to train.")
@@ -133,6 +137,18 @@ final class TrainCommand extends BaseCommand {
         }
         result("trained model: %s (run folder %s)", r.model(), r.runDir());
         return Main.EXIT_OK;
+    }
+
+    /** The preset names, from {@link TrainConfig#presets()} (the help lists them). */
+    static final class Presets implements Iterable<String> {
+        @Override public Iterator<String> iterator() { return TrainConfig.presets().iterator(); }
+    }
+
+    /** The network names, from {@link Architectures.Arch} (the help lists them). */
+    static final class Archs implements Iterable<String> {
+        @Override public Iterator<String> iterator() {
+            return Arrays.stream(Architectures.Arch.values()).map(Architectures.Arch::text).iterator();
+        }
     }
 
     /** Bytes written to a PrintStream, passed on to a PrintWriter (picocli's, which tests capture). */

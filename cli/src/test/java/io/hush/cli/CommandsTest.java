@@ -194,6 +194,13 @@ class CommandsTest {
         Cli.Result bad = Cli.run("train", "bogus=1");
         assertEquals(2, bad.code(), bad.toString());
         assertTrue(bad.err().contains("unknown config key 'bogus'"), bad.toString());
+        Cli.Result help = Cli.run("train", "--help");
+        String text = help.out().replaceAll("\\s+", " "); // picocli wraps long descriptions
+        assertTrue(text.contains("Starting recipe: " + String.join(", ", io.hush.train.TrainConfig.presets())), help.toString());
+        assertTrue(help.out().contains("color-real"), help.toString());
+        Cli.Result arch = Cli.run("train", "--arch", "unet", "--show-config");
+        assertEquals(2, arch.code(), arch.toString());
+        assertTrue(arch.err().contains("'unet' is not one of seed, dncnn, dncnn-residual, halfres, conv-ae, dense-ae"), arch.toString());
     }
 
     @Test

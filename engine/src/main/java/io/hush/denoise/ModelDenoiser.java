@@ -411,8 +411,6 @@ public final class ModelDenoiser implements Denoiser {
     /** Image channels the model denoises (1 gray, 3 RGB). */
     public int channels() { return channels; }
 
-    public boolean takesSigma() { return sigmaInput; }
-
     public boolean anySize() { return anySize; }
 
     public int align() { return align; }

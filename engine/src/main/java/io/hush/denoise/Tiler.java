@@ -83,8 +83,6 @@ public final class Tiler {
     /** Tile origins along x (for tests and progress). */
     public int[] originsX() { return xs.origins.clone(); }
 
-    public int[] originsY() { return ys.origins.clone(); }
-
     public long tileCount() { return (long) xs.origins.length * ys.origins.length; }
 
     /** Weight of tile {@code k} at position {@code i} inside it along x (tests check the partition of unity). */

@@ -450,23 +450,34 @@ public final class Model implements AutoCloseable {
     /** Step number that stochastic layers (Dropout) derive their masks from; the trainer sets it every step. */
     public void step(long step) { this.step = step; }
 
-    /** Convenience: runs {@code n} samples given as a flat NHWC array and returns a flat copy of the output. */
+    /**
+     * Convenience: runs {@code n} samples of the model's input shape given as a flat NHWC array and returns a flat
+     * copy of the output. Images of another size: {@link #predict(float[], int, int, int)}.
+     */
     public float[] predict(float[] x, int n) {
         if (n < 1) throw new IllegalArgumentException("predict needs at least one sample, got n = " + n);
-        Shape s = inputShape();
-        int[] d = s.dims();
-        if (x.length % n != 0) throw new ShapeException(x.length + " values is not " + n + " samples");
-        long perSample = x.length / n;
-        if (s.rank() == 3 && perSample != s.size()) {
-            // any spatial size with the same channel count and a square image
-            int c = d[2];
-            int hw = (int) Math.round(Math.sqrt(perSample / (double) c));
-            if ((long) hw * hw * c != perSample) throw new ShapeException(perSample + " values per sample does not fit " + s);
-            d[0] = hw;
-            d[1] = hw;
+        Shape batched = inputShape().withBatch(n);
+        if (batched.size() != x.length) {
+            throw new ShapeException(x.length + " values do not fit " + batched + (inputShape().rank() == 3
+                    ? " (images of another size: predict(x, n, height, width))" : ""));
         }
-        Shape batched = Shape.of(d).withBatch(n);
+        return predict(x, batched);
+    }
+
+    /**
+     * Convenience: runs {@code n} images {@code [n, height, width, C]} (C the model's channels) given as a flat NHWC
+     * array and returns a flat copy of the output; for models that take other image sizes.
+     */
+    public float[] predict(float[] x, int n, int height, int width) {
+        if (n < 1) throw new IllegalArgumentException("predict needs at least one sample, got n = " + n);
+        Shape s = inputShape();
+        if (s.rank() != 3) throw new ShapeException("predict with a height and width needs an image model, input is " + s);
+        Shape batched = Shape.of(n, height, width, s.dim(2));
         if (batched.size() != x.length) throw new ShapeException(x.length + " values do not fit " + batched);
+        return predict(x, batched);
+    }
+
+    private float[] predict(float[] x, Shape batched) {
         checkInput(batched);
         enterInference("predict");
         try {
@@ -487,8 +498,8 @@ public final class Model implements AutoCloseable {
         }
     }
 
-    /** Workspace bytes currently planned: the training plan, idle inference plans and those of calls in flight. */
-    public long workspaceBytes() { return planBytes.get(); }
+    /** Workspace bytes currently planned: the training plan, idle inference plans and those of calls in flight (tests). */
+    long workspaceBytes() { return planBytes.get(); }
 
     /** Frees every plan and the parameters. Refused with an IllegalStateException while calls are in flight. */
     @Override

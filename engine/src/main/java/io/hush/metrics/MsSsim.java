@@ -11,9 +11,12 @@ package io.hush.metrics;
  * The coarsest scale must still hold an 11x11 window: each side at least 161 pixels (11 * 16 - 15).
  */
 public final class MsSsim {
-    public static final double[] WEIGHTS = {0.0448, 0.2856, 0.3001, 0.2363, 0.1333};
+    private static final double[] WEIGHTS = {0.0448, 0.2856, 0.3001, 0.2363, 0.1333};
 
     private MsSsim() {}
+
+    /** The published per-scale weights, finest first, {@code [5]} (a copy; they sum to 1.0001). */
+    public static double[] weights() { return WEIGHTS.clone(); }
 
     /** MS-SSIM of two {@code [H, W]} planes with peak 1. */
     public static double msSsim(float[] a, float[] b, int h, int w) { return msSsim(a, b, h, w, 1, 1.0); }
@@ -48,17 +51,25 @@ public final class MsSsim {
         return total / c;
     }
 
-    /** 2x2 block mean, subsampled: {@code [h, w] -> [ceil(h/2), ceil(w/2)]}, last row/column repeated when odd. */
+    /** {@link #downsample} into a new array: {@code [h, w] -> [ceil(h/2), ceil(w/2)]}. */
     static double[] half(double[] x, int h, int w) {
+        double[] out = new double[((h + 1) / 2) * ((w + 1) / 2)];
+        downsample(x, h, w, out);
+        return out;
+    }
+
+    /**
+     * The step between scales: 2x2 block mean, subsampled, {@code src[h, w] -> dst[ceil(h/2), ceil(w/2)]}, the last
+     * row/column repeated when a side is odd. Allocates nothing (the training loss runs it, and its transpose, per plane).
+     */
+    public static void downsample(double[] src, int h, int w, double[] dst) {
         int oh = (h + 1) / 2, ow = (w + 1) / 2;
-        double[] out = new double[oh * ow];
         for (int y = 0; y < oh; y++) {
             int y0 = 2 * y, y1 = Math.min(2 * y + 1, h - 1);
             for (int i = 0; i < ow; i++) {
                 int x0 = 2 * i, x1 = Math.min(2 * i + 1, w - 1);
-                out[y * ow + i] = 0.25 * (x[y0 * w + x0] + x[y0 * w + x1] + x[y1 * w + x0] + x[y1 * w + x1]);
+                dst[y * ow + i] = 0.25 * (src[y0 * w + x0] + src[y0 * w + x1] + src[y1 * w + x0] + src[y1 * w + x1]);
             }
         }
-        return out;
     }
 }

@@ -15,7 +15,7 @@ package io.hush.metrics;
 public final class Ssim {
     public static final int WINDOW = 11;
     public static final double SIGMA = 1.5, K1 = 0.01, K2 = 0.03;
-    static final double[] G = gaussian(WINDOW, SIGMA);
+    private static final double[] G = gaussian(WINDOW, SIGMA);
 
     private Ssim() {}
 
@@ -37,6 +37,44 @@ public final class Ssim {
         return m[0];
     }
 
+    /**
+     * The window's 1-D taps, {@code [11]}: a Gaussian of sigma 1.5 normalised to sum 1; the 2-D window is their outer
+     * product (a copy: the training loss filters with these same taps).
+     */
+    public static double[] window() { return G.clone(); }
+
+    /** The luminance constant {@code C1 = (K1 peak)^2}. */
+    public static double c1(double peak) { return (K1 * peak) * (K1 * peak); }
+
+    /** The contrast-structure constant {@code C2 = (K2 peak)^2}. */
+    public static double c2(double peak) { return (K2 * peak) * (K2 * peak); }
+
+    /** Throws {@link IllegalArgumentException} unless an {@code [h, w]} plane holds at least one 11x11 window. */
+    public static void checkSize(int h, int w) {
+        if (h < WINDOW || w < WINDOW) {
+            throw new IllegalArgumentException("SSIM needs images of at least " + WINDOW + "x" + WINDOW + " (its Gaussian window), got "
+                    + w + "x" + h);
+        }
+    }
+
+    /**
+     * Valid-region correlation with the separable Gaussian window, {@code src[h, w] -> dst[h-10, w-10]}, through
+     * {@code row[h, w-10]} (the horizontal pass). Allocates nothing; the tap loop is outermost, so the innermost loop
+     * is a unit-stride axpy.
+     */
+    public static void filterValid(double[] src, int h, int w, double[] row, double[] dst) {
+        int ho = h - WINDOW + 1, wo = w - WINDOW + 1;
+        java.util.Arrays.fill(row, 0, h * wo, 0);
+        for (int i = 0; i < h; i++) for (int t = 0; t < WINDOW; t++) axpy(G[t], src, i * w + t, row, i * wo, wo);
+        java.util.Arrays.fill(dst, 0, ho * wo, 0);
+        for (int i = 0; i < ho; i++) for (int t = 0; t < WINDOW; t++) axpy(G[t], row, (i + t) * wo, dst, i * wo, wo);
+    }
+
+    /** {@code out[o + j] += g * in[i + j]} for {@code j < n}. */
+    private static void axpy(double g, double[] in, int i, double[] out, int o, int n) {
+        for (int j = 0; j < n; j++) out[o + j] += g * in[i + j];
+    }
+
     /** {mean SSIM, mean contrast-structure} of two {@code [H, W]} planes in double. */
     static double[] stats(double[] a, double[] b, int h, int w, double peak) {
         double[][] m = maps(a, b, h, w, peak);
@@ -50,9 +88,7 @@ public final class Ssim {
 
     /** {SSIM map, contrast-structure map}, each {@code [H-10, W-10]}. */
     static double[][] maps(double[] a, double[] b, int h, int w, double peak) {
-        if (h < WINDOW || w < WINDOW) {
-            throw new IllegalArgumentException("SSIM needs images of at least " + WINDOW + "x" + WINDOW + ", got " + w + "x" + h);
-        }
+        checkSize(h, w);
         if (!(peak > 0)) throw new IllegalArgumentException("peak " + peak + " must be > 0");
         int n = h * w;
         double[] aa = new double[n], bb = new double[n], ab = new double[n];
@@ -62,7 +98,7 @@ public final class Ssim {
             ab[i] = a[i] * b[i];
         }
         double[] mx = valid(a, h, w), my = valid(b, h, w), sxx = valid(aa, h, w), syy = valid(bb, h, w), sxy = valid(ab, h, w);
-        double c1 = (K1 * peak) * (K1 * peak), c2 = (K2 * peak) * (K2 * peak);
+        double c1 = c1(peak), c2 = c2(peak);
         double[] ssim = new double[mx.length], cs = new double[mx.length];
         for (int i = 0; i < mx.length; i++) {
             double ux = mx[i], uy = my[i];
@@ -74,25 +110,11 @@ public final class Ssim {
         return new double[][] {ssim, cs};
     }
 
-    /** Valid-region correlation with the separable Gaussian window: {@code [h, w] -> [h-10, w-10]}. */
+    /** {@link #filterValid} into a new array: {@code [h, w] -> [h-10, w-10]}. */
     static double[] valid(double[] x, int h, int w) {
         int ow = w - WINDOW + 1, oh = h - WINDOW + 1;
-        double[] rows = new double[h * ow];
-        for (int y = 0; y < h; y++) {
-            for (int o = 0; o < ow; o++) {
-                double s = 0;
-                for (int k = 0; k < WINDOW; k++) s += G[k] * x[y * w + o + k];
-                rows[y * ow + o] = s;
-            }
-        }
         double[] out = new double[oh * ow];
-        for (int o = 0; o < oh; o++) {
-            for (int k = 0; k < WINDOW; k++) {
-                double g = G[k];
-                int r = (o + k) * ow;
-                for (int x2 = 0; x2 < ow; x2++) out[o * ow + x2] += g * rows[r + x2];
-            }
-        }
+        filterValid(x, h, w, new double[h * ow], out);
         return out;
     }
 

@@ -68,8 +68,7 @@ class ConcurrentInferenceTest {
                             float[] y = switch ((id + i) % 3) {
                                 case 0 -> m.forward(inputs.get(k)).toArray();
                                 case 1 -> m.forward(inputs.get(k), outs[k]).toArray();
-                                default -> c.dims()[1] == c.dims()[2] ? m.predict(c.x(), c.dims()[0])
-                                        : m.forward(inputs.get(k)).toArray();
+                                default -> m.predict(c.x(), c.dims()[0], c.dims()[1], c.dims()[2]);
                             };
                             if (!java.util.Arrays.equals(c.expected(), bits(y))) {
                                 failures.add("thread " + id + " call " + i + " input " + java.util.Arrays.toString(c.dims()));

@@ -42,6 +42,22 @@ public final class BatchLoader {
             if (augment == null) throw new IllegalArgumentException("augment is null (use Augment.NONE)");
         }
 
+        /**
+         * Training: the samples shuffled each epoch, a smaller last batch kept, 4 batches made ahead.
+         * {@code patchSize} 0 takes whole images.
+         */
+        public static Config training(int patchSize, int patchesPerImage, int batchSize, Augment augment, NoiseModel noise, long seed) {
+            return new Config(patchSize, patchesPerImage, batchSize, augment, noise, seed, true, false, 4);
+        }
+
+        /**
+         * A fixed validation set (read it as epoch 0 every time): one centred patch per image (whole images with
+         * {@code patchSize} 0), in order, no augmentation, a smaller last batch kept, 2 batches made ahead.
+         */
+        public static Config validation(int patchSize, int batchSize, NoiseModel noise, long seed) {
+            return new Config(patchSize, 1, batchSize, Augment.NONE, noise, seed, false, false, 2);
+        }
+
         /** 40x40 patches (DnCNN), 1 per image, batch 64, {@link Augment#DEFAULT}, no noise, seed 0, shuffled, drop last, 4 ahead. */
         public static Config defaults() { return new Config(40, 1, 64, Augment.DEFAULT, null, 0, true, true, 4); }
 

@@ -25,8 +25,6 @@ public final class IdxReader {
 
     /** Images as {@code pixels[N, rows, cols]} row-major, scaled from 0..255 to [0,1]. */
     public record Images(int count, int rows, int cols, float[] pixels) {
-        public int pixelsPerImage() { return rows * cols; }
-
         /** A copy of image {@code i} as [rows, cols]. */
         public float[] image(int i) {
             float[] out = new float[rows * cols];

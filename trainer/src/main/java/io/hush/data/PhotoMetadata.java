@@ -51,11 +51,6 @@ public final class PhotoMetadata {
     /** How the colours were converted on reading ("CMYK converted to sRGB with the embedded profile"), or null. */
     public String conversion() { return conversion; }
 
-    /** This metadata without its ICC profile (for pixels that are no longer in the input's encoding). */
-    public PhotoMetadata withoutIcc() {
-        return new PhotoMetadata(format, orientation, exif, null, conversion);
-    }
-
     /**
      * The EXIF block for the upright pixels {@link Images#readPhoto} returned: orientation 1, EXIF pixel dimensions
      * swapped if the orientation turned the picture by 90 degrees, the thumbnail (still the old way up) unlinked;

@@ -504,19 +504,9 @@ public record CameraNoise(double shotLo, double shotHi, Optional<JpegQuality> jp
             }
         }
         if (dash < 0) {
-            double x = number(v);
+            double x = NoiseModel.number(v);
             return new double[] {x, x};
         }
-        return new double[] {number(v.substring(0, dash)), number(v.substring(dash + 1))};
-    }
-
-    private static double number(String s) {
-        try {
-            double v = Double.parseDouble(s.trim());
-            if (!Double.isFinite(v)) throw new NumberFormatException();
-            return v;
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + s + "' is not a number");
-        }
+        return new double[] {NoiseModel.number(v.substring(0, dash)), NoiseModel.number(v.substring(dash + 1))};
     }
 }

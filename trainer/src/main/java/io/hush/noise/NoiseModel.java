@@ -109,7 +109,8 @@ public final class NoiseModel {
         };
     }
 
-    private static double number(String s) {
+    /** A finite number from spec text, or one message naming the text. */
+    static double number(String s) {
         try {
             double v = Double.parseDouble(s.trim());
             if (!Double.isFinite(v)) throw new NumberFormatException();

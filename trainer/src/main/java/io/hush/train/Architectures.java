@@ -16,8 +16,6 @@ import io.hush.engine.layers.Padding;
 import io.hush.engine.layers.Reshape;
 import io.hush.engine.layers.Subtract;
 
-import java.util.Locale;
-
 /**
  * Network factory: the seed network, DnCNN and a few bottleneck autoencoders. Every model is built from a seed
  * (weights are a pure function of it). Autoencoders name their code layer {@value #LATENT}; {@link #node} finds its
@@ -166,19 +164,52 @@ public final class Architectures {
         throw new IllegalArgumentException("the model has no layer named '" + name + "'");
     }
 
+    /** The networks {@link Spec#build} makes, as config files name them ({@code arch = halfres}). */
+    public enum Arch implements TrainConfig.Choice {
+        /** {@link #seed(int, int, int, long)}: fixed input size. */
+        SEED,
+        /** {@link #dncnn(int, int, int, int, int, boolean, boolean, long)} predicting the noise. */
+        DNCNN,
+        /** DnCNN with the subtraction in the graph (outputs the clean image). */
+        DNCNN_RESIDUAL,
+        /** {@link #halfRes}. */
+        HALFRES,
+        /** {@link #convAutoencoder} with {@code channels} filters. */
+        CONV_AE,
+        /** {@link #denseAutoencoder} with a {@code code}-wide code: fixed input size. */
+        DENSE_AE;
+
+        /** Whether the network takes only the size it was built for (a dense layer inside). */
+        public boolean fixedSize() { return this == SEED || this == DENSE_AE; }
+    }
+
     /**
-     * A network by name, as in config files: {@code seed}, {@code dncnn} (depth/channels/batchNorm from the
-     * arguments), {@code dncnn-residual} (in-graph subtraction), {@code halfres}, {@code conv-ae}, {@code dense-ae}.
+     * What to build: the network, its input {@code [height, width, channelsIn]}, and the sizes that apply to it
+     * ({@code depth}, {@code channels}, {@code batchNorm} for the DnCNNs; {@code channels} filters for conv-ae;
+     * {@code code} for dense-ae); weights from {@code seed}. Start from {@link #of} and change what differs.
      */
-    public static Model byName(String name, int h, int w, int c, int depth, int channels, boolean batchNorm, int code, long seed) {
-        return switch (name.toLowerCase(Locale.ROOT)) {
-            case "seed" -> seed(h, w, c, seed);
-            case "dncnn" -> dncnn(h, w, c, depth, channels, batchNorm, false, seed);
-            case "dncnn-residual" -> dncnn(h, w, c, depth, channels, batchNorm, true, seed);
-            case "halfres" -> halfRes(h, w, c, depth, channels, batchNorm, seed);
-            case "conv-ae" -> convAutoencoder(h, w, c, channels, seed);
-            case "dense-ae" -> denseAutoencoder(h, w, c, Math.max(code * 4, 256), code, 0f, seed);
-            default -> throw new IllegalArgumentException("unknown architecture '" + name + "' (known: seed, dncnn, dncnn-residual, halfres, conv-ae, dense-ae)");
-        };
+    public record Spec(Arch arch, int height, int width, int channelsIn, int depth, int channels, boolean batchNorm,
+                       int code, long seed) {
+        /** {@code arch} on {@code [h, w, c]} with the defaults: depth 17, 64 channels, BatchNorm, code 64, seed 42. */
+        public static Spec of(Arch arch, int h, int w, int c) { return new Spec(arch, h, w, c, 17, 64, true, 64, 42); }
+
+        public Spec withDepth(int d) { return new Spec(arch, height, width, channelsIn, d, channels, batchNorm, code, seed); }
+        public Spec withChannels(int ch) { return new Spec(arch, height, width, channelsIn, depth, ch, batchNorm, code, seed); }
+        public Spec withBatchNorm(boolean on) { return new Spec(arch, height, width, channelsIn, depth, channels, on, code, seed); }
+        public Spec withCode(int size) { return new Spec(arch, height, width, channelsIn, depth, channels, batchNorm, size, seed); }
+        public Spec withSeed(long s) { return new Spec(arch, height, width, channelsIn, depth, channels, batchNorm, code, s); }
+
+        /** The network. */
+        public Model build() {
+            int h = height, w = width, c = channelsIn;
+            return switch (arch) {
+                case SEED -> Architectures.seed(h, w, c, seed);
+                case DNCNN -> dncnn(h, w, c, depth, channels, batchNorm, false, seed);
+                case DNCNN_RESIDUAL -> dncnn(h, w, c, depth, channels, batchNorm, true, seed);
+                case HALFRES -> halfRes(h, w, c, depth, channels, batchNorm, seed);
+                case CONV_AE -> convAutoencoder(h, w, c, channels, seed);
+                case DENSE_AE -> denseAutoencoder(h, w, c, Math.max(code * 4, 256), code, 0f, seed);
+            };
+        }
     }
 }

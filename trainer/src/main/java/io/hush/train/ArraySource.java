@@ -1,55 +1,55 @@
 package io.hush.train;
 
+import io.hush.data.Batch;
 import io.hush.data.Seeds;
 import java.util.SplittableRandom;
 
 /**
- * In-memory images {@code [N,H,W,C]} served in batches, reshuffled every epoch from {@code (seed, epoch)} (or in
- * order with {@code shuffle=false}, as for validation). Without noise both arrays of a batch hold the clean images;
- * wrap it in a {@link NoisySource} for denoising pairs, or pass explicit noisy images. The last batch of an epoch
- * is smaller when N is not a multiple of the batch size, unless {@code dropLast}.
+ * In-memory clean images {@code [N,H,W,C]} served in batches, reshuffled every epoch from {@code (seed, epoch)}
+ * ({@link #shuffled}) or in order ({@link #inOrder}, as for validation). Both arrays of a batch hold the clean images;
+ * wrap it in a {@link NoisySource} for denoising pairs. The last batch of an epoch is smaller when N is not a multiple
+ * of the batch size.
  */
 public final class ArraySource implements BatchSource {
-    private final float[] clean, noisy;
+    private final float[] clean;
     private final int count, h, w, c, batchSize;
-    private final boolean shuffle, dropLast;
+    private final boolean shuffle;
     private final long seed;
     private final int[] order;
-    private int cursor;
-    private final Batch full, tail;
+    private int epoch, cursor;
+    private final float[] fullClean, fullNoisy, tailClean, tailNoisy; // [b,h,w,c] and [count % b,h,w,c], reused
 
-    /** Clean images only (the noisy side of each batch is a copy of the clean one). */
-    public ArraySource(float[] images, int count, int h, int w, int c, int batchSize, boolean shuffle, boolean dropLast, long seed) {
-        this(images, null, count, h, w, c, batchSize, shuffle, dropLast, seed);
+    /** {@code count} images {@code [h,w,c]} in {@code images}, in a new order every epoch drawn from {@code seed}. */
+    public static ArraySource shuffled(float[] images, int count, int h, int w, int c, int batchSize, long seed) {
+        return new ArraySource(images, count, h, w, c, batchSize, true, seed);
     }
 
-    /** Fixed pairs; {@code noisy} may be null. */
-    public ArraySource(float[] clean, float[] noisy, int count, int h, int w, int c, int batchSize, boolean shuffle,
-                       boolean dropLast, long seed) {
+    /** {@code count} images {@code [h,w,c]} in {@code images}, in their order every epoch. */
+    public static ArraySource inOrder(float[] images, int count, int h, int w, int c, int batchSize) {
+        return new ArraySource(images, count, h, w, c, batchSize, false, 0);
+    }
+
+    private ArraySource(float[] clean, int count, int h, int w, int c, int batchSize, boolean shuffle, long seed) {
         long per = (long) h * w * c;
-        if (count <= 0 || clean.length != count * per || (noisy != null && noisy.length != clean.length)) {
+        if (count <= 0 || clean.length != count * per) {
             throw new IllegalArgumentException(count + " images of [" + h + "," + w + "," + c + "] need " + count * per
-                    + " values, got " + clean.length + (noisy == null ? "" : " clean and " + noisy.length + " noisy"));
+                    + " values, got " + clean.length);
         }
         if (batchSize <= 0) throw new IllegalArgumentException("batch size must be > 0, got " + batchSize);
-        if (dropLast && count < batchSize) {
-            throw new IllegalArgumentException(count + " images do not fill one batch of " + batchSize + " (and dropLast is on)");
-        }
         this.clean = clean;
-        this.noisy = noisy;
         this.count = count;
         this.h = h;
         this.w = w;
         this.c = c;
         this.batchSize = batchSize;
         this.shuffle = shuffle;
-        this.dropLast = dropLast;
         this.seed = seed;
         this.order = new int[count];
-        int b = Math.min(batchSize, count);
-        full = new Batch(new float[(int) (b * per)], new float[(int) (b * per)], b, h, w, c);
-        int rest = count % batchSize;
-        tail = rest == 0 || dropLast ? null : new Batch(new float[(int) (rest * per)], new float[(int) (rest * per)], rest, h, w, c);
+        int b = Math.min(batchSize, count), rest = count % batchSize;
+        fullClean = new float[(int) (b * per)];
+        fullNoisy = new float[(int) (b * per)];
+        tailClean = new float[(int) (rest * per)];
+        tailNoisy = new float[(int) (rest * per)];
         epoch(0);
     }
 
@@ -60,10 +60,10 @@ public final class ArraySource implements BatchSource {
     public int batchSize() { return batchSize; }
 
     @Override
-    public int batches() { return dropLast ? count / batchSize : (count + batchSize - 1) / batchSize; }
+    public int batches() { return (count + batchSize - 1) / batchSize; }
 
     @Override
-    public long samples() { return dropLast ? (long) batches() * batchSize : count; }
+    public long samples() { return count; }
 
     @Override
     public void epoch(int e) {
@@ -78,6 +78,7 @@ public final class ArraySource implements BatchSource {
                 order[j] = t;
             }
         }
+        epoch = e;
         cursor = 0;
     }
 
@@ -89,14 +90,14 @@ public final class ArraySource implements BatchSource {
         if (cursor >= batches()) throw new IllegalStateException("epoch has only " + batches() + " batches");
         int start = cursor * batchSize;
         int n = Math.min(batchSize, count - start);
-        Batch b = n == full.n ? full : tail;
+        boolean full = n == Math.min(batchSize, count);
+        float[] target = full ? fullClean : tailClean, input = full ? fullNoisy : tailNoisy;
         int per = h * w * c;
+        int[] images = java.util.Arrays.copyOfRange(order, start, start + n);
         for (int i = 0; i < n; i++) {
-            int src = order[start + i] * per;
-            System.arraycopy(clean, src, b.clean, i * per, per);
-            System.arraycopy(noisy != null ? noisy : clean, src, b.noisy, i * per, per);
+            System.arraycopy(clean, images[i] * per, target, i * per, per);
+            System.arraycopy(clean, images[i] * per, input, i * per, per);
         }
-        cursor++;
-        return b;
+        return new Batch(epoch, cursor++, n, h, w, c, input, target, images);
     }
 }

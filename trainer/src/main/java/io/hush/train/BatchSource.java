@@ -1,5 +1,7 @@
 package io.hush.train;
 
+import io.hush.data.Batch;
+
 /**
  * Where the training loop gets its (noisy, clean) batches. The order inside an epoch must be a pure function of
  * the source's seed and the epoch number, so that {@code epoch(e)} followed by {@code skip(k)} puts the source in

@@ -7,23 +7,30 @@ import java.util.Map;
 
 /**
  * Stops training once the monitored value has not improved for {@code patience} epochs in a row (Keras EarlyStopping).
- * With {@code restoreBest} the weights of the best epoch are put back when it stops (or at the end).
+ * With {@link #restoringBest} the weights of the best epoch are put back when it stops (or at the end).
  */
 public final class EarlyStopping implements Callback {
     private final Monitor monitor;
     private final int patience;
-    private final boolean restoreBest;
+    private boolean restoreBest;
     private double best = Double.NaN;
     private int wait, bestEpoch = -1;
     private List<float[]> bestWeights;
 
-    public EarlyStopping(String key, int patience) { this(Monitor.of(key), patience, false); }
+    /** Watches the log value {@code key} (its direction from {@link Monitor#of}). */
+    public EarlyStopping(String key, int patience) { this(Monitor.of(key), patience); }
 
-    public EarlyStopping(Monitor monitor, int patience, boolean restoreBest) {
+    /** Watches {@code monitor}; the weights stay those of the last epoch unless {@link #restoringBest}. */
+    public EarlyStopping(Monitor monitor, int patience) {
         if (patience < 0) throw new IllegalArgumentException("patience must be >= 0, got " + patience);
         this.monitor = monitor;
         this.patience = patience;
-        this.restoreBest = restoreBest;
+    }
+
+    /** Puts the best epoch's weights back when it stops (or at the end). */
+    public EarlyStopping restoringBest() {
+        restoreBest = true;
+        return this;
     }
 
     public int bestEpoch() { return bestEpoch; }

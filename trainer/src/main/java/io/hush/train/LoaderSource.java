@@ -1,5 +1,6 @@
 package io.hush.train;
 
+import io.hush.data.Batch;
 import io.hush.data.BatchLoader;
 
 /**
@@ -12,11 +13,8 @@ public final class LoaderSource implements BatchSource, AutoCloseable {
     private BatchLoader.Prefetcher current;
     private int epoch, cursor;
     private boolean started;
-    private final Batch out = new Batch(new float[0], new float[0], 0, 1, 1, 1);
 
     public LoaderSource(BatchLoader loader) { this.loader = loader; }
-
-    public BatchLoader loader() { return loader; }
 
     @Override public int batches() { return loader.batchesPerEpoch(); }
 
@@ -45,9 +43,8 @@ public final class LoaderSource implements BatchSource, AutoCloseable {
             current = loader.epoch(epoch, cursor);
             started = true;
         }
-        io.hush.data.Batch b = current.next();
         cursor++;
-        return out.set(b.input(), b.target(), b.n(), b.h(), b.w(), b.c());
+        return current.next();
     }
 
     @Override

@@ -10,22 +10,22 @@ import java.util.Map;
 
 /**
  * Keep-best: saves the model ({@code Model.save}, the .hush format, written atomically) whenever the monitored value
- * improves, with the epoch and metrics in its metadata. With {@code bestOnly=false} it saves after every epoch.
+ * improves, with the epoch and metrics in its metadata.
  */
 public final class ModelCheckpoint implements Callback {
     private final Path file;
     private final Monitor monitor;
-    private final boolean bestOnly;
     private double best = Double.NaN;
     private int saved;
     private boolean weightsOnly;
 
-    public ModelCheckpoint(Path file, String key) { this(file, Monitor.of(key), true); }
+    /** Keep-best on the log value {@code key} (its direction from {@link Monitor#of}). */
+    public ModelCheckpoint(Path file, String key) { this(file, Monitor.of(key)); }
 
-    public ModelCheckpoint(Path file, Monitor monitor, boolean bestOnly) {
+    /** Saves whenever {@code monitor} improves. */
+    public ModelCheckpoint(Path file, Monitor monitor) {
         this.file = file;
         this.monitor = monitor;
-        this.bestOnly = bestOnly;
     }
 
     public double best() { return best; }
@@ -58,8 +58,8 @@ public final class ModelCheckpoint implements Callback {
     public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
         double v = monitor.value(logs);
         boolean better = monitor.improved(v, best);
-        if (better) best = v;
-        if (!better && bestOnly) return;
+        if (!better) return;
+        best = v;
         Map<String, String> meta = t.model().metadata();
         meta.put("train.epoch", Integer.toString(epoch + 1));
         meta.put("train.recipe", t.describe());

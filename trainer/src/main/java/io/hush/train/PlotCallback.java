@@ -1,5 +1,7 @@
 package io.hush.train;
 
+import io.hush.data.Batch;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -27,11 +29,11 @@ public final class PlotCallback implements Callback {
             if (val != null && count > 0) {
                 val.epoch(0);
                 Batch b = val.next();
-                int n = Math.min(count, b.n);
-                int m = n * b.perSample();
-                float[] noisy = java.util.Arrays.copyOf(b.noisy, m), clean = java.util.Arrays.copyOf(b.clean, m);
-                float[] den = t.denoise(noisy, n, b.h, b.w, b.c);
-                Plots.samples(clean, noisy, den, n, b.h, b.w, b.c, dir.resolve("samples.png"));
+                int n = Math.min(count, b.n());
+                int m = n * b.sampleSize();
+                float[] noisy = java.util.Arrays.copyOf(b.input(), m), clean = java.util.Arrays.copyOf(b.target(), m);
+                float[] den = t.denoise(noisy, n, b.h(), b.w(), b.c());
+                Plots.samples(clean, noisy, den, n, b.h(), b.w(), b.c(), dir.resolve("samples.png"));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write plots in " + dir, e);

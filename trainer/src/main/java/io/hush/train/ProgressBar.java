@@ -1,92 +1,76 @@
 package io.hush.train;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
-import java.util.Map;
 
 /**
- * Terminal progress: on a console a bar redrawn in place with {@code \r} (epoch, batch, loss, images/s, ETA of the
- * epoch); otherwise (output piped or logged, {@code System.console() == null}) plain lines, about every 10% of an
- * epoch. Either way one summary line per epoch with the validation metrics.
+ * A one-line progress bar redrawn with {@code \r} on a terminal: {@code label [=====     ]  50% 0:12 eta 0:12 note}.
+ * Nothing is drawn for the first second (short work stays silent), then at most ten redraws a second, and
+ * {@link #close()} erases it. Disabled (stderr or stdout not a terminal: a pipe, a log file, a test) it draws nothing
+ * at all. The {@code hush} commands draw one per long job; {@link ProgressLog} one per training epoch.
  */
-public final class ProgressBar implements Callback {
-    private final PrintStream out;
-    private final boolean tty;
-    private long epochStart, lastDraw;
-    private int startBatch;
-    private int lastDecile;
+public final class ProgressBar implements AutoCloseable {
+    private static final long DELAY_NS = 1_000_000_000L, REDRAW_NS = 100_000_000L;
+    private static final int BAR = 30;
 
-    public ProgressBar() { this(System.out, System.console() != null); }
+    private final PrintWriter out;
+    private final String label;
+    private final boolean enabled;
+    private final long start = System.nanoTime();
+    private long total;
+    private long lastDraw;
+    private boolean drawn;
+    private int width;
 
-    public ProgressBar(PrintStream out, boolean tty) {
+    /** A bar for {@code total} units of work (at least 1) on {@code out}; draws only when {@code enabled}. */
+    public ProgressBar(PrintWriter out, String label, long total, boolean enabled) {
         this.out = out;
-        this.tty = tty;
+        this.label = label;
+        this.total = Math.max(total, 1);
+        this.enabled = enabled;
     }
 
-    @Override
-    public void onTrainBegin(Trainer t) {
-        out.println("training: " + t.describe() + (t.history().isEmpty() ? "" : " (resumed after epoch " + t.history().size() + ")"));
+    /** Changes the total (work whose size is known only once it started). */
+    public void total(long t) { total = Math.max(t, 1); }
+
+    /** Reports {@code done} of the total; cheap to call often. */
+    public void update(long done) {
+        update(done, "");
     }
 
-    @Override
-    public void onEpochBegin(Trainer t, int epoch) {
-        epochStart = System.nanoTime();
-        lastDraw = 0;
-        lastDecile = -1;
-        startBatch = -1;
-    }
-
-    @Override
-    public void onBatchEnd(Trainer t, int epoch, int batch, double loss) {
-        if (startBatch < 0) startBatch = batch;
+    /** Reports {@code done} of the total with a note after the times (a loss, a rate). */
+    public void update(long done, String note) {
+        if (!enabled) return;
         long now = System.nanoTime();
-        int total = t.batches();
-        boolean last = batch == total - 1;
-        double secs = (now - epochStart) / 1e9;
-        int done = batch - startBatch + 1;
-        double perBatch = secs / done;
-        double eta = perBatch * (total - batch - 1);
-        double ips = t.samplesSeen() / Math.max(secs, 1e-9) * ((double) done / Math.max(1, batch + 1));
-        if (tty) {
-            if (!last && now - lastDraw < 100_000_000L) return; // redraw at most 10 times a second
-            lastDraw = now;
-            int width = 30;
-            int filled = (int) ((long) width * (batch + 1) / total);
-            out.print(String.format(Locale.ROOT, "\repoch %d/%d [%s%s] %d/%d loss %.5f %.0f img/s ETA %s   ",
-                    epoch + 1, t.epochs(), "=".repeat(filled), " ".repeat(width - filled), batch + 1, total,
-                    t.runningLoss(), ips, time(eta)));
-            if (last) out.print("\r" + " ".repeat(110) + "\r");
-            out.flush();
-        } else {
-            int decile = (int) (10L * (batch + 1) / total);
-            if (decile == lastDecile || last) return;
-            lastDecile = decile;
-            out.println(String.format(Locale.ROOT, "epoch %d/%d batch %d/%d loss %.5f %.0f img/s ETA %s",
-                    epoch + 1, t.epochs(), batch + 1, total, t.runningLoss(), ips, time(eta)));
-        }
+        if (now - start < DELAY_NS || (drawn && now - lastDraw < REDRAW_NS && done < total)) return;
+        lastDraw = now;
+        drawn = true;
+        double f = Math.min(1.0, done / (double) total);
+        int fill = (int) Math.round(f * BAR);
+        double elapsed = (now - start) / 1e9;
+        String eta = done > 0 && f < 1 ? String.format(Locale.ROOT, " eta %s", time(elapsed / f - elapsed)) : "";
+        String line = String.format(Locale.ROOT, "%s [%s%s] %3.0f%% %s%s%s", label, "=".repeat(fill),
+                " ".repeat(BAR - fill), f * 100, time(elapsed), eta, note.isEmpty() ? "" : " " + note);
+        int pad = Math.max(0, width - line.length());
+        width = line.length();
+        out.print("\r" + line + " ".repeat(pad));
+        out.flush();
     }
 
-    @Override
-    public void onEpochEnd(Trainer t, int epoch, Map<String, Double> logs) {
-        StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "epoch %d/%d", epoch + 1, t.epochs()));
-        for (Map.Entry<String, Double> e : logs.entrySet()) {
-            if (e.getKey().equals("epoch")) continue;
-            sb.append(' ').append(e.getKey()).append(' ').append(format(e.getKey(), e.getValue()));
-        }
-        out.println(sb);
-    }
-
-    static String format(String key, double v) {
-        if (key.contains("psnr")) return String.format(Locale.ROOT, "%.2f", v);
-        if (key.equals("seconds")) return String.format(Locale.ROOT, "%.1f", v);
-        if (key.equals("lr")) return String.format(Locale.ROOT, "%.3g", v);
-        return String.format(Locale.ROOT, "%.5f", v);
-    }
-
+    /** Seconds as {@code m:ss} or {@code h:mm:ss}; {@code ?} when not finite. */
     static String time(double s) {
         if (!Double.isFinite(s)) return "?";
         long t = Math.round(s);
         return t >= 3600 ? String.format(Locale.ROOT, "%d:%02d:%02d", t / 3600, t / 60 % 60, t % 60)
                 : String.format(Locale.ROOT, "%d:%02d", t / 60, t % 60);
+    }
+
+    /** Erases the bar if it was drawn. */
+    @Override
+    public void close() {
+        if (drawn) {
+            out.print("\r" + " ".repeat(width) + "\r");
+            out.flush();
+        }
     }
 }

@@ -1,5 +1,7 @@
 package io.hush.train;
 
+import io.hush.data.Augment;
+
 import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
@@ -15,8 +17,10 @@ import java.util.Map;
  * Every option of a training run, with defaults (the seed MNIST recipe). Set fields directly, or by name with
  * {@link #set} from a config file ({@link #load}: {@code key = value} lines with # comments, or a flat JSON object)
  * and from command-line overrides ({@link #override}: {@code key=value} or {@code --key=value}). Keys are the field
- * names; {@code batch_size}, {@code batch-size} and {@code batchSize} are the same key. {@link #preset} gives the
- * named recipes ({@code seed-mnist}, {@code seed-fashion}, {@code dncnn}).
+ * names; {@code batch_size}, {@code batch-size} and {@code batchSize} are the same key. Keys that take one of a few
+ * words are enums ({@link Choice}: {@code arch}, {@code augment}, {@code init}, {@code optimizer}, {@code schedule},
+ * {@code monitor}); a wrong word gets a message listing the right ones. {@link #preset} gives the named recipes
+ * ({@link #presets()}).
  */
 public final class TrainConfig {
     // ---- data ----
@@ -35,37 +39,38 @@ public final class TrainConfig {
     /** Keep colour images as RGB (true) or convert them to BT.601 luma (false, the gray models). */
     public boolean color = false;
     /** Augmentation: none or default (flips, 90-degree rotations, random crops). */
-    public String augment = "none";
+    public Augmentation augment = Augmentation.NONE;
     /** Noise spec for io.hush.noise.NoiseModel: sigma on the 0..255 scale (102 = 0.4 on [0,1]). */
     public String noise = "gaussian:102+clip";
 
     // ---- model ----
-    /** seed, dncnn, dncnn-residual, halfres, conv-ae, dense-ae (see Architectures.byName). */
-    public String arch = "seed";
+    /** seed, dncnn, dncnn-residual, halfres, conv-ae, dense-ae (see {@link Architectures.Arch}). */
+    public Architectures.Arch arch = Architectures.Arch.SEED;
     public int depth = 17;
     public int channels = 64;
     public boolean batchNorm = true;
     /** Code size of dense-ae. */
     public int code = 64;
     /** Weight initialisation: glorot (Keras default) or torch (PyTorch's default, to reproduce a PyTorch recipe). */
-    public String init = "glorot";
+    public WeightInit init = WeightInit.GLOROT;
     /** Start from the weights of this .hush file (same architecture): fine-tuning or a warm restart. Empty = none. */
     public String initFrom = "";
     /** Residual learning: the network predicts the noise, output = input - prediction. */
     public boolean residual = false;
 
     // ---- optimisation ----
+    /** A loss expression for io.hush.train.loss.Losses: mse, l1, ssim, msssim, ... or a weighted sum like 0.84*ssim+0.16*l1. */
     public String loss = "mse";
     /** adam, adamw, sgd. */
-    public String optimizer = "adam";
+    public OptimizerKind optimizer = OptimizerKind.ADAM;
     public double lr = 1e-3;
     public double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;
     /** Decoupled weight decay of adamw. */
     public double weightDecay = 0;
     public double momentum = 0.9;
     public boolean nesterov = false;
-    /** constant, step, cosine, plateau. */
-    public String schedule = "constant";
+    /** constant (or none), step, cosine, plateau. */
+    public ScheduleKind schedule = ScheduleKind.CONSTANT;
     public int stepEvery = 10;
     public double gamma = 0.5;
     public double minLr = 0;
@@ -95,7 +100,8 @@ public final class TrainConfig {
     public boolean resume = false;
     /** Also checkpoint every this many steps (0 = after every epoch only). */
     public int checkpointEvery = 0;
-    public String monitor = "val_loss";
+    /** The epoch log value keep-best, early stopping and the plateau schedule watch. */
+    public MonitorKey monitor = MonitorKey.VAL_LOSS;
     /** Early-stopping patience in epochs (0 = off). */
     public int patience = 0;
     /** Rows in samples.png. */
@@ -104,59 +110,130 @@ public final class TrainConfig {
     public String name = "seed-mnist";
     public String description = "Seed network, MNIST, Gaussian noise sigma 0.4 clipped to [0,1]";
 
+    /**
+     * A value of a key that takes one of a closed set of words (an enum); {@link #text} is how config files and
+     * {@code --show-config} spell it: by default the constant's name in lower case, {@code _} written {@code -}.
+     */
+    public interface Choice {
+        /** The word in config files. */
+        default String text() { return ((Enum<?>) this).name().toLowerCase(Locale.ROOT).replace('_', '-'); }
+
+        /** Other words accepted for it when reading. */
+        default List<String> aliases() { return List.of(); }
+    }
+
+    /** {@code augment}: which {@link Augment} the training loader applies. */
+    public enum Augmentation implements Choice {
+        /** Centre crops only. */
+        NONE,
+        /** Random crops and the 8 flips/rotations of the square. */
+        DEFAULT;
+
+        /** The loader's augmentation. */
+        public Augment augment() { return this == NONE ? Augment.NONE : Augment.DEFAULT; }
+    }
+
+    /** {@code init}: the weight initialisation. */
+    public enum WeightInit implements Choice {
+        /** Glorot-uniform kernels, zero biases (Keras' default). */
+        GLOROT,
+        /** PyTorch's default (Kaiming-uniform with a = sqrt(5)), to reproduce a PyTorch recipe. */
+        TORCH
+    }
+
+    /** {@code optimizer}. */
+    public enum OptimizerKind implements Choice {
+        /** Adam with the {@code beta1}, {@code beta2}, {@code eps} keys. */
+        ADAM,
+        /** Adam with decoupled weight decay ({@code weightDecay}, 1e-2 when 0). */
+        ADAMW,
+        /** SGD with {@code momentum} (Nesterov with {@code nesterov}). */
+        SGD
+    }
+
+    /** {@code schedule}: the learning-rate schedule. */
+    public enum ScheduleKind implements Choice {
+        /** The base rate throughout ({@code none} reads as this). */
+        CONSTANT,
+        /** Times {@code gamma} every {@code stepEvery} epochs. */
+        STEP,
+        /** Cosine to {@code minLr} over the epochs, after {@code warmup} epochs. */
+        COSINE,
+        /** Times {@code plateauFactor} when {@code monitor} stalls for {@code plateauPatience} epochs. */
+        PLATEAU;
+
+        @Override public List<String> aliases() { return this == CONSTANT ? List.of("none") : List.of(); }
+    }
+
+    /** {@code monitor}: an epoch log value ({@code val_psnr}); PSNR and SSIM are better higher, losses lower. */
+    public enum MonitorKey implements Choice {
+        LOSS, VAL_LOSS, VAL_PSNR, VAL_SSIM;
+
+        /** The log key, as {@link Trainer} writes it: {@code val_psnr}. */
+        @Override public String text() { return name().toLowerCase(Locale.ROOT); }
+
+        /** The watched value and its direction. */
+        public Monitor monitor() { return Monitor.of(text()); }
+    }
+
+    /** The value of {@code type} that {@code value} names (text or alias, any case); the message lists the choices. */
+    static <T extends Choice> T choice(Class<T> type, String key, String value) {
+        for (T t : type.getEnumConstants()) {
+            if (t.text().equalsIgnoreCase(value) || t.aliases().stream().anyMatch(value::equalsIgnoreCase)) return t;
+        }
+        List<String> known = new ArrayList<>();
+        for (T t : type.getEnumConstants()) known.add(t.text());
+        throw new IllegalArgumentException("config key '" + key + "': '" + value + "' is not one of " + String.join(", ", known));
+    }
+
+    /** The names {@link #preset} knows, in order (the command line's help lists them from here). */
+    public static List<String> presets() { return PRESETS; }
+
+    private static final List<String> PRESETS = List.of("seed-mnist", "seed-fashion", "dncnn", "gray-blind", "color-blind", "color-real");
+
     /** A named recipe: {@code seed-mnist}, {@code seed-fashion}, {@code dncnn} (DnCNN-S, sigma 25, Train400). */
     public static TrainConfig preset(String name) {
         TrainConfig c = new TrainConfig();
         switch (name.toLowerCase(Locale.ROOT)) {
             // PyTorch's default initialisation: the reference figure is the PyTorch recipe, and over three
             // seeds it trains this network clearly better here than Glorot (see weights/seed-mnist.md)
-            case "seed-mnist", "mnist" -> c.init = "torch";
+            case "seed-mnist", "mnist" -> c.init = WeightInit.TORCH;
             case "seed-fashion", "fashion" -> {
                 c.data = "fashion";
                 c.noise = "gaussian:51+clip";
                 c.epochs = 10;
-                c.out = "weights/seed-fashion.hush";
-                c.runDir = "runs/seed-fashion";
-                c.name = "seed-fashion";
-                c.description = "Seed network, Fashion-MNIST, Gaussian noise sigma 0.2 clipped to [0,1]";
+                c.named("seed-fashion", "Seed network, Fashion-MNIST, Gaussian noise sigma 0.2 clipped to [0,1]");
             }
             case "dncnn" -> {
                 c.data = "train400";
                 c.val = "set12";
                 c.patch = 40;
                 c.patchesPerImage = 128;
-                c.augment = "default";
+                c.augment = Augmentation.DEFAULT;
                 c.noise = "gaussian:25";
-                c.arch = "dncnn";
+                c.arch = Architectures.Arch.DNCNN;
                 c.residual = true;
                 c.epochs = 50;
                 c.batch = 64;
-                c.schedule = "step";
+                c.schedule = ScheduleKind.STEP;
                 c.stepEvery = 30;
                 c.gamma = 0.1;
-                c.out = "weights/dncnn-s25.hush";
-                c.runDir = "runs/dncnn-s25";
-                c.name = "dncnn-s25";
-                c.description = "DnCNN-S (17 layers, 64 channels, BatchNorm, residual), Train400, Gaussian sigma 25";
-                c.monitor = "val_psnr";
+                c.named("dncnn-s25", "DnCNN-S (17 layers, 64 channels, BatchNorm, residual), Train400, Gaussian sigma 25");
+                c.monitor = MonitorKey.VAL_PSNR;
             }
             case "gray-blind" -> {
                 c = preset("dncnn"); // Train400, Set12 validation, augmentation, residual learning, val_psnr
                 c.patch = 64;
                 c.patchesPerImage = 8;
                 c.noise = "gaussian:0-55+clip+q8";
-                c.arch = "halfres";
+                c.arch = Architectures.Arch.HALFRES;
                 c.depth = 10;
                 c.epochs = 26;
                 c.batch = 32;
-                c.schedule = "cosine";
+                c.schedule = ScheduleKind.COSINE;
                 c.minLr = 1e-5;
-                c.out = "weights/gray-blind.hush";
-                c.runDir = "runs/gray-blind";
-                c.name = "gray-blind";
-                c.description = "Blind grayscale denoiser: half-resolution DnCNN (10 BatchNorm layers of 64 channels at half"
-                        + " resolution, full-resolution skip), residual, Train400 64x64 patches, Gaussian sigma 0-55 clipped"
-                        + " and 8-bit quantised";
+                c.named("gray-blind", "Blind grayscale denoiser: " + HALFRES_DESIGN + ", Train400 64x64 patches, Gaussian sigma 0-55 clipped"
+                        + " and 8-bit quantised");
             }
             case "color-blind" -> {
                 c = preset("gray-blind"); // same design, RGB in and out
@@ -165,29 +242,33 @@ public final class TrainConfig {
                 c.color = true;
                 c.patchesPerImage = 16;
                 c.epochs = 60;
-                c.out = "weights/color-blind.hush";
-                c.runDir = "runs/color-blind";
-                c.name = "color-blind";
-                c.description = "Blind colour denoiser: half-resolution DnCNN (10 BatchNorm layers of 64 channels at half"
-                        + " resolution, full-resolution skip), residual, RGB in and out, CBSD432 64x64 colour patches, Gaussian"
-                        + " sigma 0-55 per sample, clipped and 8-bit quantised";
+                c.named("color-blind", "Blind colour denoiser: " + HALFRES_DESIGN + ", RGB in and out, CBSD432 64x64 colour patches, Gaussian"
+                        + " sigma 0-55 per sample, clipped and 8-bit quantised");
             }
             case "color-real" -> {
                 c = preset("color-blind"); // same design and data (halfres, RGB, CBSD432), real-camera noise instead
                 // Validation is Kodak24 with the same synthetic camera noise for now: the loader noises clean images, so
                 // it cannot validate on PolyU's real noisy/clean pairs (a paired polyu100 evaluation is still to be written).
                 c.noise = "camera+q8";
-                c.out = "weights/color-real.hush";
-                c.runDir = "runs/color-real";
-                c.name = "color-real";
-                c.description = "Real-noise colour denoiser: half-resolution DnCNN (10 BatchNorm layers of 64 channels at half"
-                        + " resolution, full-resolution skip), residual, RGB in and out, CBSD432 64x64 colour patches, synthetic"
+                c.named("color-real", "Real-noise colour denoiser: " + HALFRES_DESIGN + ", RGB in and out, CBSD432 64x64 colour patches, synthetic"
                         + " camera noise (unprocessed to raw, shot and read noise, bilinear demosaicing, processed back, JPEG"
-                        + " quality 60-95)";
+                        + " quality 60-95)");
             }
-            default -> throw new IllegalArgumentException("unknown preset '" + name + "' (known: seed-mnist, seed-fashion, dncnn, gray-blind, color-blind, color-real)");
+            default -> throw new IllegalArgumentException("unknown preset '" + name + "' (known: " + String.join(", ", PRESETS) + ")");
         }
         return c;
+    }
+
+    /** The design of the half-resolution presets, for their descriptions. */
+    private static final String HALFRES_DESIGN = "half-resolution DnCNN (10 BatchNorm layers of 64 channels at half"
+            + " resolution, full-resolution skip), residual";
+
+    /** Names a preset's model: {@code weights/NAME.hush}, run folder {@code runs/NAME}, the card's name and description. */
+    private void named(String model, String text) {
+        out = "weights/" + model + ".hush";
+        runDir = "runs/" + model;
+        name = model;
+        description = text;
     }
 
     /** Sets one option by name from text; the message names the key and the expected type on a bad value. */
@@ -203,6 +284,8 @@ public final class TrainConfig {
             else if (t == boolean.class) {
                 if (!v.equalsIgnoreCase("true") && !v.equalsIgnoreCase("false")) throw new NumberFormatException();
                 f.setBoolean(this, Boolean.parseBoolean(v));
+            } else if (Choice.class.isAssignableFrom(t)) {
+                f.set(this, choice(t.asSubclass(Choice.class), key, v));
             }
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("config key '" + key + "': '" + value + "' is not a" + (f.getType() == int.class ? "n " : " ")
@@ -216,7 +299,8 @@ public final class TrainConfig {
     /** The value of one option as text. */
     public String get(String key) {
         try {
-            return String.valueOf(field(key).get(this));
+            Object v = field(key).get(this);
+            return v instanceof Choice c ? c.text() : String.valueOf(v);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException(e);
         }

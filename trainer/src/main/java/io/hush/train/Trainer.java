@@ -1,5 +1,6 @@
 package io.hush.train;
 
+import io.hush.data.Batch;
 import io.hush.data.Seeds;
 import io.hush.engine.Model;
 import io.hush.engine.Shape;
@@ -30,7 +31,7 @@ import java.util.Map;
  * <pre>{@code
  * try (Trainer t = Trainer.compile(model, new Adam(1e-3), PixelLoss.mse())
  *         .residual(false).clipNorm(0).checkpoint(dir.resolve("last.ckpt"), 0)) {
- *     History h = t.fit(train, val, 30, new ProgressBar(), new CsvLogger(csv), new EarlyStopping("val_loss", 5));
+ *     History h = t.fit(train, val, 30, new ProgressLog(), new CsvLogger(csv), new EarlyStopping("val_loss", 5));
  * }
  * }</pre>
  *
@@ -239,8 +240,8 @@ public final class Trainer implements AutoCloseable {
 
     /** One optimiser step on a batch; returns its data loss. */
     double step(Batch b) {
-        Tensor x = tensor(Shape.of(b.n, b.h, b.w, b.c), Purpose.INPUT);
-        x.copyFrom(b.noisy);
+        Tensor x = tensor(Shape.of(b.n(), b.h(), b.w(), b.c()), Purpose.INPUT);
+        x.copyFrom(b.input());
         model.step(Seeds.derive(seed, 0xD209, globalStep)); // fresh dropout masks per step, a function of (seed, step)
         Tensor y = model.forward(x, true);
         Shape lossShape = lossShape(y, b);
@@ -251,10 +252,10 @@ public final class Trainer implements AutoCloseable {
         float[] p = out;
         if (residual) {
             pred = sized(pred, size);
-            for (int i = 0; i < size; i++) pred[i] = b.noisy[i] - out[i];
+            for (int i = 0; i < size; i++) pred[i] = b.input()[i] - out[i];
             p = pred;
         }
-        double l = loss.compute(p, b.clean, grad, lossShape, pool);
+        double l = loss.compute(p, b.target(), grad, lossShape, pool);
         if (!Double.isFinite(l)) { // before backward and the update: the weights stay as they were
             throw new IllegalStateException("loss became " + l + " at epoch " + (epoch + 1) + ", batch " + (batch + 1)
                     + " (learning rate " + optimizer.lr() + "; try a lower rate or gradient clipping)");
@@ -269,7 +270,7 @@ public final class Trainer implements AutoCloseable {
             act = sized(act, n);
             actGrad = sized(actGrad, n);
             MemorySegment.copy(a.data(), ValueLayout.JAVA_FLOAT_UNALIGNED, 0, act, 0, n);
-            reg += activity.apply(act, actGrad, b.n, a.shape().dim(-1));
+            reg += activity.apply(act, actGrad, b.n(), a.shape().dim(-1));
             Tensor ga = tensor(a.shape(), Purpose.ACTIVITY_GRAD);
             ga.copyFrom(actGrad);
             model.backward(gy, activity.node(), ga);
@@ -280,14 +281,14 @@ public final class Trainer implements AutoCloseable {
         if (clipNorm > 0) lastGradNorm = optimizer.clipGradNorm(clipNorm);
         optimizer.lr(schedule.lr(baseLr, epoch + (double) batch / batches));
         optimizer.step();
-        lossSum += l * b.n;
-        regSum += reg * b.n;
-        samplesSeen += b.n;
+        lossSum += l * b.n();
+        regSum += reg * b.n();
+        samplesSeen += b.n();
         return l;
     }
 
     private Shape lossShape(Tensor y, Batch b) {
-        Shape img = Shape.of(b.n, b.h, b.w, b.c);
+        Shape img = Shape.of(b.n(), b.h(), b.w(), b.c());
         if (y.size() != img.size()) {
             throw new IllegalArgumentException("model output " + y.shape() + " does not match the target batch " + img
                     + (residual ? " (residual learning needs output = input shape)" : ""));
@@ -301,13 +302,13 @@ public final class Trainer implements AutoCloseable {
         double lsum = 0, psnr = 0, psnrNoisy = 0, ssim = 0, n = 0;
         for (int i = 0, nb = val.batches(); i < nb; i++) {
             Batch b = val.next();
-            float[] den = denoise(b.noisy, b.n, b.h, b.w, b.c);
-            lsum += loss.compute(den, b.clean, null, Shape.of(b.n, b.h, b.w, b.c), pool) * b.n;
+            float[] den = denoise(b.input(), b.n(), b.h(), b.w(), b.c());
+            lsum += loss.compute(den, b.target(), null, Shape.of(b.n(), b.h(), b.w(), b.c()), pool) * b.n();
             for (int j = 0; j < den.length; j++) den[j] = Math.min(1f, Math.max(0f, den[j]));
-            psnr += Metrics.psnrSum(den, b.clean, b.n);
-            psnrNoisy += Metrics.psnrSum(b.noisy, b.clean, b.n);
-            ssim += Metrics.ssimSum(den, b.clean, b.n, b.h, b.w, b.c);
-            n += b.n;
+            psnr += Metrics.psnrSum(den, b.target(), b.n());
+            psnrNoisy += Metrics.psnrSum(b.input(), b.target(), b.n());
+            ssim += Metrics.ssimSum(den, b.target(), b.n(), b.h(), b.w(), b.c());
+            n += b.n();
         }
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("val_loss", lsum / n);

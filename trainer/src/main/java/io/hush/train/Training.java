@@ -1,6 +1,5 @@
 package io.hush.train;
 
-import io.hush.data.Augment;
 import io.hush.data.BatchLoader;
 import io.hush.data.DataPaths;
 import io.hush.data.Dataset;
@@ -55,32 +54,21 @@ public final class Training {
         log.println("data: " + data.train.size() + " training images" + (data.val != null ? ", " + data.val.size() + " validation" : "")
                 + " from " + data.where + "; noise " + noise);
 
-        Augment aug = switch (cfg.augment.toLowerCase(Locale.ROOT)) {
-            case "none" -> Augment.NONE;
-            case "default" -> Augment.DEFAULT;
-            default -> throw new IllegalArgumentException("augment must be none or default, got '" + cfg.augment + "'");
-        };
-        BatchLoader trainLoader = new BatchLoader(data.train, new BatchLoader.Config(cfg.patch, cfg.patchesPerImage, cfg.batch, aug, noise,
-                cfg.seed, true, false, 4));
+        BatchLoader trainLoader = new BatchLoader(data.train, BatchLoader.Config.training(cfg.patch, cfg.patchesPerImage, cfg.batch,
+                cfg.augment.augment(), noise, cfg.seed));
         int h = trainLoader.patchHeight(), w = trainLoader.patchWidth(), c = trainLoader.channels();
         BatchLoader valLoader = null;
         if (data.val != null) {
             int vp = data.val.uniformSize() && (cfg.patch == 0 || data.val.minHeight() == h) ? 0
                     : Math.min(Math.min(data.val.minHeight(), data.val.minWidth()), Math.max(h, 180));
-            if (cfg.arch.equals("seed") || cfg.arch.equals("dense-ae")) vp = h; // fixed-size networks: validate at the training size
+            if (cfg.arch.fixedSize()) vp = h; // fixed-size networks: validate at the training size
             // fixed validation noise: its own seed, always "epoch 0", no shuffling, no augmentation
-            valLoader = new BatchLoader(data.val, new BatchLoader.Config(vp, 1, cfg.batch, Augment.NONE, noise, cfg.seed ^ 0x5A17L, false, false, 2));
+            valLoader = new BatchLoader(data.val, BatchLoader.Config.validation(vp, cfg.batch, noise, cfg.seed ^ 0x5A17L));
         }
 
-        Model model = Architectures.byName(cfg.arch, h, w, c, cfg.depth, cfg.channels, cfg.batchNorm, cfg.code, cfg.seed);
-        switch (cfg.init.toLowerCase(Locale.ROOT)) {
-            case "glorot" -> { }
-            case "torch" -> model.initialize(Init.TORCH_DEFAULT, cfg.seed);
-            default -> {
-                model.close();
-                throw new IllegalArgumentException("init must be glorot or torch, got '" + cfg.init + "'");
-            }
-        }
+        Model model = Architectures.Spec.of(cfg.arch, h, w, c).withDepth(cfg.depth).withChannels(cfg.channels)
+                .withBatchNorm(cfg.batchNorm).withCode(cfg.code).withSeed(cfg.seed).build();
+        if (cfg.init == TrainConfig.WeightInit.TORCH) model.initialize(Init.TORCH_DEFAULT, cfg.seed);
         if (!cfg.initFrom.isEmpty()) {
             try {
                 copyWeights(Path.of(cfg.initFrom), model);
@@ -91,7 +79,7 @@ public final class Training {
         }
         if (cfg.threads > 0) model.threads(cfg.threads);
         fillCard(model.card(), cfg, noise, h, w, c, cardDataName(data.where, root));
-        log.println(String.format(Locale.ROOT, "model: %s, %,d parameters, input %dx%dx%d", cfg.arch, model.parameterCount(), h, w, c));
+        log.println(String.format(Locale.ROOT, "model: %s, %,d parameters, input %dx%dx%d", cfg.arch.text(), model.parameterCount(), h, w, c));
 
         Path runDir = Path.of(cfg.runDir);
         Files.createDirectories(runDir);
@@ -103,7 +91,7 @@ public final class Training {
              Trainer t = Trainer.compile(model, optimizer(cfg), Losses.parse(cfg.loss))) {
             t.seed(cfg.seed).stepsPerEpoch(cfg.stepsPerEpoch).residual(cfg.residual).clipNorm(cfg.clipNorm).schedule(schedule(cfg))
                     .weightRegularizer(new WeightRegularizer(cfg.l1, cfg.l2))
-                    .monitor(cfg.monitor)
+                    .monitor(cfg.monitor.text())
                     .checkpoint(ckpt, cfg.checkpointEvery);
             if (!cfg.activityLayer.isEmpty()) {
                 int node = Architectures.node(model, cfg.activityLayer);
@@ -114,17 +102,17 @@ public final class Training {
                 t.resume(ckpt);
             }
             List<Callback> cbs = new ArrayList<>();
-            cbs.add(new ProgressBar(log, System.console() != null && log == System.out));
+            cbs.add(new ProgressLog(log, System.console() != null && log == System.out));
             cbs.add(new CsvLogger(runDir.resolve("log.csv")));
             cbs.add(new PlotCallback(runDir, val, cfg.samples));
             cbs.add(new CardMetrics(data.valName, noise));
             ModelCheckpoint best = null;
-            if (val != null) cbs.add(best = new ModelCheckpoint(out, Monitor.of(cfg.monitor), true));
-            if (cfg.patience > 0) cbs.add(new EarlyStopping(Monitor.of(cfg.monitor), cfg.patience, false));
+            if (val != null) cbs.add(best = new ModelCheckpoint(out, cfg.monitor.monitor()));
+            if (cfg.patience > 0) cbs.add(new EarlyStopping(cfg.monitor.monitor(), cfg.patience));
             History hist = t.fit(train, val, cfg.epochs, cbs.toArray(new Callback[0]));
             model.save(runDir.resolve("last.hush"));
             if (best == null || best.saved() == 0) model.save(out);
-            log.println("model written to " + out + (best != null ? " (best " + cfg.monitor + " " + String.format(Locale.ROOT, "%.5g", best.best()) + ")" : ""));
+            log.println("model written to " + out + (best != null ? " (best " + cfg.monitor.text() + " " + String.format(Locale.ROOT, "%.5g", best.best()) + ")" : ""));
             return new Result(hist, out, runDir);
         } finally {
             model.close();
@@ -261,21 +249,19 @@ public final class Training {
     }
 
     static Optimizer optimizer(TrainConfig cfg) {
-        return switch (cfg.optimizer.toLowerCase(Locale.ROOT)) {
-            case "adam" -> new Adam(cfg.lr, cfg.beta1, cfg.beta2, cfg.eps, 0);
-            case "adamw" -> new Adam(cfg.lr, cfg.beta1, cfg.beta2, cfg.eps, cfg.weightDecay > 0 ? cfg.weightDecay : 1e-2);
-            case "sgd" -> new Sgd(cfg.lr, cfg.momentum, cfg.nesterov && cfg.momentum > 0);
-            default -> throw new IllegalArgumentException("unknown optimizer '" + cfg.optimizer + "' (known: adam, adamw, sgd)");
+        return switch (cfg.optimizer) {
+            case ADAM -> new Adam(cfg.lr, cfg.beta1, cfg.beta2, cfg.eps, 0);
+            case ADAMW -> new Adam(cfg.lr, cfg.beta1, cfg.beta2, cfg.eps, cfg.weightDecay > 0 ? cfg.weightDecay : 1e-2);
+            case SGD -> new Sgd(cfg.lr, cfg.momentum, cfg.nesterov && cfg.momentum > 0);
         };
     }
 
     static LrSchedule schedule(TrainConfig cfg) {
-        return switch (cfg.schedule.toLowerCase(Locale.ROOT)) {
-            case "constant", "none" -> LrSchedule.constant();
-            case "step" -> LrSchedule.step(cfg.stepEvery, cfg.gamma);
-            case "cosine" -> LrSchedule.cosine(cfg.epochs, cfg.minLr, cfg.warmup);
-            case "plateau" -> LrSchedule.plateau(cfg.plateauFactor, cfg.plateauPatience, 0, cfg.minLr, 0);
-            default -> throw new IllegalArgumentException("unknown schedule '" + cfg.schedule + "' (known: constant, step, cosine, plateau)");
+        return switch (cfg.schedule) {
+            case CONSTANT -> LrSchedule.constant();
+            case STEP -> LrSchedule.step(cfg.stepEvery, cfg.gamma);
+            case COSINE -> LrSchedule.cosine(cfg.epochs, cfg.minLr, cfg.warmup);
+            case PLATEAU -> LrSchedule.plateau(cfg.plateauFactor, cfg.plateauPatience, 0, cfg.minLr, 0);
         };
     }
 
@@ -294,9 +280,9 @@ public final class Training {
 
     private static void fillCard(ModelCard card, TrainConfig cfg, NoiseModel noise, int h, int w, int c, String data) {
         card.name(cfg.name).description(cfg.description);
-        boolean fixed = cfg.arch.equals("seed") || cfg.arch.equals("dense-ae");
+        boolean fixed = cfg.arch.fixedSize();
         card.input(fixed ? ModelCard.InputContract.fixed(h, w, c, 0f, 1f)
-                : ModelCard.InputContract.anySize(c, cfg.arch.equals("conv-ae") ? 4 : 1, 0f, 1f));
+                : ModelCard.InputContract.anySize(c, cfg.arch == Architectures.Arch.CONV_AE ? 4 : 1, 0f, 1f));
         GaussianNoise g = gaussianSpan(noise);
         if (g != null) {
             card.noise(g.sigmaLo255() == g.sigmaHi255() ? ModelCard.Noise.gaussian((float) (g.sigmaLo255() / 255))
@@ -305,7 +291,7 @@ public final class Training {
             Noise first = noise.stages().get(0);
             card.noise(new ModelCard.Noise(first.getClass().getSimpleName().replace("Noise", "").toLowerCase(Locale.ROOT), 0f, 0f, 0f));
         }
-        card.training(new ModelCard.Training("arch=" + cfg.arch + ", loss=" + cfg.loss + ", optimizer=" + cfg.optimizer + " lr " + cfg.lr
+        card.training(new ModelCard.Training("arch=" + cfg.arch.text() + ", loss=" + cfg.loss + ", optimizer=" + cfg.optimizer.text() + " lr " + cfg.lr
                 + ", batch " + cfg.batch + ", noise " + noise + (cfg.residual ? ", residual" : ""), data, cfg.epochs, 0, cfg.seed, cfg.loss));
         card.extra().put("train.config", cfg.toString());
         card.output(cfg.residual ? ModelCard.Output.NOISE : ModelCard.Output.CLEAN);

@@ -14,7 +14,7 @@
  *         .residual(false).clipNorm(1.0).schedule(LrSchedule.cosine(30, 1e-5, 1))
  *         .weightRegularizer(new WeightRegularizer(0, 1e-4))
  *         .checkpoint(Path.of("runs/x/last.ckpt"), 0)) {      // .resume(file) continues a run exactly
- *     History h = t.fit(train, val, 30, new ProgressBar(), new CsvLogger(csv), new PlotCallback(dir, val, 8),
+ *     History h = t.fit(train, val, 30, new ProgressLog(), new CsvLogger(csv), new PlotCallback(dir, val, 8),
  *             new ModelCheckpoint(best, "val_psnr"), new EarlyStopping("val_loss", 5));
  * }
  * }</pre>

@@ -32,15 +32,16 @@ class ArchitecturesTest {
             assertEquals(Shape.of(40, 40, 1), a.outputShape());
             assertEquals(Shape.of(33, 17, 1), a.outputShape(Shape.of(33, 17, 1)), "fully convolutional");
             assertInstanceOf(Subtract.class, b.nodes().get(b.nodes().size() - 1).layer());
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Architectures.byName("unet", 8, 8, 1, 1, 1, false, 1, 1));
-            assertTrue(e.getMessage().contains("known: seed"), e.getMessage());
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new TrainConfig().set("arch", "unet"));
+            assertEquals("config key 'arch': 'unet' is not one of seed, dncnn, dncnn-residual, halfres, conv-ae, dense-ae", e.getMessage());
+            assertEquals(Architectures.Arch.DNCNN_RESIDUAL, new TrainConfig().set("arch", "DnCNN-Residual").arch);
         }
     }
 
     /** The half-resolution DnCNN keeps the image size on even sides, refuses odd ones, and tiles in steps of 2. */
     @Test
     void halfResolutionDncnn() {
-        try (Model m = Architectures.byName("halfres", 16, 16, 1, 3, 8, true, 0, 5)) {
+        try (Model m = Architectures.Spec.of(Architectures.Arch.HALFRES, 16, 16, 1).withDepth(3).withChannels(8).withSeed(5).build()) {
             assertEquals(Shape.of(16, 16, 1), m.outputShape());
             assertEquals(Shape.of(34, 22, 1), m.outputShape(Shape.of(34, 22, 1)), "fully convolutional on even sides");
             // conv 1->4 (36+4), conv s2 4->8 (288+8), 3 x (conv 8->8 no bias 576 + BN 4*8), convT 8->4 (288+4),
@@ -58,8 +59,8 @@ class ArchitecturesTest {
      */
     @Test
     void convNetsTrainAndResumeExactly(@TempDir Path dir) {
-        BatchSource train = new NoisySource(new ArraySource(TrainerTest.images(16, 1), 16, 12, 12, 1, 8, true, false, 3), NoiseModel.parse("gaussian:40"), 3, false);
-        BatchSource val = new NoisySource(new ArraySource(TrainerTest.images(8, 2), 8, 12, 12, 1, 8, false, false, 0), NoiseModel.parse("gaussian:40"), 4, true);
+        BatchSource train = NoisySource.fresh(ArraySource.shuffled(TrainerTest.images(16, 1), 16, 12, 12, 1, 8, 3), NoiseModel.parse("gaussian:40"), 3);
+        BatchSource val = NoisySource.fixed(ArraySource.inOrder(TrainerTest.images(8, 2), 8, 12, 12, 1, 8), NoiseModel.parse("gaussian:40"), 4);
         List<float[]> straight;
         try (Model m = Architectures.dncnn(12, 12, 1, 3, 4, true, false, 5).threads(1);
              Trainer t = Trainer.compile(m, new Adam(3e-3), PixelLoss.mse()).residual(true)) {
@@ -98,7 +99,7 @@ class ArchitecturesTest {
      */
     @Test
     void trainerResidualEqualsInGraphSubtract() {
-        BatchSource train = new NoisySource(new ArraySource(TrainerTest.images(16, 1), 16, 12, 12, 1, 8, true, false, 3), NoiseModel.parse("gaussian:40"), 3, false);
+        BatchSource train = NoisySource.fresh(ArraySource.shuffled(TrainerTest.images(16, 1), 16, 12, 12, 1, 8, 3), NoiseModel.parse("gaussian:40"), 3);
         try (Model a = Architectures.dncnn(12, 12, 1, 3, 4, false, false, 8).threads(1);
              Model b = Architectures.dncnn(12, 12, 1, 3, 4, false, true, 8).threads(1);
              Trainer ta = Trainer.compile(a, new Adam(3e-3), PixelLoss.mse()).residual(true);
@@ -113,7 +114,7 @@ class ArchitecturesTest {
     /** Activity regularisation reaches the weights below the latent node (and only changes the run when on). */
     @Test
     void sparseAutoencoderInjectsTheActivityGradient() {
-        BatchSource train = new ArraySource(TrainerTest.images(16, 1), 16, 12, 12, 1, 8, true, false, 3);
+        BatchSource train = ArraySource.shuffled(TrainerTest.images(16, 1), 16, 12, 12, 1, 8, 3);
         List<float[]> plain, sparse;
         double meanCode;
         try (Model m = Architectures.denseAutoencoder(12, 12, 1, 32, 16, 0f, 9).threads(1);

@@ -1,5 +1,6 @@
 package io.hush.train;
 
+import io.hush.data.Batch;
 import io.hush.engine.Model;
 import io.hush.engine.layers.Activation;
 import io.hush.engine.layers.Dropout;
@@ -53,11 +54,11 @@ class TrainerTest {
     }
 
     static BatchSource train(long seed) {
-        return new NoisySource(new ArraySource(images(40, 1), 40, H, W, 1, 8, true, false, seed), NoiseModel.parse("gaussian:50+clip"), seed, false);
+        return NoisySource.fresh(ArraySource.shuffled(images(40, 1), 40, H, W, 1, 8, seed), NoiseModel.parse("gaussian:50+clip"), seed);
     }
 
     static BatchSource val() {
-        return new NoisySource(new ArraySource(images(16, 2), 16, H, W, 1, 16, false, false, 0), NoiseModel.parse("gaussian:50+clip"), 99, true);
+        return NoisySource.fixed(ArraySource.inOrder(images(16, 2), 16, H, W, 1, 16), NoiseModel.parse("gaussian:50+clip"), 99);
     }
 
     /** A trainer with every stateful option on: dropout, penalties, clipping, plateau schedule, activity regularisation. */
@@ -86,7 +87,7 @@ class TrainerTest {
             List<float[]> before = weights(m);
             float[] noisy = images(2, 3), clean = noisy.clone();
             clean[5] = Float.NaN;
-            IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.step(new Batch(noisy, clean, 2, H, W, 1)));
+            IllegalStateException e = assertThrows(IllegalStateException.class, () -> t.step(new Batch(0, 0, 2, H, W, 1, noisy, clean, new int[2])));
             assertTrue(e.getMessage().contains("loss became NaN"), e.getMessage());
             assertSameWeights(before, weights(m));
         }
@@ -96,7 +97,7 @@ class TrainerTest {
     void fitLowersTheLoss(@TempDir Path dir) throws Exception {
         try (Model m = model(1, false); Trainer t = Trainer.compile(m, new Adam(2e-2), PixelLoss.mse())) {
             ByteArrayOutputStream log = new ByteArrayOutputStream();
-            History h = t.fit(train(5), val(), 4, new ProgressBar(new PrintStream(log), false), new CsvLogger(dir.resolve("log.csv")),
+            History h = t.fit(train(5), val(), 4, new ProgressLog(new PrintStream(log), false), new CsvLogger(dir.resolve("log.csv")),
                     new PlotCallback(dir, val(), 4)); 
             double[] loss = h.get("loss"), vl = h.get("val_loss"), psnr = h.get("val_psnr");
             assertEquals(4, h.size());
@@ -171,10 +172,16 @@ class TrainerTest {
         }
         // resuming with other data is refused with a clear message
         try (Model m = model(3, true); Trainer t = full(m, 7).resume(ckpt)) {
-            BatchSource other = new ArraySource(images(40, 1), 40, H, W, 1, 4, true, false, 7);
+            BatchSource other = ArraySource.shuffled(images(40, 1), 40, H, W, 1, 4, 7);
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.fit(other, null, 3));
             assertTrue(e.getMessage().contains("batches per epoch"), e.getMessage());
         }
+    }
+
+    private static float[] subtract(float[] a, float[] b) {
+        float[] d = new float[a.length];
+        for (int i = 0; i < d.length; i++) d[i] = a[i] - b[i];
+        return d;
     }
 
     @Test
@@ -184,6 +191,11 @@ class TrainerTest {
             float[] out = m.predict(noisy, 2);
             float[] den = t.denoise(noisy, 2, H, W, 1);
             for (int i = 0; i < den.length; i++) assertEquals(noisy[i] - out[i], den[i], 0f);
+            // another size is never guessed (8x32 has the pixel count of 16x16): it is given
+            float[] wide = java.util.Arrays.copyOf(noisy, 8 * 32);
+            RuntimeException e = assertThrows(RuntimeException.class, () -> m.predict(wide, 1));
+            assertTrue(e.getMessage().contains("predict(x, n, height, width)"), e.getMessage());
+            assertArrayEquals(t.denoise(wide, 1, 8, 32, 1), subtract(wide, m.predict(wide, 1, 8, 32)));
             History h = t.fit(train(3), val(), 3);
             assertTrue(h.get("loss")[2] < h.get("loss")[0], h.toString());
         }
@@ -193,7 +205,7 @@ class TrainerTest {
     void earlyStoppingAndKeepBest(@TempDir Path dir) throws Exception {
         try (Model m = model(6, false); Trainer t = Trainer.compile(m, new Adam(1e-9), PixelLoss.mse())) {
             // a learning rate too small to matter: val_loss never improves by 1e-3, so training stops after 1 + 2 epochs
-            EarlyStopping es = new EarlyStopping(Monitor.of("val_loss").withMinDelta(1e-3), 2, true);
+            EarlyStopping es = new EarlyStopping(Monitor.of("val_loss").withMinDelta(1e-3), 2).restoringBest();
             ModelCheckpoint best = new ModelCheckpoint(dir.resolve("best.weights"), "val_loss").weightsOnly();
             List<List<float[]>> perEpoch = new ArrayList<>();
             History h = t.fit(train(1), val(), 20, es, best, new Callback() {

@@ -19,7 +19,6 @@ public final class WeightedLoss implements Loss {
         this.weights = weights.clone();
     }
 
-    public List<Loss> parts() { return parts; }
 
     public double weight(int i) { return weights[i]; }
 

@@ -1,10 +1,12 @@
 package io.hush.train.loss;
 
+import io.hush.metrics.Ssim;
+
 /**
- * SSIM of one image plane against a reference, and its exact gradient with respect to the first image.
+ * SSIM of one image plane against a reference, and its exact gradient with respect to the first image. The window,
+ * its taps, the constants and the valid-region filtering are those of the metric, {@link io.hush.metrics.Ssim} (peak 1);
+ * this class adds what training needs: reusable per-thread buffers and the gradient.
  *
- * <p>Wang et al. (2004): an 11x11 Gaussian window (sigma 1.5) slides over the <em>valid</em> region (no padding,
- * {@code (H-10) x (W-10)} positions); with dynamic range 1, C1 = (0.01)^2 and C2 = (0.03)^2,
  * <pre>
  *   SSIM = (2 mx my + C1)(2 sxy + C2) / ((mx^2 + my^2 + C1)(sx^2 + sy^2 + C2)) =: A1 A2 / (B1 B2)
  *   CS   = A2 / B2   (the contrast-structure term MS-SSIM uses at the finer scales)
@@ -18,32 +20,15 @@ package io.hush.train.loss;
  * a = 2my(A2-A1)/(B1B2) - 2mx SSIM (1/B1 - 1/B2), b = -SSIM/B2, c = 2A1/(B1B2); of CS
  * a = -2my/B2 + 2mx A2/B2^2, b = -A2/B2^2, c = 2/B2. None divides by A1 or A2, which can be 0.
  *
- * <p>Speed: the window is separable, so each of the five moment maps costs two 11-tap 1-D passes instead of one
- * 121-tap pass; loops run with the tap outermost so the innermost loop is a unit-stride axpy the JIT vectorises.
- * Everything is in double: the loss is a mean of many near-1 values, and float sums would swamp the
+ * <p>Everything is in double: the loss is a mean of many near-1 values, and float sums would swamp the
  * finite-difference checks. One {@link Work} per thread; callers parallelise over planes.
  */
-public final class Ssim {
-    public static final int WINDOW = 11;
-    public static final double SIGMA = 1.5;
-    public static final double C1 = 0.01 * 0.01;
-    public static final double C2 = 0.03 * 0.03;
-    static final double[] G = gaussian(WINDOW, SIGMA);
+final class SsimGradient {
+    static final int WINDOW = Ssim.WINDOW;
+    static final double C1 = Ssim.c1(1), C2 = Ssim.c2(1);
+    private static final double[] G = Ssim.window();
 
-    private Ssim() {}
-
-    /** A normalised 1-D Gaussian of {@code size} taps; the 2-D window is its outer product (also sums to 1). */
-    static double[] gaussian(int size, double sigma) {
-        double[] g = new double[size];
-        double sum = 0;
-        for (int i = 0; i < size; i++) {
-            double d = i - (size - 1) / 2.0;
-            g[i] = Math.exp(-d * d / (2 * sigma * sigma));
-            sum += g[i];
-        }
-        for (int i = 0; i < size; i++) g[i] /= sum;
-        return g;
-    }
+    private SsimGradient() {}
 
     /** Buffers for one plane of a fixed {@code [h,w]}; reused call after call. */
     static final class Work {
@@ -55,7 +40,7 @@ public final class Ssim {
         final double[] back, ga, gb, gc;     // [h,wo] and [h,w] transposed filtering
 
         Work(int h, int w) {
-            checkSize(h, w);
+            Ssim.checkSize(h, w);
             this.h = h;
             this.w = w;
             ho = h - WINDOW + 1;
@@ -79,23 +64,12 @@ public final class Ssim {
         boolean fits(int hh, int ww) { return hh == h && ww == w; }
     }
 
-    static void checkSize(int h, int w) {
-        if (h < WINDOW || w < WINDOW) {
-            throw new IllegalArgumentException("SSIM needs images of at least " + WINDOW + "x" + WINDOW + " (its Gaussian window), got "
-                    + h + "x" + w);
-        }
-    }
-
     /**
      * Mean SSIM ({@code out[0]}) and mean CS ({@code out[1]}) over the valid positions of plane {@code x} against
      * {@code y}, both {@code [h,w]} row-major. If {@code grad} is non-null, writes d(coefS*meanSSIM + coefCS*meanCS)/dx
-     * into it ({@code [h,w]}).
+     * into it ({@code [h,w]}). {@code reuse} skips the filtering when {@code k} still holds the moments of this same
+     * x and y.
      */
-    static void plane(double[] x, double[] y, Work k, double[] out, double coefS, double coefCS, double[] grad) {
-        plane(x, y, k, out, coefS, coefCS, grad, false);
-    }
-
-    /** As above; {@code reuse} skips the filtering when {@code k} still holds the moments of this same x and y. */
     static void plane(double[] x, double[] y, Work k, double[] out, double coefS, double coefCS, double[] grad, boolean reuse) {
         int h = k.h, w = k.w, ho = k.ho, wo = k.wo;
         if (!reuse) moments(x, y, k);
@@ -136,60 +110,31 @@ public final class Ssim {
     /** The five window moments of x and y into {@code k}. */
     static void moments(double[] x, double[] y, Work k) {
         int n = k.h * k.w;
-        filter(x, k, k.mx);
-        filter(y, k, k.my);
+        Ssim.filterValid(x, k.h, k.w, k.row, k.mx);
+        Ssim.filterValid(y, k.h, k.w, k.row, k.my);
         for (int i = 0; i < n; i++) k.tmp[i] = x[i] * x[i];
-        filter(k.tmp, k, k.exx);
+        Ssim.filterValid(k.tmp, k.h, k.w, k.row, k.exx);
         for (int i = 0; i < n; i++) k.tmp[i] = y[i] * y[i];
-        filter(k.tmp, k, k.eyy);
+        Ssim.filterValid(k.tmp, k.h, k.w, k.row, k.eyy);
         for (int i = 0; i < n; i++) k.tmp[i] = x[i] * y[i];
-        filter(k.tmp, k, k.exy);
+        Ssim.filterValid(k.tmp, k.h, k.w, k.row, k.exy);
     }
 
-    /** Valid separable Gaussian filtering {@code src[h,w] -> dst[ho,wo]}. */
-    static void filter(double[] src, Work k, double[] dst) {
-        int h = k.h, w = k.w, ho = k.ho, wo = k.wo;
-        double[] row = k.row;
-        java.util.Arrays.fill(row, 0);
-        for (int i = 0; i < h; i++) {
-            int r = i * wo, s = i * w;
-            for (int t = 0; t < WINDOW; t++) {
-                double g = G[t];
-                for (int j = 0; j < wo; j++) row[r + j] += g * src[s + j + t];
-            }
-        }
-        java.util.Arrays.fill(dst, 0);
-        for (int i = 0; i < ho; i++) {
-            int r = i * wo;
-            for (int t = 0; t < WINDOW; t++) {
-                double g = G[t];
-                int s = (i + t) * wo;
-                for (int j = 0; j < wo; j++) dst[r + j] += g * row[s + j];
-            }
-        }
-    }
-
-    /** Transpose of {@link #filter}: {@code src[ho,wo] -> dst[h,w]}, each position spreading its value over its window. */
+    /**
+     * Transpose of {@link Ssim#filterValid}: {@code src[ho,wo] -> dst[h,w]}, each position spreading its value over
+     * its window.
+     */
     static void filterT(double[] src, Work k, double[] dst) {
         int h = k.h, w = k.w, ho = k.ho, wo = k.wo;
-        double[] back = k.back;
-        java.util.Arrays.fill(back, 0);
-        for (int i = 0; i < ho; i++) {
-            int s = i * wo;
-            for (int t = 0; t < WINDOW; t++) {
-                double g = G[t];
-                int r = (i + t) * wo;
-                for (int j = 0; j < wo; j++) back[r + j] += g * src[s + j];
-            }
-        }
+        java.util.Arrays.fill(k.back, 0);
+        for (int i = 0; i < ho; i++) for (int t = 0; t < WINDOW; t++) axpy(G[t], src, i * wo, k.back, (i + t) * wo, wo);
         java.util.Arrays.fill(dst, 0);
-        for (int i = 0; i < h; i++) {
-            int s = i * wo, r = i * w;
-            for (int t = 0; t < WINDOW; t++) {
-                double g = G[t];
-                for (int j = 0; j < wo; j++) dst[r + t + j] += g * back[s + j];
-            }
-        }
+        for (int i = 0; i < h; i++) for (int t = 0; t < WINDOW; t++) axpy(G[t], k.back, i * wo, dst, i * w + t, wo);
+    }
+
+    /** {@code out[o + j] += g * in[i + j]} for {@code j < n}. */
+    private static void axpy(double g, double[] in, int i, double[] out, int o, int n) {
+        for (int j = 0; j < n; j++) out[o + j] += g * in[i + j];
     }
 
     /** Copies plane {@code (n, ch)} of an NHWC array into {@code dst[h*w]}. */
@@ -202,24 +147,5 @@ public final class Ssim {
     static void insert(double[] src, float[] dst, int n, int ch, int h, int w, int c) {
         int base = n * h * w * c + ch;
         for (int i = 0; i < h * w; i++) dst[base + i * c] = (float) src[i];
-    }
-
-    /**
-     * Mean SSIM of a batch {@code [N,H,W,C]} (values in [0,1]): the mean over images and channels of each plane's mean
-     * over valid positions. Single-threaded; for validation and tests.
-     */
-    public static double mean(float[] x, float[] y, int n, int h, int w, int c) {
-        Work k = new Work(h, w);
-        double[] px = new double[h * w], py = new double[h * w], out = new double[2];
-        double sum = 0;
-        for (int s = 0; s < n; s++) {
-            for (int ch = 0; ch < c; ch++) {
-                extract(x, s, ch, h, w, c, px);
-                extract(y, s, ch, h, w, c, py);
-                plane(px, py, k, out, 0, 0, null);
-                sum += out[0];
-            }
-        }
-        return sum / ((double) n * c);
     }
 }
