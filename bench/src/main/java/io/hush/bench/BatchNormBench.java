@@ -2,7 +2,6 @@ package io.hush.bench;
 
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
-import io.hush.engine.ThreadPool;
 import io.hush.engine.kernels.BatchNormKernels;
 import io.hush.engine.layers.BatchNorm2D;
 import io.hush.engine.layers.Exec;
@@ -17,10 +16,8 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
@@ -39,7 +36,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 4, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 @State(Scope.Benchmark)
-public class BatchNormBench {
+public class BatchNormBench extends LayerBench {
     @Param({"seed", "big"})
     public String shape;
     @Param({"1", "2"})
@@ -47,11 +44,7 @@ public class BatchNormBench {
     @Param({"simd", "scalar"})
     public String impl;
 
-    Arena arena;
-    ThreadPool pool;
     BatchNorm2D layer;
-    Tensor[] in, gradIn;
-    Tensor out, gradOut;
     Exec train, infer;
     // scalar path: per-call partial sums [blocks][C] and per-channel vectors [C]
     int c, nb;
@@ -61,8 +54,7 @@ public class BatchNormBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        arena = Arena.ofShared();
-        pool = new ThreadPool(threads);
+        open(threads);
         if (!impl.equals("simd") && !impl.equals("scalar")) throw new IllegalArgumentException("impl: simd or scalar, got " + impl);
         Shape inB = switch (shape) {
             case "seed" -> Shape.of(32, 28, 28, 32);
@@ -72,35 +64,23 @@ public class BatchNormBench {
         layer = new BatchNorm2D();
         layer.createParams(new Shape[] {inB.dropBatch()}, arena);
         layer.initialize(new SplittableRandom(1));
-        in = new Tensor[] {Tensor.allocate(arena, inB)};
-        gradIn = new Tensor[] {Tensor.allocate(arena, inB)};
-        out = Tensor.allocate(arena, inB);
-        gradOut = Tensor.allocate(arena, inB);
-        SplittableRandom r = new SplittableRandom(3);
-        for (long i = 0; i < in[0].size(); i++) in[0].set(i, (float) r.nextDouble());
-        for (long i = 0; i < gradOut.size(); i++) gradOut.set(i, (float) r.nextDouble());
+        tensors(inB, inB, 3, false);
         Shape[] ins = {inB};
         train = new Exec(pool, true);
-        train.state = arena.allocate(layer.stateFloats(ins, inB, threads) * 4, 64);
-        train.scratch = arena.allocate(layer.scratchFloats(ins, inB, threads) * 4, 64);
+        train.state = floats(layer.stateFloats(ins, inB, threads));
+        train.scratch = floats(layer.scratchFloats(ins, inB, threads));
         infer = new Exec(pool, false);
         infer.scratch = train.scratch;
         c = inB.dim(-1);
         pixels = inB.size() / c;
         nb = BatchNormKernels.blocks(pixels);
-        part1 = arena.allocate((long) nb * c * 4, 64);
-        part2 = arena.allocate((long) nb * c * 4, 64);
+        part1 = floats((long) nb * c);
+        part2 = floats((long) nb * c);
         MemorySegment[] v = new MemorySegment[10];
-        for (int i = 0; i < v.length; i++) v[i] = arena.allocate(c * 4L, 64);
+        for (int i = 0; i < v.length; i++) v[i] = floats(c);
         mean = v[0]; var = v[1]; invstd = v[2]; scale = v[3]; shift = v[4]; sumG = v[5]; sumGX = v[6]; a = v[7]; mg = v[8]; q = v[9];
         if (impl.equals("simd")) layer.forward(in, out, train);
         else scalarTrainForward();
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        pool.close();
-        arena.close();
     }
 
     @Benchmark

@@ -2,7 +2,6 @@ package io.hush.bench;
 
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
-import io.hush.engine.ThreadPool;
 import io.hush.engine.kernels.ConvGeom;
 import io.hush.engine.kernels.ConvScalar;
 import io.hush.engine.layers.Activation;
@@ -11,7 +10,6 @@ import io.hush.engine.layers.Conv2DTranspose;
 import io.hush.engine.layers.Exec;
 import io.hush.engine.layers.Layer;
 import io.hush.engine.layers.Padding;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -23,10 +21,8 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -51,7 +47,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
 @State(Scope.Benchmark)
-public class ConvBench {
+public class ConvBench extends LayerBench {
     @Param({"big", "dn256", "c1", "c2", "t1", "t2", "c3"})
     public String shape;
     @Param({"1", "2"})
@@ -59,29 +55,15 @@ public class ConvBench {
     @Param({"simd", "scalar"})
     public String impl;
 
-    Arena arena;
-    ThreadPool pool;
     Layer layer;
-    Tensor[] in, gradIn;
-    Tensor out, gradOut;
     Exec ex;
     long fwdFlops, bwdFlops;
     ConvGeom geom;
     MemorySegment kernelGrad, bias;
 
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public double gflop;
-
-        @Setup(Level.Iteration)
-        public void reset() { gflop = 0; }
-    }
-
     @Setup(Level.Trial)
     public void setup() {
-        arena = Arena.ofShared();
-        pool = new ThreadPool(threads);
+        open(threads);
         Shape x;
         if (!impl.equals("simd") && !impl.equals("scalar")) throw new IllegalArgumentException("impl: simd or scalar, got " + impl);
         switch (shape) {
@@ -98,33 +80,21 @@ public class ConvBench {
         Shape o = layer.outputShape(per).withBatch(x.dim(0));
         layer.createParams(per, arena);
         layer.initialize(new SplittableRandom(1));
-        SplittableRandom r = new SplittableRandom(2);
-        in = new Tensor[]{Tensor.allocate(arena, x)};
-        for (long i = 0; i < in[0].size(); i++) in[0].set(i, (float) (r.nextDouble() * 2 - 1));
-        gradIn = new Tensor[]{Tensor.allocate(arena, x)};
-        out = Tensor.allocate(arena, o);
-        gradOut = Tensor.allocate(arena, o);
-        for (long i = 0; i < gradOut.size(); i++) gradOut.set(i, (float) (r.nextDouble() * 2 - 1));
+        tensors(x, o, 2, true);
         ex = new Exec(pool, true);
         long sc = layer.scratchFloats(new Shape[]{x}, o, threads);
-        ex.scratch = sc > 0 ? arena.allocate(sc * 4, 64) : MemorySegment.NULL;
+        ex.scratch = sc > 0 ? floats(sc) : MemorySegment.NULL;
         long macs = layer.flops(per, o.dropBatch()) / 2 * x.dim(0);
         fwdFlops = 2 * macs;
         bwdFlops = shape.equals("c1") ? 2 * macs : 4 * macs; // c1 is a model input: no input gradient
         geom = layer instanceof Conv2D c ? c.geometry(x) : ((Conv2DTranspose) layer).geometry(x);
-        kernelGrad = arena.allocate(geom.kernelSize() * 4, 64);
+        kernelGrad = floats(geom.kernelSize());
         bias = layer.params().size() > 1 ? layer.params().get(1).value.data() : MemorySegment.NULL;
         layer.forward(in, out, ex);
     }
 
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        pool.close();
-        arena.close();
-    }
-
     @Benchmark
-    public void forward(Flops f) {
+    public void forward(ModelBench.Flops f) {
         if (impl.equals("scalar")) {
             MemorySegment w = layer.params().get(0).value.data();
             if (layer instanceof Conv2D) ConvScalar.forward(geom, in[0].data(), w, bias, out.data());
@@ -136,7 +106,7 @@ public class ConvBench {
     }
 
     @Benchmark
-    public void backward(Flops f) {
+    public void backward(ModelBench.Flops f) {
         if (impl.equals("scalar")) {
             if (layer instanceof Conv2D) {
                 ConvScalar.weightGrad(geom, in[0].data(), gradOut.data(), kernelGrad);
@@ -159,7 +129,7 @@ public class ConvBench {
     /** Conv2DTranspose's [KH,KW,Cin,Cout] kernel as the HWIO kernel of the convolution it transposes. */
     private MemorySegment transposedKernel() {
         if (tk == null) {
-            tk = arena.allocate(geom.kernelSize() * 4, 64);
+            tk = floats(geom.kernelSize());
             io.hush.engine.kernels.ConvSimd.transposeTaps(layer.params().get(0).value.data(), geom.taps(),
                     geom.cout(), geom.cin(), tk);
         }

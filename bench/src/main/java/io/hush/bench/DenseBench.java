@@ -2,7 +2,6 @@ package io.hush.bench;
 
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
-import io.hush.engine.ThreadPool;
 import io.hush.engine.kernels.GemmScalar;
 import io.hush.engine.layers.Activation;
 import io.hush.engine.layers.Dense;
@@ -20,10 +19,8 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
@@ -40,7 +37,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 4, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
 @State(Scope.Benchmark)
-public class DenseBench {
+public class DenseBench extends LayerBench {
     static final int F = 3136;
 
     @Param({"1", "128"})
@@ -50,11 +47,7 @@ public class DenseBench {
     @Param({"simd", "scalar", "int8"})
     public String impl;
 
-    Arena arena;
-    ThreadPool pool;
     Dense dense;
-    Tensor[] in, gradIn;
-    Tensor out, gradOut;
     Exec ex;
 
     @State(Scope.Thread)
@@ -68,29 +61,16 @@ public class DenseBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        arena = Arena.ofShared();
-        pool = new ThreadPool(threads);
+        open(threads);
         dense = new Dense(F, Activation.LINEAR, true);
         if (impl.equals("int8")) dense.kernelStorage(KernelStorage.INT8);
         Shape[] per = {Shape.of(F)};
         dense.createParams(per, arena);
         dense.initialize(new SplittableRandom(1));
         Shape inB = Shape.of(batch, F), outB = Shape.of(batch, F);
-        in = new Tensor[] {Tensor.allocate(arena, inB)};
-        gradIn = new Tensor[] {Tensor.allocate(arena, inB)};
-        out = Tensor.allocate(arena, outB);
-        gradOut = Tensor.allocate(arena, outB);
-        SplittableRandom r = new SplittableRandom(2);
-        for (long i = 0; i < in[0].size(); i++) in[0].set(i, (float) r.nextDouble());
-        for (long i = 0; i < gradOut.size(); i++) gradOut.set(i, (float) r.nextDouble());
+        tensors(inB, outB, 2, false);
         ex = new Exec(pool, !impl.equals("int8")); // int8 is inference only
-        ex.scratch = arena.allocate(dense.scratchFloats(new Shape[] {inB}, outB, threads) * 4, 64);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        pool.close();
-        arena.close();
+        ex.scratch = floats(dense.scratchFloats(new Shape[] {inB}, outB, threads));
     }
 
     @Benchmark

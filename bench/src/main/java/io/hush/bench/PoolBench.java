@@ -2,7 +2,6 @@ package io.hush.bench;
 
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
-import io.hush.engine.ThreadPool;
 import io.hush.engine.kernels.PoolKernels;
 import io.hush.engine.layers.Exec;
 import io.hush.engine.layers.MaxPool2D;
@@ -18,11 +17,8 @@ import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
-import java.lang.foreign.Arena;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 @Measurement(iterations = 4, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
 @State(Scope.Benchmark)
-public class PoolBench {
+public class PoolBench extends LayerBench {
     @Param({"seed", "seed2", "big"})
     public String shape;
     @Param({"1", "2"})
@@ -44,18 +40,13 @@ public class PoolBench {
     @Param({"simd", "scalar"})
     public String impl;
 
-    Arena arena;
-    ThreadPool pool;
     MaxPool2D layer;
-    Tensor[] in, gradIn;
-    Tensor out, gradOut;
     Exec train, infer;
     PoolKernels.Geometry geom;
 
     @Setup(Level.Trial)
     public void setup() {
-        arena = Arena.ofShared();
-        pool = new ThreadPool(threads);
+        open(threads);
         Shape inB = switch (shape) {
             case "seed" -> Shape.of(32, 28, 28, 32);
             case "seed2" -> Shape.of(32, 14, 14, 64);
@@ -64,23 +55,11 @@ public class PoolBench {
         };
         layer = new MaxPool2D(2, Padding.SAME);
         Shape outB = layer.outputShape(inB.dropBatch()).withBatch(inB.dim(0));
-        in = new Tensor[] {Tensor.allocate(arena, inB)};
-        gradIn = new Tensor[] {Tensor.allocate(arena, inB)};
-        out = Tensor.allocate(arena, outB);
-        gradOut = Tensor.allocate(arena, outB);
-        SplittableRandom r = new SplittableRandom(3);
-        for (long i = 0; i < in[0].size(); i++) in[0].set(i, (float) r.nextDouble());
-        for (long i = 0; i < gradOut.size(); i++) gradOut.set(i, (float) r.nextDouble());
+        tensors(inB, outB, 3, false);
         train = new Exec(pool, true);
-        train.state = arena.allocate(layer.stateFloats(new Shape[] {inB}, outB, threads) * 4, 64);
+        train.state = floats(layer.stateFloats(new Shape[] {inB}, outB, threads));
         infer = new Exec(pool, false);
         geom = new PoolKernels.Geometry(inB.dim(1), inB.dim(2), inB.dim(3), outB.dim(1), outB.dim(2), 2, 2, 2, 2, 0, 0);
-    }
-
-    @TearDown(Level.Trial)
-    public void tearDown() {
-        pool.close();
-        arena.close();
     }
 
     private void run(Exec ex) {
