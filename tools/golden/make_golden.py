@@ -97,27 +97,40 @@ def hw_meta(k, s, d):
     return dict(kernel_h=kh, kernel_w=kw, stride_h=sh, stride_w=sw, dilation_h=dh, dilation_w=dw)
 
 
-def conv_case(name, seed, n, cin, cout, h, w, k, stride=1, padding="same", dil=1, bias=True, act="linear"):
-    g = np.random.default_rng(seed)
+def conv_inputs(g, n, cin, cout, h, w, k, bias, transposed):
+    """x [n,cin,h,w], the kernel ([cout,cin,kh,kw], or [cin,cout,kh,kw] when transposed) and the bias, drawn in
+    that order from g."""
     kh, kw = pair(k)
     x = rnd(g, n, cin, h, w).requires_grad_()
     # Glorot-like scale keeps outputs O(1) whatever the fan-in.
     lim = float(np.sqrt(6.0 / (kh * kw * (cin + cout))))
-    wt = rnd(g, cout, cin, kh, kw, lo=-lim, hi=lim).requires_grad_()
+    io = (cin, cout) if transposed else (cout, cin)
+    wt = rnd(g, *io, kh, kw, lo=-lim, hi=lim).requires_grad_()
     b = rnd(g, cout, lo=-0.5, hi=0.5).requires_grad_() if bias else None
-    y = act_fn(act)(conv2d_keras(x, wt, b, stride, padding, dil))
-    gy = rnd(g, *y.shape)
-    if bias:
+    return x, wt, b
+
+
+def save_conv(name, meta, x, wt, b, y, gy):
+    """Saves a (transposed) convolution case: x, kernel, bias (b None: none), y, gy and the gradients of y . gy."""
+    if b is not None:
         gx, gw, gb = grads(y, gy, x, wt, b)
     else:
         gx, gw = grads(y, gy, x, wt)
-    meta = dict(layer="Conv2D", filters=cout, padding=padding, bias=str(bias).lower(), activation=act,
-                **hw_meta(k, stride, dil))
     arrays = dict(x=x, w=wt, y=y, gy=gy, gx=gx, gw=gw)
-    if bias:
+    if b is not None:
         arrays["b"] = b
         arrays["gb"] = gb
     save(name, meta, **arrays)
+
+
+def conv_case(name, seed, n, cin, cout, h, w, k, stride=1, padding="same", dil=1, bias=True, act="linear"):
+    g = np.random.default_rng(seed)
+    x, wt, b = conv_inputs(g, n, cin, cout, h, w, k, bias, transposed=False)
+    y = act_fn(act)(conv2d_keras(x, wt, b, stride, padding, dil))
+    gy = rnd(g, *y.shape)
+    meta = dict(layer="Conv2D", filters=cout, padding=padding, bias=str(bias).lower(), activation=act,
+                **hw_meta(k, stride, dil))
+    save_conv(name, meta, x, wt, b, y, gy)
 
 
 # --------------------------------------------------------------------------------------------------- Conv2DTranspose
@@ -173,30 +186,18 @@ def convT_adjoint_check(x, w, s, padding, op, d=1):
 
 def convT_case(name, seed, n, cin, cout, h, w, k, s, padding, op=None, bias=True, act="linear", dil=1):
     g = np.random.default_rng(seed)
-    kh, kw = pair(k)
-    x = rnd(g, n, cin, h, w).requires_grad_()
-    lim = float(np.sqrt(6.0 / (kh * kw * (cin + cout))))
-    wt = rnd(g, cin, cout, kh, kw, lo=-lim, hi=lim).requires_grad_()
-    b = rnd(g, cout, lo=-0.5, hi=0.5).requires_grad_() if bias else None
+    x, wt, b = conv_inputs(g, n, cin, cout, h, w, k, bias, transposed=True)
     pre = convT_keras(x, wt, b, s, padding, op, dil)
     adj = convT_adjoint_check(x, wt, s, padding, op, dil) + (b.view(1, -1, 1, 1) if bias else 0)
     err = (pre - adj).abs().max().item()
     assert err < 1e-12, f"{name}: crop route and adjoint route disagree by {err}"
     y = act_fn(act)(pre)
     gy = rnd(g, *y.shape)
-    if bias:
-        gx, gw, gb = grads(y, gy, x, wt, b)
-    else:
-        gx, gw = grads(y, gy, x, wt)
-    (sh, sw) = pair(s)
+    (kh, kw), (sh, sw) = pair(k), pair(s)
     meta = dict(layer="Conv2DTranspose", filters=cout, padding=padding,
                 output_padding="none" if op is None else op, bias=str(bias).lower(), activation=act,
                 terms=cin * ((kh + sh - 1) // sh) * ((kw + sw - 1) // sw), **hw_meta(k, s, dil))
-    arrays = dict(x=x, w=wt, y=y, gy=gy, gx=gx, gw=gw)
-    if bias:
-        arrays["b"] = b
-        arrays["gb"] = gb
-    save(name, meta, **arrays)
+    save_conv(name, meta, x, wt, b, y, gy)
     return x, wt
 
 
