@@ -134,13 +134,7 @@ public final class FoldBatchNorm {
     }
 
     private static Conv2D withBias(Conv2D c) {
-        int[] p = c.explicitPads();
-        if (p != null) {
-            return Conv2D.withPads(c.filters(), c.kernelH(), c.kernelW(), c.strideH(), c.strideW(), p[0], p[1], p[2], p[3],
-                    c.dilationH(), c.dilationW(), true, c.activation());
-        }
-        return new Conv2D(c.filters(), c.kernelH(), c.kernelW(), c.strideH(), c.strideW(), c.padding(),
-                c.dilationH(), c.dilationW(), true, c.activation());
+        return new Conv2D(c.filters(), c.window(), c.pad(), true, c.activation());
     }
 
     private static boolean foldable(List<Node> nodes, int[] consumers, Node n) {

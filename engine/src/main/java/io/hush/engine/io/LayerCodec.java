@@ -44,10 +44,13 @@ import io.hush.engine.layers.Dropout;
 import io.hush.engine.layers.Flatten;
 import io.hush.engine.layers.Layer;
 import io.hush.engine.layers.MaxPool2D;
-import io.hush.engine.layers.Padding;
+import io.hush.engine.layers.Pad;
 import io.hush.engine.layers.Reshape;
 import io.hush.engine.layers.Scale;
 import io.hush.engine.layers.Subtract;
+import io.hush.engine.layers.Window2D;
+
+import java.util.OptionalInt;
 
 /**
  * Layer settings to and from their {@code hush.format} messages, one case per layer type. Decoding builds the layer
@@ -74,29 +77,26 @@ final class LayerCodec {
             case Dropout d -> n.setDropout(DropoutSettings.newBuilder().setRate(d.rate()));
             case MaxPool2D p -> {
                 MaxPool2DSettings.Builder b = MaxPool2DSettings.newBuilder().setPoolH(p.poolH()).setPoolW(p.poolW())
-                        .setStrideH(p.strideH()).setStrideW(p.strideW()).setPadding(padding(p.padding()));
-                if (p.padding() == null) {
-                    int[] tlbr = p.pads(); // {top, left, bottom, right}
-                    b.setPads(Pads.newBuilder().setTop(tlbr[0]).setLeft(tlbr[1]).setBottom(tlbr[2]).setRight(tlbr[3]));
-                }
+                        .setStrideH(p.strideH()).setStrideW(p.strideW()).setPadding(padding(p.pad()));
+                if (p.pad() instanceof Pad.Explicit e) b.setPads(pads(e));
                 n.setMaxPool2D(b);
             }
             case Conv2D c -> {
                 Conv2DSettings.Builder b = Conv2DSettings.newBuilder().setFilters(c.filters())
                         .setKernelH(c.kernelH()).setKernelW(c.kernelW()).setStrideH(c.strideH()).setStrideW(c.strideW())
-                        .setDilationH(c.dilationH()).setDilationW(c.dilationW()).setPadding(padding(c.padding()))
+                        .setDilationH(c.dilationH()).setDilationW(c.dilationW()).setPadding(padding(c.pad()))
                         .setActivation(activation(c.activation())).setNoBias(!c.useBias());
-                if (c.padding() == null) b.setPads(pads(c.explicitPads()));
+                if (c.pad() instanceof Pad.Explicit e) b.setPads(pads(e));
                 n.setConv2D(b);
             }
             case Conv2DTranspose c -> {
                 Conv2DTransposeSettings.Builder b = Conv2DTransposeSettings.newBuilder().setFilters(c.filters())
                         .setKernelH(c.kernelH()).setKernelW(c.kernelW()).setStrideH(c.strideH()).setStrideW(c.strideW())
-                        .setDilationH(c.dilationH()).setDilationW(c.dilationW()).setPadding(padding(c.padding()))
+                        .setDilationH(c.dilationH()).setDilationW(c.dilationW()).setPadding(padding(c.pad()))
                         .setActivation(activation(c.activation())).setNoBias(!c.useBias());
-                if (c.padding() == null) b.setPads(pads(c.explicitPads()));
-                if (c.outputPaddingH() != -1 || c.outputPaddingW() != -1) {
-                    b.setOutputPaddingH(c.outputPaddingH()).setOutputPaddingW(c.outputPaddingW());
+                if (c.pad() instanceof Pad.Explicit e) b.setPads(pads(e));
+                if (c.outputPaddingH().isPresent()) {
+                    b.setOutputPaddingH(c.outputPaddingH().getAsInt()).setOutputPaddingW(c.outputPaddingW().getAsInt());
                 }
                 n.setConv2DTranspose(b);
             }
@@ -105,7 +105,7 @@ final class LayerCodec {
             case BatchNorm2D bn -> n.setBatchNorm2D(BatchNorm2DSettings.newBuilder().setMomentum(bn.momentum())
                     .setEpsilon(bn.epsilon()).setUnbiasedRunningVariance(bn.unbiasedRunningVariance()));
             case AveragePool2D p -> n.setAveragePool2D(AveragePool2DSettings.newBuilder().setPoolH(p.poolH()).setPoolW(p.poolW())
-                    .setStrideH(p.strideH()).setStrideW(p.strideW()).setPadding(padding(p.padding())));
+                    .setStrideH(p.strideH()).setStrideW(p.strideW()).setPadding(padding(p.pad())));
             case UpSampling2D u -> n.setUpSampling2D(UpSampling2DSettings.newBuilder().setSizeH(u.sizeH()).setSizeW(u.sizeW())
                     .setInterpolation(u.interpolation() == UpSampling2D.Interpolation.BILINEAR
                             ? UpSampling2DSettings.Interpolation.BILINEAR : UpSampling2DSettings.Interpolation.NEAREST));
@@ -195,43 +195,36 @@ final class LayerCodec {
     private static Conv2D conv(Conv2DSettings s) throws ModelFormatException {
         windows(s, s.getKernelH(), s.getKernelW(), s.getStrideH(), s.getStrideW(), s.getDilationH(), s.getDilationW(),
                 s.getPads().getTop(), s.getPads().getBottom(), s.getPads().getLeft(), s.getPads().getRight());
-        Padding mode = padding(s.getPadding());
-        Activation act = activation(s.getActivation());
-        int sh = orOne(s.getStrideH()), sw = orOne(s.getStrideW()), dh = orOne(s.getDilationH()), dw = orOne(s.getDilationW());
-        if (mode != null) {
-            return new Conv2D(s.getFilters(), s.getKernelH(), s.getKernelW(), sh, sw, mode, dh, dw, !s.getNoBias(), act);
-        }
-        Pads p = s.getPads();
-        return Conv2D.withPads(s.getFilters(), s.getKernelH(), s.getKernelW(), sh, sw, p.getTop(), p.getBottom(),
-                p.getLeft(), p.getRight(), dh, dw, !s.getNoBias(), act);
+        return new Conv2D(s.getFilters(), window(s.getKernelH(), s.getKernelW(), s.getStrideH(), s.getStrideW(),
+                s.getDilationH(), s.getDilationW()), pad(s.getPadding(), s.getPads()), !s.getNoBias(),
+                activation(s.getActivation()));
     }
 
     private static Conv2DTranspose convTranspose(Conv2DTransposeSettings s) throws ModelFormatException {
         windows(s, s.getKernelH(), s.getKernelW(), s.getStrideH(), s.getStrideW(), s.getDilationH(), s.getDilationW(),
                 s.getPads().getTop(), s.getPads().getBottom(), s.getPads().getLeft(), s.getPads().getRight(),
                 s.getOutputPaddingH(), s.getOutputPaddingW());
-        Padding mode = padding(s.getPadding());
-        Activation act = activation(s.getActivation());
-        int sh = orOne(s.getStrideH()), sw = orOne(s.getStrideW()), dh = orOne(s.getDilationH()), dw = orOne(s.getDilationW());
-        // absent output padding = none (-1, Keras None); present = the value
-        int oh = s.hasOutputPaddingH() ? s.getOutputPaddingH() : -1;
-        int ow = s.hasOutputPaddingW() ? s.getOutputPaddingW() : -1;
-        if (mode != null) {
-            return new Conv2DTranspose(s.getFilters(), s.getKernelH(), s.getKernelW(), sh, sw, mode, oh, ow, dh, dw,
-                    !s.getNoBias(), act);
-        }
-        Pads p = s.getPads();
-        return Conv2DTranspose.withPads(s.getFilters(), s.getKernelH(), s.getKernelW(), sh, sw, p.getTop(), p.getBottom(),
-                p.getLeft(), p.getRight(), oh, ow, dh, dw, !s.getNoBias(), act);
+        // absent output padding = none (Keras None); present = the value
+        OptionalInt oh = s.hasOutputPaddingH() ? OptionalInt.of(s.getOutputPaddingH()) : OptionalInt.empty();
+        OptionalInt ow = s.hasOutputPaddingW() ? OptionalInt.of(s.getOutputPaddingW()) : OptionalInt.empty();
+        return new Conv2DTranspose(s.getFilters(), window(s.getKernelH(), s.getKernelW(), s.getStrideH(), s.getStrideW(),
+                s.getDilationH(), s.getDilationW()), pad(s.getPadding(), s.getPads()), oh, ow, !s.getNoBias(),
+                activation(s.getActivation()));
+    }
+
+    /** A convolution window; strides and dilations of 0 (absent in the file) are 1. */
+    private static Window2D window(int kh, int kw, int sh, int sw, int dh, int dw) {
+        return new Window2D(kh, kw, orOne(sh), orOne(sw), orOne(dh), orOne(dw));
     }
 
     private static AveragePool2D averagePool(AveragePool2DSettings s) throws ModelFormatException {
         windows(s, s.getPoolH(), s.getPoolW(), s.getStrideH(), s.getStrideW());
         int sh = s.getStrideH() == 0 ? s.getPoolH() : s.getStrideH();
         int sw = s.getStrideW() == 0 ? s.getPoolW() : s.getStrideW();
-        Padding mode = padding(s.getPadding());
-        if (mode == null) throw new ModelFormatException("AveragePool2D: explicit pads are not supported (SAME or VALID)");
-        return new AveragePool2D(s.getPoolH(), s.getPoolW(), sh, sw, mode);
+        if (s.getPadding() == io.hush.engine.io.proto.Padding.EXPLICIT) {
+            throw new ModelFormatException("AveragePool2D: explicit pads are not supported (SAME or VALID)");
+        }
+        return new AveragePool2D(Window2D.of(s.getPoolH(), s.getPoolW(), sh, sw), pad(s.getPadding(), Pads.getDefaultInstance()));
     }
 
     private static UpSampling2D upSampling(UpSampling2DSettings s) throws ModelFormatException {
@@ -244,7 +237,12 @@ final class LayerCodec {
         return new UpSampling2D(orOne(s.getSizeH()), orOne(s.getSizeW()), mode);
     }
 
-    /** {top, bottom, left, right} as Conv2D/Conv2DTranspose.explicitPads() give them. */
+    /** Explicit pads as the file's message. */
+    private static Pads.Builder pads(Pad.Explicit p) {
+        return Pads.newBuilder().setTop(p.top()).setBottom(p.bottom()).setLeft(p.left()).setRight(p.right());
+    }
+
+    /** {top, bottom, left, right} (ZeroPadding2D, Cropping2D) as the file's message. */
     private static Pads.Builder pads(int[] tblr) {
         return Pads.newBuilder().setTop(tblr[0]).setBottom(tblr[1]).setLeft(tblr[2]).setRight(tblr[3]);
     }
@@ -254,27 +252,24 @@ final class LayerCodec {
                 s.getPads().getTop(), s.getPads().getBottom(), s.getPads().getLeft(), s.getPads().getRight());
         int sh = s.getStrideH() == 0 ? s.getPoolH() : s.getStrideH();
         int sw = s.getStrideW() == 0 ? s.getPoolW() : s.getStrideW();
-        Padding mode = padding(s.getPadding());
-        if (mode != null) return new MaxPool2D(s.getPoolH(), s.getPoolW(), sh, sw, mode);
-        Pads p = s.getPads();
-        return MaxPool2D.explicit(s.getPoolH(), s.getPoolW(), sh, sw, p.getTop(), p.getLeft(), p.getBottom(), p.getRight());
+        return new MaxPool2D(Window2D.of(s.getPoolH(), s.getPoolW(), sh, sw), pad(s.getPadding(), s.getPads()));
     }
 
-    /** Layer padding mode to its enum value; null (explicit pads) is EXPLICIT. */
-    static io.hush.engine.io.proto.Padding padding(Padding p) {
-        if (p == null) return io.hush.engine.io.proto.Padding.EXPLICIT;
+    /** A layer's padding as the file's mode (the pads of an explicit one are set by the caller). */
+    static io.hush.engine.io.proto.Padding padding(Pad p) {
         return switch (p) {
-            case SAME -> io.hush.engine.io.proto.Padding.SAME;
-            case VALID -> io.hush.engine.io.proto.Padding.VALID;
+            case Pad.Same s -> io.hush.engine.io.proto.Padding.SAME;
+            case Pad.Valid v -> io.hush.engine.io.proto.Padding.VALID;
+            case Pad.Explicit e -> io.hush.engine.io.proto.Padding.EXPLICIT;
         };
     }
 
-    /** Enum value to the layer's padding mode; EXPLICIT is null. */
-    static Padding padding(io.hush.engine.io.proto.Padding p) throws ModelFormatException {
-        return switch (p) {
-            case SAME -> Padding.SAME;
-            case VALID -> Padding.VALID;
-            case EXPLICIT -> null;
+    /** The file's mode (and, for EXPLICIT, its pads) as the layer's padding. */
+    static Pad pad(io.hush.engine.io.proto.Padding mode, Pads p) throws ModelFormatException {
+        return switch (mode) {
+            case SAME -> Pad.SAME;
+            case VALID -> Pad.VALID;
+            case EXPLICIT -> Pad.explicit(p.getTop(), p.getBottom(), p.getLeft(), p.getRight());
             case UNRECOGNIZED -> throw new ModelFormatException("padding: unknown mode");
         };
     }

@@ -1,9 +1,7 @@
 package io.hush.engine.layers;
 
 import io.hush.engine.Shape;
-import io.hush.engine.Tensor;
 import io.hush.engine.kernels.ActivationKernels;
-import io.hush.engine.kernels.Elementwise;
 
 import java.lang.foreign.MemorySegment;
 
@@ -12,23 +10,17 @@ import java.lang.foreign.MemorySegment;
  * {@code Relu}/{@code LeakyRelu}/{@code Sigmoid}/{@code Tanh}). Any input shape. Backward uses the derivative
  * from the output, like the fused activations of Dense and Conv2D.
  */
-public final class ActivationLayer extends Layer {
+public final class ActivationLayer extends PointwiseLayer {
     private final Activation activation;
 
     public ActivationLayer(Activation activation) {
-        if (activation == null) throw new IllegalArgumentException("activation is null");
+        if (activation == null) throw new IllegalArgumentException("activation is null (use Activation.LINEAR)");
         this.activation = activation;
     }
 
     public Activation activation() { return activation; }
 
     @Override public String type() { return "Activation"; }
-
-    @Override
-    public Shape outputShape(Shape... in) {
-        if (in.length != 1) throw shapeError("expects 1 input, got " + in.length);
-        return in[0];
-    }
 
     @Override
     public long flops(Shape[] in, Shape out) {
@@ -40,18 +32,13 @@ public final class ActivationLayer extends Layer {
     }
 
     @Override
-    public void forward(Tensor[] in, Tensor out, Exec ex) {
-        MemorySegment x = in[0].data(), y = out.data();
-        long n = out.size();
-        Elementwise.inBlocks(ex.pool, n, (from, to) -> ActivationKernels.apply(activation, x, y, from, to));
+    void forwardRange(MemorySegment x, MemorySegment y, long from, long to) {
+        ActivationKernels.apply(activation, x, y, from, to);
     }
 
     @Override
-    public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
-        if (gradIn[0] == null) return;
-        MemorySegment y = out.data(), g = gradOut.data(), gx = gradIn[0].data();
-        long n = out.size();
-        Elementwise.inBlocks(ex.pool, n, (from, to) -> ActivationKernels.mulDerivFromOutput(activation, y, g, gx, from, to));
+    void backwardRange(MemorySegment y, MemorySegment g, MemorySegment gx, long from, long to) {
+        ActivationKernels.mulDerivFromOutput(activation, y, g, gx, from, to);
     }
 
     @Override public String toString() { return super.toString() + " (" + activation + ")"; }

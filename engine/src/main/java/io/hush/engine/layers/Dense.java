@@ -2,8 +2,7 @@ package io.hush.engine.layers;
 
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
-import io.hush.engine.kernels.ActivationKernels;
-import io.hush.engine.kernels.Elementwise;
+import io.hush.engine.kernels.FusedActivation;
 import io.hush.engine.kernels.Gemm;
 import io.hush.engine.kernels.Int8Kernels;
 import jdk.incubator.vector.FloatVector;
@@ -14,6 +13,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.SplittableRandom;
 
 /**
@@ -34,17 +34,14 @@ public final class Dense extends Layer implements KernelLayer {
 
     private final int units;
     private final Activation activation;
-    private final boolean useBias;
-    private int inFeatures = -1;
-    private Param kernel, bias;
-    private KernelStorage storage = KernelStorage.FLOAT32;
+    private final KernelBias params;
 
     public Dense(int units, Activation activation, boolean useBias) {
         if (units <= 0) throw new IllegalArgumentException("Dense units must be positive, got " + units);
         if (activation == null) throw new IllegalArgumentException("Dense activation is null (use Activation.LINEAR)");
         this.units = units;
         this.activation = activation;
-        this.useBias = useBias;
+        this.params = new KernelBias(useBias);
     }
 
     public Dense(int units, Activation activation) {
@@ -60,15 +57,17 @@ public final class Dense extends Layer implements KernelLayer {
 
     public Activation activation() { return activation; }
 
-    public boolean useBias() { return useBias; }
+    public boolean useBias() { return params.useBias(); }
 
-    /** Input features this layer was built for (-1 before {@link #createParams}). */
-    public int inputFeatures() { return inFeatures; }
+    /** Input features this layer was built for (empty before {@link #createParams}). */
+    public OptionalInt inputFeatures() {
+        return kernel() == null ? OptionalInt.empty() : OptionalInt.of(kernel().value.shape().dim(0));
+    }
 
     /** The {@code [In,Out]} kernel (null before the model is built). */
-    @Override public Param kernel() { return kernel; }
+    @Override public Param kernel() { return params.kernel(); }
 
-    @Override public KernelStorage kernelStorage() { return storage; }
+    @Override public KernelStorage kernelStorage() { return params.storage(); }
 
     /**
      * {@link KernelStorage#INT8}: the kernel stays int8 in memory ({@link Int8Kernel}, a quarter of the float32 size)
@@ -76,15 +75,12 @@ public final class Dense extends Layer implements KernelLayer {
      */
     @Override
     public Dense kernelStorage(KernelStorage s) {
-        if (kernel != null && storage != s) {
-            throw new IllegalStateException(this + ": the kernel storage is chosen before the model is built");
-        }
-        storage = java.util.Objects.requireNonNull(s, "storage");
+        params.storage(this, s);
         return this;
     }
 
     /** The {@code [Out]} bias, or null without bias. */
-    public Param bias() { return bias; }
+    public Param bias() { return params.bias(); }
 
     @Override public String type() { return "Dense"; }
 
@@ -94,8 +90,9 @@ public final class Dense extends Layer implements KernelLayer {
         if (in[0].rank() != 1) {
             throw shapeError("expects a rank-1 input [F], got " + in[0] + (in[0].rank() == 3 ? " (add a Flatten before it)" : ""));
         }
-        if (inFeatures > 0 && in[0].dim(0) != inFeatures) {
-            throw shapeError("was built for " + inFeatures + " input features, got " + in[0]);
+        OptionalInt built = inputFeatures();
+        if (built.isPresent() && in[0].dim(0) != built.getAsInt()) {
+            throw shapeError("was built for " + built.getAsInt() + " input features, got " + in[0]);
         }
         return Shape.of(units);
     }
@@ -103,18 +100,11 @@ public final class Dense extends Layer implements KernelLayer {
     @Override
     public void createParams(Shape[] in, Arena arena) {
         outputShape(in);
-        inFeatures = in[0].dim(0);
-        Shape ks = Shape.of(inFeatures, units);
-        kernel = storage == KernelStorage.INT8 ? Param.int8("kernel", Int8Kernel.allocate(arena, ks), true)
-                : new Param("kernel", Tensor.allocate(arena, ks), Tensor.allocate(arena, ks), true, true);
-        bias = useBias ? new Param("bias", Tensor.allocate(arena, Shape.of(units)), Tensor.allocate(arena, Shape.of(units)), true, false) : null;
+        params.create(arena, Shape.of(in[0].dim(0), units));
     }
 
     @Override
-    public List<Param> params() {
-        if (kernel == null) return List.of();
-        return useBias ? List.of(kernel, bias) : List.of(kernel);
-    }
+    public List<Param> params() { return params.params(); }
 
     @Override
     public void initialize(SplittableRandom rng) { initialize(rng, Init.GLOROT_UNIFORM); }
@@ -122,12 +112,12 @@ public final class Dense extends Layer implements KernelLayer {
     /** fan_in = In, fan_out = Out. */
     @Override
     public void initialize(SplittableRandom rng, Init init) {
-        Int8Kernel.initialize(kernel, bias, init, inFeatures, units, rng);
+        params.initialize(init, kernel().value.shape().dim(0), units, rng);
     }
 
     @Override
     public long flops(Shape[] in, Shape out) {
-        return 2L * in[0].dim(0) * units + (useBias ? units : 0);
+        return 2L * in[0].dim(0) * units + (useBias() ? units : 0);
     }
 
     /** dZ buffer [N,Out] (rounded to a cache line); the GEMM packs into per-thread heap arrays. */
@@ -140,25 +130,23 @@ public final class Dense extends Layer implements KernelLayer {
         return (outBatched.size() + 15) / 16 * 16;
     }
 
-    private MemorySegment biasData() {
-        return bias == null ? MemorySegment.NULL : bias.value.data();
-    }
-
     @Override
     public void forward(Tensor[] in, Tensor out, Exec ex) {
+        Param kernel = kernel();
         int n = in[0].shape().dim(0), f = in[0].shape().dim(1);
         if (kernel.int8 != null) {
             if (ex.training) throw Int8Kernel.notTrainable(this);
             Int8Kernel q = kernel.int8;
-            Int8Kernels.gemm(ex.pool, n, units, f, in[0].data(), f, 1, q.codes(), q.scales(), out.data(), biasData(), activation);
+            Int8Kernels.gemm(ex.pool, n, units, f, in[0].data(), f, 1, q.codes(), q.scales(), out.data(), params.biasData(), activation);
             return;
         }
-        Gemm.gemm(ex.pool, n, units, f, in[0].data(), f, 1, kernel.value.data(), units, 1, out.data(), biasData(),
+        Gemm.gemm(ex.pool, n, units, f, in[0].data(), f, 1, kernel.value.data(), units, 1, out.data(), params.biasData(),
                 activation);
     }
 
     @Override
     public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
+        Param kernel = kernel(), bias = bias();
         if (kernel.int8 != null) throw Int8Kernel.notTrainable(this);
         int n = in[0].shape().dim(0), f = in[0].shape().dim(1);
         long size = out.size();
@@ -167,8 +155,7 @@ public final class Dense extends Layer implements KernelLayer {
             dz = gradOut.data();
         } else {
             dz = ex.scratch.asSlice(0, size * 4);
-            MemorySegment y = out.data(), gy = gradOut.data(), d = dz;
-            Elementwise.inBlocks(ex.pool, size, (from, to) -> ActivationKernels.mulDerivFromOutput(activation, y, gy, d, from, to));
+            FusedActivation.mulDerivFromOutput(ex.pool, activation, out.data(), gradOut.data(), dz, size);
         }
         MemorySegment dZ = dz;
         // dW[In,Out] = Xᵀ[In,N] · dZ[N,Out]: A(i,k) = X[k*f + i]
@@ -203,7 +190,7 @@ public final class Dense extends Layer implements KernelLayer {
     }
 
     @Override public String toString() {
-        return super.toString() + " (" + units + ", " + activation + (useBias ? "" : ", no bias")
-                + (storage == KernelStorage.INT8 ? ", int8 kernel" : "") + ")";
+        return super.toString() + " (" + units + ", " + activation + (useBias() ? "" : ", no bias")
+                + (kernelStorage() == KernelStorage.INT8 ? ", int8 kernel" : "") + ")";
     }
 }

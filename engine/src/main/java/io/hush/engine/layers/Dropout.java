@@ -31,10 +31,7 @@ public final class Dropout extends Layer {
     @Override public String type() { return "Dropout"; }
 
     @Override
-    public Shape outputShape(Shape... in) {
-        if (in.length != 1) throw shapeError("expects 1 input, got " + in.length);
-        return in[0];
-    }
+    public Shape outputShape(Shape... in) { return identityShape(in); }
 
     @Override public long stateFloats(Shape[] in, Shape out, int threads) { return out.size(); }
 

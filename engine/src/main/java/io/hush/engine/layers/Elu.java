@@ -1,8 +1,6 @@
 package io.hush.engine.layers;
 
 import io.hush.engine.Shape;
-import io.hush.engine.Tensor;
-import io.hush.engine.kernels.Elementwise;
 import io.hush.engine.kernels.EluKernels;
 
 import java.lang.foreign.MemorySegment;
@@ -12,7 +10,7 @@ import java.lang.foreign.MemorySegment;
  * {@code activation='elu'}, ONNX {@code Elu}). A layer of its own rather than an {@link Activation} kind, so the fused
  * activations of Conv2D and Dense stay as they are; an importer puts an ELU after the layer instead.
  */
-public final class Elu extends Layer {
+public final class Elu extends PointwiseLayer {
     private final float alpha;
 
     /** {@code alpha} must be finite and >= 0 (the derivative is taken from the output, which needs it). */
@@ -30,27 +28,16 @@ public final class Elu extends Layer {
 
     @Override public String type() { return "ELU"; }
 
-    @Override
-    public Shape outputShape(Shape... in) {
-        if (in.length != 1) throw shapeError("expects 1 input, got " + in.length);
-        return in[0];
-    }
-
     @Override public long flops(Shape[] in, Shape out) { return 4 * out.size(); }
 
     @Override
-    public void forward(Tensor[] in, Tensor out, Exec ex) {
-        MemorySegment x = in[0].data(), y = out.data();
-        long n = out.size();
-        Elementwise.inBlocks(ex.pool, n, (from, to) -> EluKernels.forward(x, y, alpha, from, to));
+    void forwardRange(MemorySegment x, MemorySegment y, long from, long to) {
+        EluKernels.forward(x, y, alpha, from, to);
     }
 
     @Override
-    public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
-        if (gradIn[0] == null) return;
-        MemorySegment y = out.data(), g = gradOut.data(), gx = gradIn[0].data();
-        long n = out.size();
-        Elementwise.inBlocks(ex.pool, n, (from, to) -> EluKernels.backward(y, g, gx, alpha, from, to));
+    void backwardRange(MemorySegment y, MemorySegment g, MemorySegment gx, long from, long to) {
+        EluKernels.backward(y, g, gx, alpha, from, to);
     }
 
     @Override public String toString() { return super.toString() + " (alpha " + alpha + ")"; }

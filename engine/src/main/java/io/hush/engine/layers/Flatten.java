@@ -1,7 +1,6 @@
 package io.hush.engine.layers;
 
 import io.hush.engine.Shape;
-import io.hush.engine.Tensor;
 
 /**
  * {@code [H,W,C] -> [H*W*C]} (any per-sample rank to rank 1) in memory order, i.e. NHWC order: element
@@ -10,7 +9,7 @@ import io.hush.engine.Tensor;
  * {@code (c*H + h)*W + w} instead, so a PyTorch/ONNX Linear after a flatten needs its input rows permuted
  * (the importer's job). The graph gives every node its own buffer, so this copies (cheap next to any GEMM).
  */
-public final class Flatten extends Layer {
+public final class Flatten extends Relayout {
     @Override public String type() { return "Flatten"; }
 
     @Override
@@ -19,15 +18,5 @@ public final class Flatten extends Layer {
         long n = in[0].size();
         if (n > Integer.MAX_VALUE) throw shapeError("input " + in[0] + " has too many features to flatten");
         return Shape.of((int) n);
-    }
-
-    @Override
-    public void forward(Tensor[] in, Tensor out, Exec ex) {
-        out.copyFrom(in[0]);
-    }
-
-    @Override
-    public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
-        if (gradIn[0] != null) gradIn[0].copyFrom(gradOut);
     }
 }

@@ -24,9 +24,8 @@ import java.util.SplittableRandom;
  * extend {@link CustomLayer}, which every switch handles explicitly (such layers run and train, but cannot be saved
  * to {@code .hush} or exported to ONNX).
  */
-public abstract sealed class Layer permits ActivationLayer, Add, AveragePool2D, BatchNorm2D, Concatenate, Conv2D,
-        Conv2DTranspose, Cropping2D, CustomLayer, Dense, Dropout, Elu, Flatten, GlobalAveragePool2D, MaxPool2D, Multiply,
-        Reshape, Scale, Softmax, Subtract, UpSampling2D, ZeroPadding2D {
+public abstract sealed class Layer permits BatchNorm2D, Border2D, Concatenate, CustomLayer, Dense, Dropout,
+        ElementwiseBinary, GlobalAveragePool2D, PointwiseLayer, Relayout, Scale, Softmax, UpSampling2D, WindowLayer {
     private String name;
 
     /** Type name used in messages, tables and model files, e.g. "Conv2D". */
@@ -74,6 +73,12 @@ public abstract sealed class Layer permits ActivationLayer, Add, AveragePool2D, 
     public abstract void forward(Tensor[] in, Tensor out, Exec ex);
 
     public abstract void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex);
+
+    /** The shape rule of a one-input layer whose output has its input's shape (activations, Dropout, Scale, ...). */
+    protected final Shape identityShape(Shape[] in) {
+        if (in.length != 1) throw shapeError("expects 1 input, got " + in.length);
+        return in[0];
+    }
 
     /** A ShapeException "Type 'name': what" for shape rules. */
     protected ShapeException shapeError(String what) {

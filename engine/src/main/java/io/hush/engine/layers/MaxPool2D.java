@@ -8,41 +8,26 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * 2-D max pooling over {@code [H,W,C]} (Keras {@code MaxPooling2D}, ONNX {@code MaxPool}). Strides default to the
- * pool size. Padding SAME/VALID follows Keras/TensorFlow ({@link Padding}): {@code MaxPooling2D((2,2),
+ * pool size. Padding SAME/VALID follows Keras/TensorFlow ({@link Pad}): {@code MaxPooling2D((2,2),
  * padding='same')} maps 7 -> 4, the extra bottom/right cells being padding. Explicit pads (ONNX {@code pads},
- * PyTorch {@code padding=}) are supported through {@link #explicit}. Padded cells never win the max.
+ * PyTorch {@code padding=}) are {@link Pad.Explicit}. Padded cells never win the max.
  *
  * <p>Backward routes each output gradient to the input cell that won (argmax kept in {@link Exec#state} during
  * training forward). Ties: the first maximum in row-major window order wins (PyTorch and TensorFlow CPU kernels
  * do the same), so gradient goes to exactly one of the tied cells.
  */
-public final class MaxPool2D extends Layer {
-    private final int poolH, poolW, strideH, strideW;
-    private final Padding padding;          // null when explicit pads are used
-    private final int padTop, padLeft, padBottom, padRight;
-
-    private MaxPool2D(int poolH, int poolW, int strideH, int strideW, Padding padding,
-                      int padTop, int padLeft, int padBottom, int padRight) {
-        if (poolH <= 0 || poolW <= 0) throw new IllegalArgumentException("MaxPool2D pool must be positive, got " + poolH + "x" + poolW);
-        if (strideH <= 0 || strideW <= 0) {
-            throw new IllegalArgumentException("MaxPool2D strides must be positive, got " + strideH + "x" + strideW);
+public final class MaxPool2D extends WindowLayer {
+    /** A pool window (dilation 1) with padding; explicit pads must be smaller than the pool. */
+    public MaxPool2D(Window2D pool, Pad pad) {
+        super(pool, pad);
+        if (pool.dilationH() != 1 || pool.dilationW() != 1) {
+            throw new IllegalArgumentException("MaxPool2D: pooling has no dilation, got " + pool);
         }
-        if (padTop < 0 || padLeft < 0 || padBottom < 0 || padRight < 0) {
-            throw new IllegalArgumentException("MaxPool2D pads must be >= 0, got " + padTop + "," + padLeft + "," + padBottom + "," + padRight);
+        if (pad instanceof Pad.Explicit p && (p.top() >= pool.kernelH() || p.bottom() >= pool.kernelH()
+                || p.left() >= pool.kernelW() || p.right() >= pool.kernelW())) {
+            throw new IllegalArgumentException("MaxPool2D: pads must be smaller than the pool " + pool.kernelH() + "x"
+                    + pool.kernelW() + ", got " + p);
         }
-        if (padTop >= poolH || padBottom >= poolH || padLeft >= poolW || padRight >= poolW) {
-            throw new IllegalArgumentException("MaxPool2D pads must be smaller than the pool " + poolH + "x" + poolW
-                    + ", got " + padTop + "," + padLeft + "," + padBottom + "," + padRight);
-        }
-        this.poolH = poolH;
-        this.poolW = poolW;
-        this.strideH = strideH;
-        this.strideW = strideW;
-        this.padding = padding;
-        this.padTop = padTop;
-        this.padLeft = padLeft;
-        this.padBottom = padBottom;
-        this.padRight = padRight;
     }
 
     /** {@code pool x pool}, strides = pool, VALID (Keras defaults). */
@@ -55,64 +40,43 @@ public final class MaxPool2D extends Layer {
         this(pool, pool, pool, pool, padding);
     }
 
+    /** Keras settings: pool size, strides and a padding mode. */
     public MaxPool2D(int poolH, int poolW, int strideH, int strideW, Padding padding) {
-        this(poolH, poolW, strideH, strideW, requireMode(padding), 0, 0, 0, 0);
+        this(Window2D.of(poolH, poolW, strideH, strideW), Pad.of(padding));
     }
 
-    private static Padding requireMode(Padding p) {
-        if (p == null) throw new IllegalArgumentException("MaxPool2D padding is null (use explicit(...) for pads)");
-        return p;
-    }
-
-    /** Explicit zero-cost pads (cells that never win), as ONNX {@code pads=[top,left,bottom,right]}. */
+    /**
+     * Explicit pads (cells that never win) in ONNX's attribute order {@code pads=[top,left,bottom,right]}; the same as
+     * {@code new MaxPool2D(Window2D.of(poolH, poolW, strideH, strideW), Pad.explicit(top, bottom, left, right))}.
+     */
     public static MaxPool2D explicit(int poolH, int poolW, int strideH, int strideW,
                                      int padTop, int padLeft, int padBottom, int padRight) {
-        return new MaxPool2D(poolH, poolW, strideH, strideW, null, padTop, padLeft, padBottom, padRight);
+        return new MaxPool2D(Window2D.of(poolH, poolW, strideH, strideW), Pad.explicit(padTop, padBottom, padLeft, padRight));
     }
 
-    public int poolH() { return poolH; }
+    public int poolH() { return kernelH(); }
 
-    public int poolW() { return poolW; }
-
-    public int strideH() { return strideH; }
-
-    public int strideW() { return strideW; }
-
-    /** SAME or VALID, or null when the layer uses explicit pads. */
-    public Padding padding() { return padding; }
-
-    /** Explicit pads {top, left, bottom, right} (all 0 in SAME/VALID mode; see {@link #padding()}). */
-    public int[] pads() { return new int[] {padTop, padLeft, padBottom, padRight}; }
+    public int poolW() { return kernelW(); }
 
     @Override public String type() { return "MaxPool2D"; }
-
-    private int outSize(int in, int k, int s, int before, int after) {
-        if (padding != null) return Padding.convOut(in, k, s, 1, padding);
-        return (in + before + after - k) / s + 1;
-    }
 
     @Override
     public Shape outputShape(Shape... in) {
         requireInputs(in, 3);
-        int h = in[0].dim(0), w = in[0].dim(1);
-        if (padding != Padding.SAME && (h + padTop + padBottom < poolH || w + padLeft + padRight < poolW)) {
-            throw shapeError("input " + in[0] + " is smaller than the pool " + poolH + "x" + poolW
-                    + (padding == Padding.VALID ? " (VALID padding)" : " plus pads"));
-        }
-        return Shape.of(outSize(h, poolH, strideH, padTop, padBottom), outSize(w, poolW, strideW, padLeft, padRight),
-                in[0].dim(2));
+        int[] o = slideOutput(in[0]);
+        return Shape.of(o[0], o[1], in[0].dim(2));
     }
 
     private PoolKernels.Geometry geometry(Shape inB, Shape outB) {
         int h = inB.dim(1), w = inB.dim(2);
-        int pt = padding == null ? padTop : Padding.convPadBefore(h, poolH, strideH, 1, padding);
-        int pl = padding == null ? padLeft : Padding.convPadBefore(w, poolW, strideW, 1, padding);
-        return new PoolKernels.Geometry(h, w, inB.dim(3), outB.dim(1), outB.dim(2), poolH, poolW, strideH, strideW, pt, pl);
+        Pad.Explicit p = resolvedPads(h, w);
+        return new PoolKernels.Geometry(h, w, inB.dim(3), outB.dim(1), outB.dim(2), kernelH(), kernelW(), strideH(),
+                strideW(), p.top(), p.left());
     }
 
     @Override public long stateFloats(Shape[] in, Shape out, int threads) { return out.size(); }
 
-    @Override public long flops(Shape[] in, Shape out) { return out.size() * ((long) poolH * poolW - 1); }
+    @Override public long flops(Shape[] in, Shape out) { return out.size() * ((long) kernelH() * kernelW() - 1); }
 
     @Override
     public void forward(Tensor[] in, Tensor out, Exec ex) {
@@ -135,7 +99,6 @@ public final class MaxPool2D extends Layer {
 
     @Override
     public String toString() {
-        return super.toString() + " (" + poolH + "x" + poolW + " /" + strideH + "x" + strideW + " "
-                + (padding != null ? padding : "pads " + padTop + "," + padLeft + "," + padBottom + "," + padRight) + ")";
+        return super.toString() + " (" + window() + ", " + pad() + ")";
     }
 }

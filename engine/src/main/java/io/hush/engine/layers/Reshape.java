@@ -1,7 +1,6 @@
 package io.hush.engine.layers;
 
 import io.hush.engine.Shape;
-import io.hush.engine.Tensor;
 
 import java.util.Arrays;
 
@@ -9,7 +8,7 @@ import java.util.Arrays;
  * Reshapes each sample to {@code target} (per-sample, no batch dimension) keeping memory (NHWC) order, like Keras
  * {@code Reshape}; one entry may be -1 and is then inferred. Copies (each graph node has its own buffer).
  */
-public final class Reshape extends Layer {
+public final class Reshape extends Relayout {
     private final int[] target;
 
     public Reshape(int... target) {
@@ -52,15 +51,5 @@ public final class Reshape extends Layer {
                     + " (" + known + " values)");
         }
         return Shape.of(d);
-    }
-
-    @Override
-    public void forward(Tensor[] in, Tensor out, Exec ex) {
-        out.copyFrom(in[0]);
-    }
-
-    @Override
-    public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
-        if (gradIn[0] != null) gradIn[0].copyFrom(gradOut);
     }
 }

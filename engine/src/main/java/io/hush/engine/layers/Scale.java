@@ -35,10 +35,7 @@ public final class Scale extends Layer {
     @Override public String type() { return "Scale"; }
 
     @Override
-    public Shape outputShape(Shape... in) {
-        if (in.length != 1) throw shapeError("expects 1 input, got " + in.length);
-        return in[0];
-    }
+    public Shape outputShape(Shape... in) { return identityShape(in); }
 
     @Override public long flops(Shape[] in, Shape out) { return out.size() * (offset != 0f ? 2 : 1); }
 

@@ -26,7 +26,7 @@ import io.hush.engine.layers.Dropout;
 import io.hush.engine.layers.Flatten;
 import io.hush.engine.layers.Layer;
 import io.hush.engine.layers.MaxPool2D;
-import io.hush.engine.layers.Padding;
+import io.hush.engine.layers.Pad;
 import io.hush.engine.layers.Param;
 import io.hush.engine.layers.Reshape;
 import io.hush.engine.layers.Scale;
@@ -267,7 +267,7 @@ public final class OnnxExporter {
                     b.addAttribute(ints("kernel_shape", p.poolH(), p.poolW()));
                     b.addAttribute(ints("strides", p.strideH(), p.strideW()));
                     b.addAttribute(attr("count_include_pad", 0));
-                    padding(b, p.padding(), null, p.strideH(), p.strideW(), p.poolH(), p.poolW());
+                    padding(b, p.pad(), p.strideH(), p.strideW(), p.poolH(), p.poolW());
                 }
                 case UpSampling2D u -> {
                     String scales = weight(name + "/scales", new float[] {1f, 1f, u.sizeH(), u.sizeW()}, 4);
@@ -347,9 +347,7 @@ public final class OnnxExporter {
             b.addAttribute(ints("strides", c.strideH(), c.strideW()));
             b.addAttribute(ints("dilations", c.dilationH(), c.dilationW()));
             b.addAttribute(attr("group", 1));
-            int[] ep = c.explicitPads(); // top, bottom, left, right
-            padding(b, c.padding(), ep == null ? null : new int[] {ep[0], ep[2], ep[1], ep[3]}, c.strideH(), c.strideW(),
-                    (kh - 1) * c.dilationH() + 1, (kw - 1) * c.dilationW() + 1);
+            padding(b, c.pad(), c.strideH(), c.strideW(), c.window().extentH(), c.window().extentW());
             activation(c.activation(), name, pre, out);
         }
 
@@ -357,17 +355,19 @@ public final class OnnxExporter {
             NodeProto.Builder b = node("MaxPool", p.name(), List.of(in(n, 0)), out);
             b.addAttribute(ints("kernel_shape", p.poolH(), p.poolW()));
             b.addAttribute(ints("strides", p.strideH(), p.strideW()));
-            padding(b, p.padding(), p.pads(), p.strideH(), p.strideW(), p.poolH(), p.poolW());
+            padding(b, p.pad(), p.strideH(), p.strideW(), p.poolH(), p.poolW());
         }
 
-        /** SAME/VALID/explicit ({@code onnxPads} = top, left, bottom, right) as ONNX pads or auto_pad. */
-        void padding(NodeProto.Builder b, Padding mode, int[] onnxPads, int sh, int sw, int effH, int effW) {
-            int[] pads;
-            if (mode == null) pads = onnxPads;
-            else if (mode == Padding.VALID) pads = new int[4];
-            else if (sh == 1 && sw == 1) {
-                pads = new int[] {(effH - 1) / 2, (effW - 1) / 2, effH - 1 - (effH - 1) / 2, effW - 1 - (effW - 1) / 2};
-            } else {
+        /** SAME/VALID/explicit as ONNX pads ({@code [top, left, bottom, right]}) or auto_pad. */
+        void padding(NodeProto.Builder b, Pad pad, int sh, int sw, int effH, int effW) {
+            int[] pads = switch (pad) {
+                case Pad.Explicit e -> new int[] {e.top(), e.left(), e.bottom(), e.right()};
+                case Pad.Valid v -> new int[4];
+                case Pad.Same s when sh == 1 && sw == 1 ->
+                        new int[] {(effH - 1) / 2, (effW - 1) / 2, effH - 1 - (effH - 1) / 2, effW - 1 - (effW - 1) / 2};
+                case Pad.Same s -> null;
+            };
+            if (pads == null) {
                 b.addAttribute(AttributeProto.newBuilder().setName("auto_pad").setType(AttributeProto.AttributeType.STRING)
                         .setS(ByteString.copyFromUtf8("SAME_UPPER")));
                 return;
@@ -391,7 +391,7 @@ public final class OnnxExporter {
             // does not depend on the input size. A negative bottom/right crop (VALID or SAME with eff < stride)
             // is ONNX output padding.
             Shape s = inShape(n, 0);
-            int[] p = c.padsFor(s.dim(0), s.dim(1));
+            int[] p = c.cropsFor(s.dim(0), s.dim(1));
             int opH = Math.max(-p[1], 0), opW = Math.max(-p[3], 0);
             b.addAttribute(ints("pads", p[0], p[2], Math.max(p[1], 0), Math.max(p[3], 0)));
             b.addAttribute(ints("output_padding", opH, opW));

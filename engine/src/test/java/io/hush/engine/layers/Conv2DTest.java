@@ -120,11 +120,11 @@ class Conv2DTest {
     @Test
     void sameSplitsOddPaddingWithMoreAtBottomRight() {
         Conv2D even = new Conv2D(2, 2, 2, 1, 1, Padding.SAME, 1, 1, true, Activation.LINEAR);
-        assertArrayEquals(new int[]{0, 1, 0, 1}, even.padsFor(5, 5));
+        assertEquals(Pad.explicit(0, 1, 0, 1), even.padsFor(5, 5));
         Conv2D s2 = new Conv2D(2, 3, 3, 2, 2, Padding.SAME, 1, 1, true, Activation.LINEAR);
-        assertArrayEquals(new int[]{0, 1, 0, 1}, s2.padsFor(6, 6)); // total = (3-1)*2 + 3 - 6 = 1
-        assertArrayEquals(new int[]{1, 1, 1, 1}, s2.padsFor(7, 7)); // total = 2
-        assertArrayEquals(new int[]{0, 0, 0, 0}, new Conv2D(2, 3, 1, Padding.VALID, Activation.LINEAR).padsFor(9, 9));
+        assertEquals(Pad.explicit(0, 1, 0, 1), s2.padsFor(6, 6)); // total = (3-1)*2 + 3 - 6 = 1
+        assertEquals(Pad.explicit(1, 1, 1, 1), s2.padsFor(7, 7)); // total = 2
+        assertEquals(Pad.explicit(0, 0, 0, 0), new Conv2D(2, 3, 1, Padding.VALID, Activation.LINEAR).padsFor(9, 9));
     }
 
     @Test
@@ -206,14 +206,13 @@ class Conv2DTest {
         assertEquals(1, c.strideW());
         assertEquals(1, c.dilationH());
         assertEquals(2, c.dilationW());
-        assertEquals(Padding.VALID, c.padding());
-        assertNull(c.explicitPads());
+        assertEquals(Pad.VALID, c.pad());
+        assertEquals(new Window2D(3, 5, 2, 1, 1, 2), c.window());
         assertEquals(false, c.useBias());
         assertEquals(Activation.SIGMOID, c.activation());
         Conv2D e = Conv2D.withPads(3, 3, 3, 1, 1, 1, 2, 3, 4, 1, 1, true, Activation.LINEAR);
-        assertNull(e.padding());
-        assertArrayEquals(new int[]{1, 2, 3, 4}, e.explicitPads());
-        assertArrayEquals(new int[]{1, 2, 3, 4}, e.padsFor(10, 10));
+        assertEquals(Pad.explicit(1, 2, 3, 4), e.pad());
+        assertEquals(Pad.explicit(1, 2, 3, 4), e.padsFor(10, 10));
     }
 
     @Test
@@ -240,13 +239,13 @@ class Conv2DTest {
                     && ch.getMessage().contains("[8,8,5]"), ch.getMessage());
         }
         IllegalArgumentException z = assertThrows(IllegalArgumentException.class, () -> new Conv2D(0, 3, Activation.RELU));
-        assertTrue(z.getMessage().contains("Conv2D(filters=0"), z.getMessage());
+        assertTrue(z.getMessage().contains("Conv2D: filters must be >= 1, got 0"), z.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new Conv2D(4, -1, Activation.RELU));
         assertThrows(IllegalArgumentException.class, () -> new Conv2D(4, 3, 0, Padding.SAME, Activation.RELU));
         assertThrows(IllegalArgumentException.class,
                 () -> new Conv2D(4, 3, 3, 1, 1, Padding.SAME, 0, 1, true, Activation.RELU));
         IllegalArgumentException p = assertThrows(IllegalArgumentException.class,
                 () -> Conv2D.withPads(4, 3, 3, 1, 1, -1, 0, 0, 0, 1, 1, true, Activation.RELU));
-        assertTrue(p.getMessage().contains("negative pad"), p.getMessage());
+        assertTrue(p.getMessage().contains("pads must be >= 0, got top -1"), p.getMessage());
     }
 }

@@ -81,7 +81,7 @@ class Conv2DTransposeTest {
                 float[] xs = r.in[0].toArray(), k = l.kernel().value.toArray(), bias = l.bias().value.toArray();
                 Shape o = r.out.shape();
                 int oh = o.dim(1), ow = o.dim(2), co = o.dim(3), cin = 3, kh = l.kernelH(), kw = l.kernelW();
-                int[] p = l.padsFor(4, 3);
+                int[] p = l.cropsFor(4, 3);
                 double[] want = new double[y.length];
                 for (int i = 0; i < want.length; i++) want[i] = bias[i % co];
                 for (int n = 0; n < 2; n++)
@@ -128,14 +128,14 @@ class Conv2DTransposeTest {
     @Test
     void kerasSamePaddingCropsLikeTensorflow() {
         // SAME, k=3, s=2: full output (in-1)*2+3 = 2*in+1, cropped to 2*in: top 0, one extra row at the bottom
-        assertArrayEquals(new int[]{0, 1, 0, 1}, new Conv2DTranspose(4, 3, 2, Padding.SAME, Activation.LINEAR).padsFor(7, 7));
+        assertArrayEquals(new int[]{0, 1, 0, 1}, new Conv2DTranspose(4, 3, 2, Padding.SAME, Activation.LINEAR).cropsFor(7, 7));
         // SAME, k=4, s=2: full 2*in+2, crop 1 and 1
-        assertArrayEquals(new int[]{1, 1, 1, 1}, new Conv2DTranspose(4, 4, 2, Padding.SAME, Activation.LINEAR).padsFor(7, 7));
+        assertArrayEquals(new int[]{1, 1, 1, 1}, new Conv2DTranspose(4, 4, 2, Padding.SAME, Activation.LINEAR).cropsFor(7, 7));
         // VALID, k=2 < s=3: 3*in, i.e. one extra zero column beyond the full output (negative crop)
-        assertArrayEquals(new int[]{0, -1, 0, -1}, new Conv2DTranspose(4, 2, 3, Padding.VALID, Activation.LINEAR).padsFor(5, 5));
+        assertArrayEquals(new int[]{0, -1, 0, -1}, new Conv2DTranspose(4, 2, 3, Padding.VALID, Activation.LINEAR).cropsFor(5, 5));
         // explicit with output padding: bottom/right crop reduced by op
         assertArrayEquals(new int[]{1, 0, 1, 0},
-                Conv2DTranspose.withPads(4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, true, Activation.LINEAR).padsFor(7, 7));
+                Conv2DTranspose.withPads(4, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1, 1, true, Activation.LINEAR).cropsFor(7, 7));
     }
 
     @Test
@@ -147,10 +147,10 @@ class Conv2DTransposeTest {
         assertEquals(4, t.kernelW());
         assertEquals(2, t.strideH());
         assertEquals(3, t.strideW());
-        assertArrayEquals(new int[]{1, 2, 0, 1}, t.explicitPads());
-        assertNull(t.padding());
-        assertEquals(1, t.outputPaddingH());
-        assertEquals(2, t.outputPaddingW());
+        assertEquals(Pad.explicit(1, 2, 0, 1), t.pad());
+        assertEquals(java.util.OptionalInt.of(1), t.outputPaddingH());
+        assertEquals(java.util.OptionalInt.of(2), t.outputPaddingW());
+        assertTrue(new Conv2DTranspose(2, 3, 2, Padding.SAME, Activation.LINEAR).outputPaddingH().isEmpty());
         assertEquals(false, t.useBias());
         assertEquals(Activation.TANH, t.activation());
         try (Arena a = Arena.ofShared()) {

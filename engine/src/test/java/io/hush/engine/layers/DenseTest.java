@@ -69,7 +69,7 @@ class DenseTest {
             assertEquals(100, d.units());
             assertFalse(d.useBias());
             assertEquals(Activation.RELU, d.activation());
-            assertEquals(50, d.inputFeatures());
+            assertEquals(java.util.OptionalInt.of(50), d.inputFeatures());
             assertEquals(2L * 50 * 100, d.flops(new Shape[] {Shape.of(50)}, Shape.of(100)));
         }
     }

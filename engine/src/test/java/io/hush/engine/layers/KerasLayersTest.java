@@ -80,9 +80,10 @@ class KerasLayersTest {
                 for (Padding pad : Padding.values()) {
                     int h = geo[0], w = geo[1];
                     if (pad == Padding.VALID && (h < geo[2] || w < geo[3])) continue;
-                    int oh = Padding.convOut(h, geo[2], geo[4], 1, pad), ow = Padding.convOut(w, geo[3], geo[5], 1, pad);
-                    var g = new PoolKernels.Geometry(h, w, c, oh, ow, geo[2], geo[3], geo[4], geo[5],
-                            Padding.convPadBefore(h, geo[2], geo[4], 1, pad), Padding.convPadBefore(w, geo[3], geo[5], 1, pad));
+                    Shape os = new AveragePool2D(geo[2], geo[3], geo[4], geo[5], pad).outputShape(Shape.of(h, w, c));
+                    int oh = os.dim(0), ow = os.dim(1);
+                    Pad.Explicit pads = Pad.of(pad).resolve(h, w, Window2D.of(geo[2], geo[3], geo[4], geo[5]));
+                    var g = new PoolKernels.Geometry(h, w, c, oh, ow, geo[2], geo[3], geo[4], geo[5], pads.top(), pads.left());
                     long in = 2L * h * w * c, out = 2L * oh * ow * c;
                     try (Arena a = Arena.ofConfined()) {
                         MemorySegment x = seg(a, LayerRunner.random(in, c + h)), gy = seg(a, LayerRunner.random(out, c + 7));

@@ -39,8 +39,9 @@ class MaxPool2DTest {
         assertEquals(2, p.poolW());
         assertEquals(1, p.strideH());
         assertEquals(2, p.strideW());
-        assertEquals(Padding.SAME, p.padding());
-        assertArrayEquals(new int[] {1, 0, 1, 0}, MaxPool2D.explicit(3, 2, 1, 1, 1, 0, 1, 0).pads());
+        assertEquals(Pad.SAME, p.pad());
+        // explicit(...) takes ONNX's order (top, left, bottom, right); Pad.Explicit is (top, bottom, left, right)
+        assertEquals(Pad.explicit(1, 2, 0, 1), MaxPool2D.explicit(3, 2, 1, 1, 1, 0, 2, 1).pad());
     }
 
     @Test
@@ -107,7 +108,8 @@ class MaxPool2DTest {
                     } catch (ShapeException e) {
                         continue;
                     }
-                    int pt = Padding.convPadBefore(h, geo[2], geo[4], 1, pad), pl = Padding.convPadBefore(w, geo[3], geo[5], 1, pad);
+                    Pad.Explicit pads = Pad.of(pad).resolve(h, w, Window2D.of(geo[2], geo[3], geo[4], geo[5]));
+                    int pt = pads.top(), pl = pads.left();
                     var g = new PoolKernels.Geometry(h, w, c, out.dim(1), out.dim(2), geo[2], geo[3], geo[4], geo[5], pt, pl);
                     try (Arena a = Arena.ofConfined()) {
                         float[] xs = LayerRunner.random(in.size(), c * 31L + h);

@@ -222,4 +222,24 @@ class OnnxExportTest {
             }
         }
     }
+
+    /** A layer the engine does not know: the exporter refuses it by name and class. */
+    static final class Probe extends io.hush.engine.layers.CustomLayer {
+        @Override public String type() { return "Probe"; }
+        @Override public io.hush.engine.Shape outputShape(io.hush.engine.Shape... in) { return in[0]; }
+        @Override public void forward(io.hush.engine.Tensor[] in, io.hush.engine.Tensor out, io.hush.engine.layers.Exec ex) {
+            out.copyFrom(in[0]);
+        }
+        @Override public void backward(io.hush.engine.Tensor[] in, io.hush.engine.Tensor out, io.hush.engine.Tensor g,
+                                       io.hush.engine.Tensor[] gi, io.hush.engine.layers.Exec ex) {}
+    }
+
+    @Test
+    void customLayersAreRefusedByNameAndClass() {
+        try (Model m = Model.builder(4, 4, 1).add(new Probe().name("p1")).build()) {
+            Exception e = assertThrows(Exception.class, () -> OnnxExporter.toBytes(m, 17));
+            assertTrue(e.getMessage().contains("cannot export Probe 'p1' (custom class io.hush.engine.onnx.OnnxExportTest$Probe)"),
+                    e.getMessage());
+        }
+    }
 }

@@ -1,0 +1,105 @@
+package io.hush.engine.layers;
+
+import io.hush.engine.Shape;
+import io.hush.engine.Tensor;
+import io.hush.engine.kernels.ConvGeom;
+import io.hush.engine.kernels.FusedActivation;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.List;
+
+/**
+ * The common part of Conv2D and Conv2DTranspose: filter count, window and padding ({@link WindowLayer}), kernel
+ * {@code [KH,KW,Cin,filters]} and bias {@code [filters]} ({@link KernelBias}), the fused activation and its backward
+ * step, checked and planned here once. Subclasses give the output size, the geometry and the compute.
+ */
+public abstract sealed class ConvLayer extends WindowLayer implements KernelLayer permits Conv2D, Conv2DTranspose {
+    private final int filters;
+    private final Activation activation;
+    final KernelBias params;
+
+    ConvLayer(int filters, Window2D window, Pad pad, boolean useBias, Activation activation) {
+        super(window, pad);
+        if (filters < 1) throw new IllegalArgumentException(type() + ": filters must be >= 1, got " + filters);
+        if (activation == null) throw new IllegalArgumentException(type() + ": activation is null (use Activation.LINEAR)");
+        this.activation = activation;
+        this.filters = filters;
+        this.params = new KernelBias(useBias);
+    }
+
+    public int filters() { return filters; }
+    public boolean useBias() { return params.useBias(); }
+    public Activation activation() { return activation; }
+
+    /** {@code [KH,KW,Cin,Cout]}; null before the model is built. */
+    @Override public Param kernel() { return params.kernel(); }
+
+    /** {@code [Cout]}; null without bias or before the model is built. */
+    public Param bias() { return params.bias(); }
+
+    @Override public KernelStorage kernelStorage() { return params.storage(); }
+
+    /** The geometry of the convolution this layer runs (or transposes) for a batched input {@code [N,H,W,C]}. */
+    public abstract ConvGeom geometry(Shape batchedIn);
+
+    /** Output floats of the geometry: the size of the activation's gradient buffer. */
+    abstract long activationFloats(ConvGeom g);
+
+    /** The input-channel check of a built layer. */
+    void checkChannels(Shape in) {
+        Param k = params.kernel();
+        if (k != null && k.value.shape().dim(2) != in.dim(2)) {
+            throw shapeError("was built for " + k.value.shape().dim(2) + " input channels, got input " + in);
+        }
+    }
+
+    @Override
+    public void createParams(Shape[] in, Arena arena) {
+        outputShape(in);
+        params.create(arena, Shape.of(kernelH(), kernelW(), in[0].dim(2), filters));
+    }
+
+    @Override
+    public List<Param> params() { return params.params(); }
+
+    @Override
+    public long scratchFloats(Shape[] in, Shape out, int threads) {
+        ConvGeom g = geometry(in[0]);
+        // an int8 kernel is widened into scratch for the forward pass, which uses no other scratch
+        return Math.max(gradPreFloats(g) + weightGradScratch(g, threads),
+                kernelStorage() == KernelStorage.INT8 ? g.kernelSize() : 0);
+    }
+
+    /** Scratch floats of the kernel-gradient step. */
+    abstract long weightGradScratch(ConvGeom g, int threads);
+
+    /** Floats of the {@code gradOut * act'(out)} buffer at the start of scratch (none for a linear activation). */
+    long gradPreFloats(ConvGeom g) {
+        return activation.kind() == Activation.Kind.LINEAR ? 0 : (activationFloats(g) + 15) & ~15L;
+    }
+
+    /** Applies the fused activation to the output in place. */
+    void activate(Tensor out, Exec ex) {
+        FusedActivation.applyInPlace(ex.pool, activation, out.data(), out.size());
+    }
+
+    /** {@code gradOut * act'(out)} into scratch (or gradOut itself for a linear activation). */
+    MemorySegment gradPre(Tensor out, Tensor gradOut, Exec ex) {
+        if (activation.kind() == Activation.Kind.LINEAR) return gradOut.data();
+        long n = out.size();
+        MemorySegment gp = ex.scratch.asSlice(0, n * 4);
+        FusedActivation.mulDerivFromOutput(ex.pool, activation, out.data(), gradOut.data(), gp, n);
+        return gp;
+    }
+
+    /** The scratch after the {@link #gradPre} buffer. */
+    MemorySegment afterGradPre(ConvGeom g, Exec ex) {
+        return ex.scratch.asSlice(gradPreFloats(g) * 4);
+    }
+
+    /** The settings after the layer's name, e.g. "16 filters, 3x3, strides 1x1, SAME, relu". */
+    String settings() {
+        return filters + " filters, " + window() + ", " + pad() + ", " + activation;
+    }
+}
