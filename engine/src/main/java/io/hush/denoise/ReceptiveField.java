@@ -2,29 +2,24 @@ package io.hush.denoise;
 
 import io.hush.engine.Model;
 import io.hush.engine.graph.Node;
-import io.hush.engine.layers.ActivationLayer;
 import io.hush.engine.layers.AveragePool2D;
-import io.hush.engine.layers.Concatenate;
-import io.hush.engine.layers.Cropping2D;
-import io.hush.engine.layers.CustomLayer;
-import io.hush.engine.layers.Dense;
-import io.hush.engine.layers.Elu;
-import io.hush.engine.layers.Flatten;
-import io.hush.engine.layers.GlobalAveragePool2D;
-import io.hush.engine.layers.Multiply;
-import io.hush.engine.layers.Reshape;
-import io.hush.engine.layers.Softmax;
-import io.hush.engine.layers.UpSampling2D;
-import io.hush.engine.layers.ZeroPadding2D;
-import io.hush.engine.layers.Add;
 import io.hush.engine.layers.BatchNorm2D;
+import io.hush.engine.layers.Border2D;
+import io.hush.engine.layers.Concatenate;
 import io.hush.engine.layers.Conv2D;
 import io.hush.engine.layers.Conv2DTranspose;
+import io.hush.engine.layers.CustomLayer;
+import io.hush.engine.layers.Dense;
 import io.hush.engine.layers.Dropout;
+import io.hush.engine.layers.ElementwiseBinary;
+import io.hush.engine.layers.GlobalAveragePool2D;
 import io.hush.engine.layers.Layer;
 import io.hush.engine.layers.MaxPool2D;
+import io.hush.engine.layers.PointwiseLayer;
+import io.hush.engine.layers.Relayout;
 import io.hush.engine.layers.Scale;
-import io.hush.engine.layers.Subtract;
+import io.hush.engine.layers.Softmax;
+import io.hush.engine.layers.UpSampling2D;
 
 import java.util.List;
 
@@ -32,13 +27,34 @@ import java.util.List;
  * An upper bound on a model's receptive-field radius in input pixels, read from its layers: how far from an output
  * pixel an input pixel can be and still change it. Per node it tracks the radius and the "jump" (input pixels per
  * step of that node's grid): a k-wide window with dilation d adds {@code ceil((k-1) d / 2)} steps, a stride multiplies
- * the jump, a transposed convolution divides it. Pointwise layers add nothing; a merge takes the larger input.
- * Returns -1 for a layer type it does not know (then measure instead).
+ * the jump, a transposed convolution or an upsampling divides it (and adds one step of the coarser grid for its
+ * phase); padding or cropping the border shifts the grid by its largest amount. Pointwise layers add nothing; a merge
+ * takes the larger input. A global pooling makes every output depend on every input ({@link Unbounded}); a layer
+ * the engine does not know ({@link io.hush.engine.layers.CustomLayer}) or a layer that drops the image grid
+ * (Flatten, Reshape, Dense after them) gives {@link Unknown}: then measure instead.
  */
 public final class ReceptiveField {
     private ReceptiveField() {}
 
+    /** What the layers say about a model's receptive field. */
+    public sealed interface Extent {}
+
+    /** Every output pixel depends only on input pixels at most {@code radius} away (per axis). */
+    public record Bounded(int radius) implements Extent {}
+
+    /** Every output depends on the whole input: {@code layer} (a global pooling) reads all of it. */
+    public record Unbounded(Layer layer) implements Extent {}
+
+    /** The layers cannot tell: {@code layer} is custom or leaves the image grid. */
+    public record Unknown(Layer layer) implements Extent {}
+
+    /** The radius of a {@link Bounded} extent, or -1 when it is unbounded or unknown (then measure instead). */
     public static int radius(Model model) {
+        return of(model) instanceof Bounded b ? b.radius() : -1;
+    }
+
+    /** The receptive field the model's layers give. */
+    public static Extent of(Model model) {
         List<Node> nodes = model.nodes();
         double[] r = new double[nodes.size()], jump = new double[nodes.size()];
         jump[0] = 1;
@@ -59,35 +75,48 @@ public final class ReceptiveField {
                     ri += half(Math.max(p.poolH(), p.poolW()) - 1) * ji;
                     ji *= Math.max(p.strideH(), p.strideW());
                 }
+                case AveragePool2D p -> {
+                    ri += half(Math.max(p.poolH(), p.poolW()) - 1) * ji;
+                    ji *= Math.max(p.strideH(), p.strideW());
+                }
                 case Conv2DTranspose t -> {
                     ji /= Math.max(1, Math.min(t.strideH(), t.strideW()));
                     ri += half(Math.max((t.kernelH() - 1) * t.dilationH(), (t.kernelW() - 1) * t.dilationW())) * ji
                             + ji * Math.max(t.strideH(), t.strideW()); // the stride grid's phase
                 }
-                case ActivationLayer a -> { }
-                case Add a -> { }
-                case Subtract s -> { }
+                case UpSampling2D u -> {
+                    // nearest reads one cell of the coarse grid, bilinear its two neighbours: one coarse step either way
+                    ri += ji;
+                    ji /= Math.max(1, Math.min(u.sizeH(), u.sizeW()));
+                }
+                case Border2D b -> {
+                    int[] a = b.amounts();
+                    ri += Math.max(Math.max(a[0], a[1]), Math.max(a[2], a[3])) * ji;
+                }
+                case GlobalAveragePool2D g -> {
+                    return new Unbounded(g);
+                }
+                case ElementwiseBinary e -> { }  // Add, Subtract, Multiply: a merge
+                case Concatenate c -> { }
+                case PointwiseLayer p -> { }     // ActivationLayer, Elu
                 case Scale s -> { }
                 case BatchNorm2D b -> { }
                 case Dropout d -> { }
-                case AveragePool2D p -> { return -1; }
-                case UpSampling2D u -> { return -1; }
-                case Concatenate c -> { return -1; }
-                case Multiply m -> { return -1; }
-                case ZeroPadding2D z -> { return -1; }
-                case Cropping2D c -> { return -1; }
-                case GlobalAveragePool2D g -> { return -1; }
-                case Elu e -> { return -1; }
-                case Softmax s -> { return -1; }
-                case Dense d -> { return -1; }
-                case Flatten f -> { return -1; }
-                case Reshape rs -> { return -1; }
-                case CustomLayer c -> { return -1; }
+                case Softmax s -> { }            // over channels: pointwise in space
+                case Relayout f -> {             // Flatten, Reshape: no image grid after them
+                    return new Unknown(f);
+                }
+                case Dense d -> {
+                    return new Unknown(d);
+                }
+                case CustomLayer c -> {
+                    return new Unknown(c);
+                }
             }
             r[i] = ri;
             jump[i] = ji;
         }
-        return (int) Math.ceil(r[nodes.size() - 1]);
+        return new Bounded((int) Math.ceil(r[nodes.size() - 1]));
     }
 
     /** Steps a window of extent {@code e + 1} reaches from its centre, rounded up (asymmetric SAME padding). */
