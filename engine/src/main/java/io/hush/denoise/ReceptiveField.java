@@ -2,7 +2,6 @@ package io.hush.denoise;
 
 import io.hush.engine.Model;
 import io.hush.engine.graph.Node;
-import io.hush.engine.layers.AveragePool2D;
 import io.hush.engine.layers.BatchNorm2D;
 import io.hush.engine.layers.Border2D;
 import io.hush.engine.layers.Concatenate;
@@ -14,8 +13,8 @@ import io.hush.engine.layers.Dropout;
 import io.hush.engine.layers.ElementwiseBinary;
 import io.hush.engine.layers.GlobalAveragePool2D;
 import io.hush.engine.layers.Layer;
-import io.hush.engine.layers.MaxPool2D;
 import io.hush.engine.layers.PointwiseLayer;
+import io.hush.engine.layers.Pool2D;
 import io.hush.engine.layers.Relayout;
 import io.hush.engine.layers.Scale;
 import io.hush.engine.layers.Softmax;
@@ -71,11 +70,7 @@ public final class ReceptiveField {
                     ri += half(Math.max((c.kernelH() - 1) * c.dilationH(), (c.kernelW() - 1) * c.dilationW())) * ji;
                     ji *= Math.max(c.strideH(), c.strideW());
                 }
-                case MaxPool2D p -> {
-                    ri += half(Math.max(p.poolH(), p.poolW()) - 1) * ji;
-                    ji *= Math.max(p.strideH(), p.strideW());
-                }
-                case AveragePool2D p -> {
+                case Pool2D p -> { // MaxPool2D, AveragePool2D
                     ri += half(Math.max(p.poolH(), p.poolW()) - 1) * ji;
                     ji *= Math.max(p.strideH(), p.strideW());
                 }

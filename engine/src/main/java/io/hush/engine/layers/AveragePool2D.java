@@ -13,13 +13,10 @@ import java.lang.foreign.MemorySegment;
  * SAME gives ceil(in/stride), the extra cells at the bottom/right). Each output is the mean of the window cells that
  * lie inside the image: padded cells are not counted, as in TensorFlow. No state is kept for backward.
  */
-public final class AveragePool2D extends WindowLayer {
+public final class AveragePool2D extends Pool2D {
     /** A pool window (dilation 1) with SAME or VALID padding. */
     public AveragePool2D(Window2D pool, Pad pad) {
         super(pool, pad);
-        if (pool.dilationH() != 1 || pool.dilationW() != 1) {
-            throw new IllegalArgumentException("AveragePool2D: pooling has no dilation, got " + pool);
-        }
         if (pad instanceof Pad.Explicit) {
             throw new IllegalArgumentException("AveragePool2D: explicit pads are not supported (SAME or VALID), got " + pad);
         }
@@ -35,25 +32,7 @@ public final class AveragePool2D extends WindowLayer {
         this(Window2D.of(poolH, poolW, strideH, strideW), Pad.of(padding));
     }
 
-    public int poolH() { return kernelH(); }
-
-    public int poolW() { return kernelW(); }
-
     @Override public String type() { return "AveragePool2D"; }
-
-    @Override
-    public Shape outputShape(Shape... in) {
-        requireInputs(in, 3);
-        int[] o = slideOutput(in[0]);
-        return Shape.of(o[0], o[1], in[0].dim(2));
-    }
-
-    private PoolKernels.Geometry geometry(Shape inB, Shape outB) {
-        int h = inB.dim(1), w = inB.dim(2);
-        Pad.Explicit p = resolvedPads(h, w);
-        return new PoolKernels.Geometry(h, w, inB.dim(3), outB.dim(1), outB.dim(2), kernelH(), kernelW(), strideH(),
-                strideW(), p.top(), p.left());
-    }
 
     @Override public long flops(Shape[] in, Shape out) { return out.size() * ((long) kernelH() * kernelW()); }
 
@@ -72,10 +51,5 @@ public final class AveragePool2D extends WindowLayer {
         int cb = AveragePoolKernels.BACKWARD_CHANNEL_BLOCK;
         int units = in[0].shape().dim(0) * ((g.c() + cb - 1) / cb);
         ex.pool.parallelFor(units, (lo, hi, t) -> AveragePoolKernels.averagePoolBackward(g, gy, gx, cb, lo, hi));
-    }
-
-    @Override
-    public String toString() {
-        return super.toString() + " (" + window() + ", " + pad() + ")";
     }
 }

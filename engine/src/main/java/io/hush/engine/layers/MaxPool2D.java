@@ -16,13 +16,10 @@ import java.lang.foreign.MemorySegment;
  * training forward). Ties: the first maximum in row-major window order wins (PyTorch and TensorFlow CPU kernels
  * do the same), so gradient goes to exactly one of the tied cells.
  */
-public final class MaxPool2D extends WindowLayer {
+public final class MaxPool2D extends Pool2D {
     /** A pool window (dilation 1) with padding; explicit pads must be smaller than the pool. */
     public MaxPool2D(Window2D pool, Pad pad) {
         super(pool, pad);
-        if (pool.dilationH() != 1 || pool.dilationW() != 1) {
-            throw new IllegalArgumentException("MaxPool2D: pooling has no dilation, got " + pool);
-        }
         if (pad instanceof Pad.Explicit p && (p.top() >= pool.kernelH() || p.bottom() >= pool.kernelH()
                 || p.left() >= pool.kernelW() || p.right() >= pool.kernelW())) {
             throw new IllegalArgumentException("MaxPool2D: pads must be smaller than the pool " + pool.kernelH() + "x"
@@ -54,25 +51,7 @@ public final class MaxPool2D extends WindowLayer {
         return new MaxPool2D(Window2D.of(poolH, poolW, strideH, strideW), Pad.explicit(padTop, padBottom, padLeft, padRight));
     }
 
-    public int poolH() { return kernelH(); }
-
-    public int poolW() { return kernelW(); }
-
     @Override public String type() { return "MaxPool2D"; }
-
-    @Override
-    public Shape outputShape(Shape... in) {
-        requireInputs(in, 3);
-        int[] o = slideOutput(in[0]);
-        return Shape.of(o[0], o[1], in[0].dim(2));
-    }
-
-    private PoolKernels.Geometry geometry(Shape inB, Shape outB) {
-        int h = inB.dim(1), w = inB.dim(2);
-        Pad.Explicit p = resolvedPads(h, w);
-        return new PoolKernels.Geometry(h, w, inB.dim(3), outB.dim(1), outB.dim(2), kernelH(), kernelW(), strideH(),
-                strideW(), p.top(), p.left());
-    }
 
     @Override public long stateFloats(Shape[] in, Shape out, int threads) { return out.size(); }
 
@@ -95,10 +74,5 @@ public final class MaxPool2D extends WindowLayer {
         int cb = PoolKernels.BACKWARD_CHANNEL_BLOCK;
         int units = in[0].shape().dim(0) * ((g.c() + cb - 1) / cb);
         ex.pool.parallelFor(units, (lo, hi, t) -> PoolKernels.maxPoolBackward(g, gy, arg, gx, cb, lo, hi));
-    }
-
-    @Override
-    public String toString() {
-        return super.toString() + " (" + window() + ", " + pad() + ")";
     }
 }

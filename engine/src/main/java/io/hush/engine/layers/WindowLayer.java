@@ -8,7 +8,7 @@ import io.hush.engine.Shape;
  * ({@code (in + padBefore + padAfter - extent) / stride + 1}, SAME: {@code ceil(in / stride)}). Subclasses add their
  * own settings and compute.
  */
-public abstract sealed class WindowLayer extends Layer permits AveragePool2D, ConvLayer, MaxPool2D {
+public abstract sealed class WindowLayer extends Layer permits ConvLayer, Pool2D {
     private final Window2D window;
     private final Pad pad;
 
