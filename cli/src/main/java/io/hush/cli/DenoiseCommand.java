@@ -59,8 +59,10 @@ final class DenoiseCommand extends BaseCommand {
     Path output;
 
     @Option(names = {"-m", "--model"}, paramLabel = "NAME|FILE",
-            description = "Model: a .hush, .onnx, .keras or .h5 file, a name in weights/, 'auto' (the default:"
-                    + " gray-blind for gray images, color-blind for RGB ones when it is installed), or a classical"
+            description = "Model: a .hush, .onnx, .keras or .h5 file, a name in weights/ (color-real for camera photos), 'auto'"
+                    + " (the default: gray-blind for gray images; for RGB ones color-real where the image reads a"
+                    + " white-noise sigma under 10, as camera photos do, and color-blind, or gray-blind per channel, above),"
+                    + " or a classical"
                     + " filter: ${COMPLETION-CANDIDATES}... written classic:NAME. If the default model is not installed,"
                     + " the best classical filter is used and the output says so.",
             completionCandidates = Classic.Names.class)

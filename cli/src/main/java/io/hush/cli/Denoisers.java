@@ -3,8 +3,11 @@ package io.hush.cli;
 import io.hush.denoise.Denoiser;
 import io.hush.denoise.GrayColorDenoiser;
 import io.hush.denoise.ModelDenoiser;
+import io.hush.denoise.NoiseLevelDenoiser;
 import io.hush.engine.Model;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -13,23 +16,27 @@ import java.util.Locale;
  * classical filter, and the command says so.
  */
 final class Denoisers {
-    /** An opened denoiser, its (first) model (null for classical filters) and any other model to close with it. */
-    record Opened(Denoiser denoiser, Model model, String source, Model other) implements AutoCloseable {
+    /** An opened denoiser, its (first) model (null for classical filters) and the other models to close with it. */
+    record Opened(Denoiser denoiser, Model model, String source, List<Model> others) implements AutoCloseable {
         Opened(Denoiser denoiser, Model model, String source) {
-            this(denoiser, model, source, null);
+            this(denoiser, model, source, List.of());
         }
 
         @Override public void close() {
             try {
                 if (model != null) model.close();
             } finally {
-                if (other != null) other.close();
+                for (Model m : others) m.close();
             }
         }
     }
 
-    /** The colour model that {@code auto} (and no --model) runs on RGB images when it is installed. */
-    static final String DEFAULT_COLOR = "color-blind";
+    /**
+     * The colour models that {@code auto} (and no --model) runs on RGB images when they are installed: color-real on
+     * camera photos and clean-ish pictures, color-blind (else the gray default per channel) on strongly noisy ones,
+     * chosen per image by the white-noise level it reads ({@link NoiseLevelDenoiser}).
+     */
+    static final String CAMERA_COLOR = "color-real", GAUSSIAN_COLOR = "color-blind";
 
     private Denoisers() {}
 
@@ -53,15 +60,32 @@ final class Denoisers {
             found = ModelFiles.require(spec);
         }
         Opened gray = openModel(found, tile, overlap, threads, cmd);
-        ModelFiles.Found color = auto ? ModelFiles.find(DEFAULT_COLOR) : null;
-        if (color == null) return gray;
+        if (!auto) return gray;
+        List<Opened> opened = new ArrayList<>(List.of(gray));
         try {
-            Opened rgb = openModel(color, tile, overlap, threads, cmd);
-            cmd.info("auto: %s for gray images, %s for colour ones", found.name(), color.name());
-            return new Opened(GrayColorDenoiser.of(gray.denoiser(), rgb.denoiser()), gray.model(),
-                    found.where() + ", " + color.where(), rgb.model());
+            ModelFiles.Found blind = ModelFiles.find(GAUSSIAN_COLOR), real = ModelFiles.find(CAMERA_COLOR);
+            Opened gaussian = blind == null ? gray : openModel(blind, tile, overlap, threads, cmd);
+            if (gaussian != gray) opened.add(gaussian);
+            Denoiser color = gaussian.denoiser();
+            String colorName = blind == null ? found.name() + " per channel" : blind.name();
+            if (real != null) {
+                Opened camera = openModel(real, tile, overlap, threads, cmd);
+                opened.add(camera);
+                color = NoiseLevelDenoiser.of(camera.denoiser(), gaussian.denoiser(), NoiseLevelDenoiser.DEFAULT_THRESHOLD);
+                colorName = String.format(Locale.ROOT, "%s where the estimated white-noise sigma is under %.0f (camera noise, clean-ish photos), %s above",
+                        real.name(), NoiseLevelDenoiser.DEFAULT_THRESHOLD, colorName);
+            }
+            if (opened.size() == 1) return gray;
+            cmd.info("auto: %s for gray images; for colour ones %s", found.name(), colorName);
+            List<Model> others = new ArrayList<>();
+            StringBuilder where = new StringBuilder(found.where());
+            for (Opened o : opened.subList(1, opened.size())) {
+                others.add(o.model());
+                where.append(", ").append(o.source());
+            }
+            return new Opened(GrayColorDenoiser.of(gray.denoiser(), color), gray.model(), where.toString(), others);
         } catch (RuntimeException e) {
-            gray.close();
+            for (Opened o : opened) o.close();
             throw e;
         }
     }

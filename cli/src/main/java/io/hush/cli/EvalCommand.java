@@ -51,7 +51,7 @@ import java.util.Locale;
         footer = {"  hush eval --model weights/gray-blind.hush --data set12 --noise gaussian:25",
                 "  hush eval --model ae.hush --data mnist --noise gaussian:50 --limit 500 --baselines nlm,median",
                 "  hush eval --data photos/ --noise gaussian:15+q8 --baselines all   (no --model: classical only)",
-                "  hush eval --data polyu100 --model color-blind --csv polyu.csv",
+                "  hush eval --data polyu100 --model color-real --csv polyu.csv",
                 "  hush eval --noisy shots/noisy --clean shots/clean --baselines cnlm"})
 final class EvalCommand extends BaseCommand {
     @Option(names = {"-m", "--model"}, paramLabel = "NAME|FILE",

@@ -51,18 +51,29 @@ public interface Denoiser extends AutoCloseable {
 
     /**
      * A model of the shipped zoo in {@code weightsDir} ({@code NAME.hush}, as in the repository's {@code weights/}),
-     * or {@code "auto"}: gray-blind for gray images and color-blind for colour ones ({@link GrayColorDenoiser}; only
-     * gray-blind, per channel, when color-blind is absent).
+     * or {@code "auto"}: gray-blind for gray images; for colour ones, color-real on camera photos and clean-ish
+     * pictures and a Gaussian-noise model (color-blind, or gray-blind per channel while color-blind is absent) on
+     * strongly noisy ones, chosen per image by {@link NoiseLevelDenoiser}; models that are absent drop out of the
+     * choice (only gray-blind: gray-blind on everything).
      */
     static Denoiser openZoo(Path weightsDir, String name) throws IOException {
         if (!name.equals("auto")) return open(weightsDir.resolve(name + ".hush"));
-        Path color = weightsDir.resolve("color-blind.hush");
-        ModelDenoiser gray = open(weightsDir.resolve("gray-blind.hush"));
-        if (!java.nio.file.Files.isRegularFile(color)) return gray;
+        List<Denoiser> opened = new ArrayList<>();
         try {
-            return GrayColorDenoiser.of(gray, open(color));
+            ModelDenoiser gray = open(weightsDir.resolve("gray-blind.hush"));
+            opened.add(gray);
+            Denoiser gaussian = gray;
+            Path colorBlind = weightsDir.resolve("color-blind.hush"), colorReal = weightsDir.resolve("color-real.hush");
+            if (java.nio.file.Files.isRegularFile(colorBlind)) opened.add(gaussian = open(colorBlind));
+            Denoiser color = gaussian;
+            if (java.nio.file.Files.isRegularFile(colorReal)) {
+                ModelDenoiser real = open(colorReal);
+                opened.add(real);
+                color = NoiseLevelDenoiser.of(real, gaussian, NoiseLevelDenoiser.DEFAULT_THRESHOLD);
+            }
+            return color == gray ? gray : GrayColorDenoiser.of(gray, color);
         } catch (IOException | RuntimeException e) {
-            gray.close();
+            for (Denoiser d : opened) d.close();
             throw e;
         }
     }

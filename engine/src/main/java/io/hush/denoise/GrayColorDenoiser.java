@@ -2,8 +2,6 @@ package io.hush.denoise;
 
 import io.hush.image.FloatImage;
 
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -27,7 +25,7 @@ public final class GrayColorDenoiser implements Denoiser {
     /** The denoiser that runs on this image. */
     @Override
     public Denoiser forImage(FloatImage img) {
-        return img.channels() >= 3 ? color : gray;
+        return (img.channels() >= 3 ? color : gray).forImage(img);
     }
 
     @Override public String name() { return gray.name() + " (gray) / " + color.name() + " (RGB)"; }
@@ -41,22 +39,9 @@ public final class GrayColorDenoiser implements Denoiser {
     /** Gray and colour images go to their own denoiser as two batches; the results come back in input order. */
     @Override
     public List<FloatImage> denoiseAll(List<FloatImage> imgs, List<DenoiseOptions> options) {
-        if (options.size() != imgs.size()) throw new IllegalArgumentException(imgs.size() + " images but " + options.size() + " options");
-        FloatImage[] out = new FloatImage[imgs.size()];
-        for (Denoiser d : new Denoiser[] {gray, color}) {
-            List<Integer> idx = new ArrayList<>();
-            for (int i = 0; i < imgs.size(); i++) if (forImage(imgs.get(i)) == d) idx.add(i);
-            if (idx.isEmpty()) continue;
-            List<FloatImage> in = new ArrayList<>(idx.size());
-            List<DenoiseOptions> opt = new ArrayList<>(idx.size());
-            for (int i : idx) {
-                in.add(imgs.get(i));
-                opt.add(options.get(i));
-            }
-            List<FloatImage> res = d.denoiseAll(in, opt);
-            for (int k = 0; k < idx.size(); k++) out[idx.get(k)] = res.get(k);
-        }
-        return Arrays.asList(out);
+        Denoiser[] chosen = new Denoiser[imgs.size()];
+        for (int i = 0; i < chosen.length; i++) chosen[i] = imgs.get(i).channels() >= 3 ? color : gray;
+        return Routing.denoiseAll(imgs, options, chosen);
     }
 
     @Override
