@@ -36,14 +36,11 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 4, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
-@State(Scope.Benchmark)
 public class DenseBench extends LayerBench {
     static final int F = 3136;
 
     @Param({"1", "128"})
     public int batch;
-    @Param({"1", "2"})
-    public int threads;
     @Param({"simd", "scalar", "int8"})
     public String impl;
 
@@ -61,7 +58,7 @@ public class DenseBench extends LayerBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        open(threads);
+        open();
         dense = new Dense(F, Activation.LINEAR, true);
         if (impl.equals("int8")) dense.kernelStorage(KernelStorage.INT8);
         Shape[] per = {Shape.of(F)};
