@@ -84,7 +84,7 @@ def load(path):
         threads = int(p.get("threads", r.get("threads", 1)))
         sec = r.get("secondaryMetrics", {})
         gflop = sec.get("gflop", {}).get("score")
-        if gflop is None and "flops" in sec:  # DenseBench counts flops, not GFLOP
+        if gflop is None and "flops" in sec:  # older DenseBench results count flops, not GFLOP
             gflop = sec["flops"]["score"] * 1e-9
         e = {
             "score": r["primaryMetric"]["score"],
