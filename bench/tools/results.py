@@ -84,7 +84,7 @@ def load(path):
         threads = int(p.get("threads", r.get("threads", 1)))
         sec = r.get("secondaryMetrics", {})
         gflop = sec.get("gflop", {}).get("score")
-        if gflop is None and "flops" in sec:  # DenseBench counts flops, not GFLOP
+        if gflop is None and "flops" in sec:  # older DenseBench results count flops, not GFLOP
             gflop = sec["flops"]["score"] * 1e-9
         e = {
             "score": r["primaryMetric"]["score"],
@@ -116,6 +116,19 @@ def meta(path):
                 k, v = line.rstrip("\n").split("=", 1)
                 m[k] = v
     return m
+
+
+def run_table(m, jdk, *rows):
+    """The table of the run's circumstances from meta.env: date, machine, vector width, JDK, then `rows`, then the
+    load average at start and end."""
+    return ["| | |",
+            "|---|---|",
+            f"| date | {m.get('date', '?')} |",
+            f"| machine | {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('mem', '?')}, {m.get('os', '?')} |",
+            f"| vector width | {m.get('vector', '?')} |",
+            f"| JDK | {jdk} |",
+            *rows,
+            f"| load average (1/5/15 min) | start {m.get('load_start', '?')}, end {m.get('load_end', '?')} |"]
 
 
 def ms(r):
@@ -155,14 +168,8 @@ def main():
     o.append(f"Written by `bench/run.sh {m.get('mode', '?')}` (JMH, `-prof gc`), post-processed by `bench/tools/results.py`. "
              "See bench/README.md for what each benchmark does.")
     o.append("")
-    o.append("| | |")
-    o.append("|---|---|")
-    o.append(f"| date | {m.get('date', '?')} |")
-    o.append(f"| machine | {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('mem', '?')}, {m.get('os', '?')} |")
-    o.append(f"| vector width | {m.get('vector', '?')} |")
-    o.append(f"| JDK | {m.get('java', '?')} ({jvm.strip()}) |")
-    o.append(f"| threads | {', '.join(map(str, thread_counts))} (Hush pool = ORT intra-op threads = PyTorch intra-op threads) |")
-    o.append(f"| load average (1/5/15 min) | start {m.get('load_start', '?')}, end {m.get('load_end', '?')} |")
+    o += run_table(m, f"{m.get('java', '?')} ({jvm.strip()})",
+                   f"| threads | {', '.join(map(str, thread_counts))} (Hush pool = ORT intra-op threads = PyTorch intra-op threads) |")
     o.append(f"| peers | ONNX Runtime 1.23.2 (Java API, CPU EP) on the ONNX export of the same Hush model and weights; "
              f"PyTorch 2.7.1 (libtorch CPU) through DJL 0.34.0, same architecture, offline |")
     o.append("")
@@ -285,13 +292,7 @@ def e2e_main(path, meta_path):
     o.append(f"Written by `bench/run.sh {m.get('mode', '?')}` (whole processes timed by `bench/tools/wholeproc.py`, "
              "A and B in turn), post-processed by `bench/tools/results.py --e2e`. See bench/README.md, \"End to end\".")
     o.append("")
-    o.append("| | |")
-    o.append("|---|---|")
-    o.append(f"| date | {m.get('date', '?')} |")
-    o.append(f"| machine | {m.get('cpu', '?')}, {m.get('cores', '?')} cores, {m.get('mem', '?')}, {m.get('os', '?')} |")
-    o.append(f"| vector width | {m.get('vector', '?')} |")
-    o.append(f"| JDK | {m.get('java', '?')} |")
-    o.append(f"| load average (1/5/15 min) | start {m.get('load_start', '?')}, end {m.get('load_end', '?')} |")
+    o += run_table(m, m.get("java", "?"))
     o.append("| A | `./hush denoise IN -o OUT --model M.onnx --threads 2` (the launcher, JVM start-up, model import, "
              "warm-up, PNG read and write included) |")
     o.append("| B | `java ... io.hush.bench.PeerOrtDenoise --threads 2 M.onnx OUT IN`: ONNX Runtime 1.23.2 Java API, one "

@@ -6,22 +6,13 @@ import io.hush.engine.kernels.BatchNormKernels;
 import io.hush.engine.layers.BatchNorm2D;
 import io.hush.engine.layers.Exec;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * BatchNorm2D on {@code seed} = [32,28,28,32] and {@code big} = [8,64,64,64]: training forward (two reduction
@@ -30,17 +21,9 @@ import java.util.concurrent.TimeUnit;
  * {@code impl=scalar} runs the same passes, split over the threads the same way, with the scalar twins of the
  * {@link BatchNormKernels} (the O(C) per-channel bookkeeping between passes is done here, as the layer does it).
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 4, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
-@State(Scope.Benchmark)
 public class BatchNormBench extends LayerBench {
     @Param({"seed", "big"})
     public String shape;
-    @Param({"1", "2"})
-    public int threads;
     @Param({"simd", "scalar"})
     public String impl;
 
@@ -54,7 +37,7 @@ public class BatchNormBench extends LayerBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        open(threads);
+        open();
         if (!impl.equals("simd") && !impl.equals("scalar")) throw new IllegalArgumentException("impl: simd or scalar, got " + impl);
         Shape inB = switch (shape) {
             case "seed" -> Shape.of(32, 28, 28, 32);

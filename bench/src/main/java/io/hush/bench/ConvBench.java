@@ -18,9 +18,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.MemorySegment;
@@ -46,12 +44,9 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 4, time = 2)
 @Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
-@State(Scope.Benchmark)
 public class ConvBench extends LayerBench {
     @Param({"big", "dn256", "c1", "c2", "t1", "t2", "c3"})
     public String shape;
-    @Param({"1", "2"})
-    public int threads;
     @Param({"simd", "scalar"})
     public String impl;
 
@@ -63,7 +58,7 @@ public class ConvBench extends LayerBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        open(threads);
+        open();
         Shape x;
         if (!impl.equals("simd") && !impl.equals("scalar")) throw new IllegalArgumentException("impl: simd or scalar, got " + impl);
         switch (shape) {

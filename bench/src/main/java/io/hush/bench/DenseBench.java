@@ -7,7 +7,6 @@ import io.hush.engine.layers.Activation;
 import io.hush.engine.layers.Dense;
 import io.hush.engine.layers.Exec;
 import io.hush.engine.layers.KernelStorage;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -16,9 +15,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.SplittableRandom;
@@ -26,8 +23,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The seed network's Dense 3136 -> 3136 (a 39 MB kernel) at batch 1 (GEMV, memory-bound) and batch 128 (GEMM).
- * Score: calls per second; the {@code flops} counter is flops per second (divide by 1e9 for GFLOP/s; forward =
- * 2*N*In*Out, backward = 4*N*In*Out for dX and dW). {@code impl=scalar} is the {@link GemmScalar} reference (rows split over threads,
+ * Score: calls per second; the {@code gflop} counter is GFLOP per second (forward = 2*N*In*Out, backward =
+ * 4*N*In*Out for dX and dW). {@code impl=scalar} is the {@link GemmScalar} reference (rows split over threads,
  * so at batch 1 it runs on one thread whatever {@code threads} says); backward is SIMD only. {@code impl=int8}: the
  * kernel kept as int8 ({@link KernelStorage#INT8}, 9.8 MB instead of 39 MB), widened in registers; forward only.
  */
@@ -36,32 +33,20 @@ import java.util.concurrent.TimeUnit;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 4, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx4g"})
-@State(Scope.Benchmark)
 public class DenseBench extends LayerBench {
     static final int F = 3136;
 
     @Param({"1", "128"})
     public int batch;
-    @Param({"1", "2"})
-    public int threads;
     @Param({"simd", "scalar", "int8"})
     public String impl;
 
     Dense dense;
     Exec ex;
 
-    @State(Scope.Thread)
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    public static class Flops {
-        public long flops;
-
-        @Setup(Level.Iteration)
-        public void reset() { flops = 0; }
-    }
-
     @Setup(Level.Trial)
     public void setup() {
-        open(threads);
+        open();
         dense = new Dense(F, Activation.LINEAR, true);
         if (impl.equals("int8")) dense.kernelStorage(KernelStorage.INT8);
         Shape[] per = {Shape.of(F)};
@@ -74,22 +59,22 @@ public class DenseBench extends LayerBench {
     }
 
     @Benchmark
-    public Tensor forward(Flops f) {
+    public Tensor forward(ModelBench.Flops f) {
         if (!impl.equals("scalar")) {
             dense.forward(in, out, ex);
         } else {
             GemmScalar.gemm(pool, batch, F, F, in[0].data(), F, 1, dense.kernel().value.data(), F, 1, out.data(),
                     dense.bias().value.data(), Activation.LINEAR);
         }
-        f.flops += 2L * batch * F * F;
+        f.gflop += 2L * batch * F * F * 1e-9;
         return out;
     }
 
     @Benchmark
-    public Tensor backward(Flops f) {
+    public Tensor backward(ModelBench.Flops f) {
         if (!impl.equals("simd")) return out; // no scalar or int8 backward; skip quickly
         dense.backward(in, out, gradOut, gradIn, ex);
-        f.flops += 4L * batch * F * F;
+        f.gflop += 4L * batch * F * F * 1e-9;
         return gradIn[0];
     }
 }

@@ -10,22 +10,15 @@ import io.hush.engine.io.Storage;
 import io.hush.train.Architectures;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.Arena;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Whole-model inference with Hush. Score: inferences (model calls) per second; the {@code gflop} counter is the
@@ -38,18 +31,10 @@ import java.util.concurrent.TimeUnit;
  * case: the target is int8 Hush against float32 ONNX Runtime); {@code dncnn-256} / {@code dncnn-512} = DnCNN (17 layers, 64 channels, BatchNorm folded into the convs
  * with {@link FoldBatchNorm}) on one 256x256 / 512x512 grey image.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
-@State(Scope.Benchmark)
-public class ModelBench {
+public class ModelBench extends ModelSuiteBench {
     @Param({"seed-b1", "seed-b128", "seed-b1-int8", "seed-b128-int8", "dncnn-256", "dncnn-512", "cdncnn20-481x321",
             "cdncnn20-512", "color-blind-512"})
     public String net;
-    @Param({"1", "2"})
-    public int threads;
 
     Model model;
     Arena arena;

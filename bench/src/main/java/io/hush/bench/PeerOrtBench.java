@@ -8,22 +8,13 @@ import io.hush.engine.Model;
 import io.hush.engine.Shape;
 import io.hush.engine.onnx.OnnxExporter;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.nio.FloatBuffer;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Peer of {@link ModelBench}: ONNX Runtime (CPU) running the ONNX export ({@link OnnxExporter}) of the very same Hush
@@ -31,17 +22,9 @@ import java.util.concurrent.TimeUnit;
  * graph optimisations. Score and {@code gflop} as in ModelBench (credited with Hush's FLOP count). Built only with
  * {@code -Ppeers}.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
-@State(Scope.Benchmark)
-public class PeerOrtBench {
+public class PeerOrtBench extends ModelSuiteBench {
     @Param({"seed-b1", "seed-b128", "dncnn-256", "dncnn-512", "cdncnn20-481x321", "cdncnn20-512"})
     public String net;
-    @Param({"1", "2"})
-    public int threads;
 
     OrtEnvironment env;
     OrtSession session;

@@ -21,21 +21,13 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import io.hush.engine.Model;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Peer of {@link ModelBench}: PyTorch 2.7.1 (libtorch CPU through DJL 0.34, offline) running the same architectures,
@@ -44,18 +36,11 @@ import java.util.concurrent.TimeUnit;
  * intra-op threads = {@code threads}. Score and {@code gflop} as in ModelBench (credited with Hush's FLOP count).
  * Built only with {@code -Ppeers}.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g",
         "-Dai.djl.offline=true"})
-@State(Scope.Benchmark)
-public class PeerTorchBench {
+public class PeerTorchBench extends ModelSuiteBench {
     @Param({"seed-b1", "seed-b128", "dncnn-256", "dncnn-512", "cdncnn20-481x321", "cdncnn20-512"})
     public String net;
-    @Param({"1", "2"})
-    public int threads;
 
     NDManager manager;
     Block block;

@@ -14,37 +14,19 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import io.hush.train.Architectures;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * Peer of {@link SeedTrainBench}: one training step of the seed network in PyTorch 2.7.1 through DJL 0.34 (offline):
  * batch 128, L2 (MSE) loss, Adam lr 1e-3 — forward under a gradient collector, loss, backward, optimiser step.
  * Intra-op threads = {@code threads}. {@code gflop} as in SeedTrainBench. Built only with {@code -Ppeers}.
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g",
         "-Dai.djl.offline=true"})
-@State(Scope.Benchmark)
-public class PeerTorchTrainBench {
-    @Param({"1", "2"})
-    public int threads;
-
+public class PeerTorchTrainBench extends ModelSuiteBench {
     ai.djl.Model model;
     Trainer trainer;
     NDArray x, y;

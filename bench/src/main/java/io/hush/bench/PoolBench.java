@@ -7,36 +7,18 @@ import io.hush.engine.layers.Exec;
 import io.hush.engine.layers.MaxPool2D;
 import io.hush.engine.layers.Padding;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
-
-import java.util.concurrent.TimeUnit;
 
 /**
  * MaxPool2D 2x2/2 SAME. Cases: the seed network's two pools at batch 32, {@code seed} = [32,28,28,32] -> 14x14
  * and {@code seed2} = [32,14,14,64] -> 7x7; {@code big} = [8,64,64,64]. {@code forward} is training mode (argmax kept); {@code infer} skips the argmax;
  * {@code impl=scalar} runs the scalar reference kernel (rows split over threads like the SIMD one).
  */
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.MICROSECONDS)
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 4, time = 1)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "-Xmx2g"})
-@State(Scope.Benchmark)
 public class PoolBench extends LayerBench {
     @Param({"seed", "seed2", "big"})
     public String shape;
-    @Param({"1", "2"})
-    public int threads;
     @Param({"simd", "scalar"})
     public String impl;
 
@@ -46,7 +28,7 @@ public class PoolBench extends LayerBench {
 
     @Setup(Level.Trial)
     public void setup() {
-        open(threads);
+        open();
         Shape inB = switch (shape) {
             case "seed" -> Shape.of(32, 28, 28, 32);
             case "seed2" -> Shape.of(32, 14, 14, 64);

@@ -8,23 +8,13 @@ import io.hush.train.loss.Loss;
 import io.hush.train.loss.PixelLoss;
 import io.hush.train.optim.Adam;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One training step of the seed network with Hush: batch 128, MSE, Adam (lr 1e-3) — what {@code Trainer.step} does
@@ -32,17 +22,8 @@ import java.util.concurrent.TimeUnit;
  * update. Score: steps per second; {@code gflop} counts 3x the forward FLOPs per step (forward, input gradients,
  * weight gradients: the usual convention, also credited to {@code PeerTorchTrainBench}).
  */
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-Xmx6g"})
-@State(Scope.Benchmark)
-public class SeedTrainBench {
+public class SeedTrainBench extends ModelSuiteBench {
     static final int BATCH = 128;
-
-    @Param({"1", "2"})
-    public int threads;
 
     Model model;
     Adam adam;
