@@ -2,6 +2,7 @@ package io.hush.cli;
 
 import io.hush.train.ProgressBar;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
@@ -12,7 +13,20 @@ import java.util.concurrent.Callable;
  * What every command shares: its output writers (picocli's, so tests capture them), {@code --quiet}, progress bars
  * and a uniform exit code. Subclasses implement {@link #call()} returning {@link Main#EXIT_OK} or failing with a
  * {@link CliException}.
+ *
+ * <p>The {@code @Command} here gives every command the same {@code --help} layout ({@code -h}/{@code -V}, options in
+ * declaration order, the section headings); picocli applies a superclass's attributes first, so a command's own
+ * {@code @Command} names it, describes it and may still set a heading of its own (as {@code noise} does for its
+ * footer).
  */
+@Command(mixinStandardHelpOptions = true,
+        sortOptions = false,
+        headerHeading = "%n",
+        synopsisHeading = "%nUsage: ",
+        descriptionHeading = "%n",
+        parameterListHeading = "%nArguments:%n",
+        optionListHeading = "%nOptions:%n",
+        footerHeading = "%nExamples:%n")
 abstract class BaseCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandSpec spec;

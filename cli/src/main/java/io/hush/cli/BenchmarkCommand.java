@@ -14,18 +14,11 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 @Command(name = "benchmark",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        headerHeading = "%n",
         header = "Measure a model's inference speed.",
-        synopsisHeading = "%nUsage: ",
-        descriptionHeading = "%n",
         description = {"Runs the model on random batches: first --warmup seconds untimed (JIT compilation, workspace"
                 + " planning), then batches back to back for --seconds. Prints images/s (median and the 10th-90th"
                 + " percentile spread over batches), milliseconds per batch, and GFLOP/s (forward FLOPs, multiply-add"
                 + " = 2). The last line is 'throughput: N images/s' (the median), for scripts."},
-        optionListHeading = "%nOptions:%n",
-        footerHeading = "%nExamples:%n",
         footer = {"  hush benchmark --model weights/gray-blind.hush --size 256x256 --threads 2",
                 "  hush benchmark --model seed.hush --batch 128 --seconds 20"})
 final class BenchmarkCommand extends BaseCommand {

@@ -13,20 +13,12 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 @Command(name = "convert",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        headerHeading = "%n",
         header = "Convert a model between ONNX (.onnx) and Hush (.hush).",
-        synopsisHeading = "%nUsage: ",
-        descriptionHeading = "%n",
         description = {"The formats are chosen by the file extensions: .onnx -> .hush imports (PyTorch and tf2onnx"
                 + " exports of convolutional denoisers and autoencoders; an unsupported operator is reported with every"
                 + " other one in one message), .hush -> .onnx exports (NCHW interface, opset 13-18), .hush -> .hush"
                 + " re-saves (e.g. with --storage float16). The output is written to a temporary file and moved into"
                 + " place; the input is never modified."},
-        parameterListHeading = "%nArguments:%n",
-        optionListHeading = "%nOptions:%n",
-        footerHeading = "%nExamples:%n",
         footer = {"  hush convert dncnn.onnx weights/dncnn.hush",
                 "  hush convert weights/gray-blind.hush gray-blind.onnx --opset 17",
                 "  hush convert big.hush small.hush --storage float16",

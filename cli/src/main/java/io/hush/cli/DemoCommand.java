@@ -18,12 +18,7 @@ import java.util.List;
 import java.util.Locale;
 
 @Command(name = "demo",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        headerHeading = "%n",
         header = "See Hush work in a few seconds, with nothing to prepare.",
-        synopsisHeading = "%nUsage: ",
-        descriptionHeading = "%n",
         description = {"Takes the sample images bundled with Hush (drawn procedurally: shapes, text, textures, colour),"
                 + " adds Gaussian noise (clipped and quantised to 8 bits, like a real noisy PNG), denoises them with the"
                 + " shipped default model, prints PSNR and SSIM of the noisy and the denoised images against the"
@@ -31,8 +26,6 @@ import java.util.Locale;
                 "The default model is weights/gray-blind.hush (or the model named with --model). While no trained model"
                         + " is installed, the demo uses the best classical filter (non-local means with the noise level"
                         + " estimated from each image) and says so."},
-        optionListHeading = "%nOptions:%n",
-        footerHeading = "%nExamples:%n",
         footer = {"  hush demo", "  hush demo --sigma 50 -o /tmp/demo.png", "  hush demo --model classic:bilateral"})
 final class DemoCommand extends BaseCommand {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "hush-demo.png",

@@ -23,12 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
 
 @Command(name = "denoise",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        headerHeading = "%n",
         header = "Denoise images with a model or a classical filter.",
-        synopsisHeading = "%nUsage: ",
-        descriptionHeading = "%n",
         description = {
                 "Reads PNG, TIFF, BMP, PNM, GIF or JPEG (8- or 16-bit, gray, RGB, with or without alpha; CMYK and "
                         + "YCCK JPEG; progressive JPEG, interlaced PNG) and writes the input's format where it can "
@@ -42,9 +37,6 @@ import java.util.concurrent.FutureTask;
                         + "bounded (the image in floats plus one strip of tiles).",
                 "Each result is written to a temporary file and moved into place; inputs are never modified. A bad "
                         + "input is reported in one line and the others are still processed (exit code 1 at the end)."},
-        parameterListHeading = "%nArguments:%n",
-        optionListHeading = "%nOptions:%n",
-        footerHeading = "%nExamples:%n",
         footer = {"  hush denoise noisy.png -o clean.png",
                 "  hush denoise shots/ -o out/ --model weights/gray-blind.hush --threads 2",
                 "  hush denoise 'scans/*.tif' -o out/ --model classic:nlm --sigma auto",

@@ -22,12 +22,7 @@ import java.util.List;
 import java.util.Locale;
 
 @Command(name = "eval",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        headerHeading = "%n",
         header = "Compare a model with the classical filters on a data set.",
-        synopsisHeading = "%nUsage: ",
-        descriptionHeading = "%n",
         description = {"Adds noise to every clean image of the data set (seeded: the same noise on every machine), or"
                 + " takes real noisy/clean pairs, denoises the noisy images with the model and with each classical"
                 + " baseline, and prints a table of mean PSNR (dB, the mean of per-image values over all colour"
@@ -46,8 +41,6 @@ import java.util.Locale;
                 "When every image name reads as camera_x_y_ISO_... (PolyU style, e.g. Canon5D2_5_160_3200_chair_11:"
                 + " ISO 3200), the summary adds each method's mean PSNR over the lowest-ISO quarter (the ceil(n/4)"
                 + " images of lowest ISO, ties by name)."},
-        optionListHeading = "%nOptions:%n",
-        footerHeading = "%nExamples:%n",
         footer = {"  hush eval --model weights/gray-blind.hush --data set12 --noise gaussian:25",
                 "  hush eval --model ae.hush --data mnist --noise gaussian:50 --limit 500 --baselines nlm,median",
                 "  hush eval --data photos/ --noise gaussian:15+q8 --baselines all   (no --model: classical only)",

@@ -14,18 +14,10 @@ import java.io.IOException;
 import java.util.Locale;
 
 @Command(name = "info",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        headerHeading = "%n",
         header = "Describe a model file (.hush or .onnx).",
-        synopsisHeading = "%nUsage: ",
-        descriptionHeading = "%n",
         description = {"Prints the architecture (layers, shapes, parameters), FLOPs, the model card (what it was trained"
                 + " for, how, and its measured metrics) and how 'hush denoise' will run it (channels, sizes, receptive"
                 + " field)."},
-        parameterListHeading = "%nArguments:%n",
-        optionListHeading = "%nOptions:%n",
-        footerHeading = "%nExamples:%n",
         footer = {"  hush info weights/gray-blind.hush", "  hush info model.onnx --size 1080x1920"})
 final class InfoCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "FILE", description = "A .hush, .onnx, .keras or .h5 model file, or a model name from weights/.")

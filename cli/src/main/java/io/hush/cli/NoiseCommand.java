@@ -12,17 +12,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 @Command(name = "noise",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        headerHeading = "%n",
         header = "Add synthetic noise to an image (to make test inputs).",
-        synopsisHeading = "%nUsage: ",
-        descriptionHeading = "%n",
         description = {"Reads IN (any supported format), adds noise drawn from --seed, and writes OUT as PNG or TIFF at the"
                 + " input's bit depth. Values are clipped to [0,1] and rounded to that depth on writing, as in a real"
                 + " noisy file. The same seed gives the same noise on any machine. The input is never modified."},
-        parameterListHeading = "%nArguments:%n",
-        optionListHeading = "%nOptions:%n",
         footerHeading = "%nNoise specs:%n",
         footer = {"  gaussian:25          sigma 25 on the 0..255 scale",
                 "  gaussian:0-55        sigma drawn uniformly from 0..55",

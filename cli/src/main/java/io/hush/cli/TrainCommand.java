@@ -21,20 +21,12 @@ import java.util.List;
 import java.util.Map;
 
 @Command(name = "train",
-        mixinStandardHelpOptions = true,
-        sortOptions = false,
-        headerHeading = "%n",
         header = "Train a denoising model.",
-        synopsisHeading = "%nUsage: ",
-        descriptionHeading = "%n",
         description = {"Starts from a preset recipe (default seed-mnist), applies a config file if given, then the"
                 + " options below and any KEY=VALUE overrides, and runs the training: data from the shared data folder"
                 + " or your own image folder, noise added on the fly, progress per epoch, a CSV log, plots and sample"
                 + " images in the run folder, checkpoints (resume with --resume), keep-best on the validation metric,"
                 + " and the model written to the 'out' path (a .hush file, usable by 'hush denoise --model')."},
-        parameterListHeading = "%nArguments:%n",
-        optionListHeading = "%nOptions:%n",
-        footerHeading = "%nExamples:%n",
         footer = {"  hush train                                   the seed recipe: MNIST, Gaussian noise, 30 epochs",
                 "  hush train --preset dncnn --epochs 5          DnCNN-S on Train400, validated on Set12",
                 "  hush train --config my.conf lr=3e-4 batch=64  a config file (key = value lines or JSON) + overrides",
