@@ -292,19 +292,7 @@ public final class Model implements AutoCloseable {
      */
     public Tensor forward(Tensor x) {
         checkInput(x.shape());
-        enterInference("forward(x)");
-        try {
-            Plan p = borrow(x.shape());
-            try {
-                Tensor out = Tensor.allocate(Arena.ofAuto(), p.shapes[nodes.size() - 1]);
-                infer(p, x, out);
-                return out;
-            } finally {
-                giveBack(p);
-            }
-        } finally {
-            calls.decrementAndGet();
-        }
+        return inferBorrowed("forward(x)", x, null);
     }
 
     /**
@@ -318,12 +306,22 @@ public final class Model implements AutoCloseable {
             throw new IllegalArgumentException("output tensor " + out.shape() + " overlaps the input " + x.shape()
                     + ": the last layer would overwrite what it reads");
         }
-        enterInference("forward(x, out)");
+        return inferBorrowed("forward(x, out)", x, out);
+    }
+
+    /**
+     * One inference call on a borrowed plan: into {@code out}, or into a new tensor in an automatic arena when
+     * {@code out} is null. The caller has checked the input.
+     */
+    private Tensor inferBorrowed(String call, Tensor x, Tensor out) {
+        enterInference(call);
         try {
             Plan p = borrow(x.shape());
             try {
                 Shape want = p.shapes[nodes.size() - 1];
-                if (!out.shape().equals(want)) {
+                if (out == null) {
+                    out = Tensor.allocate(Arena.ofAuto(), want);
+                } else if (!out.shape().equals(want)) {
                     throw new ShapeException("output tensor must be " + want + " for input " + x.shape() + ", got " + out.shape());
                 }
                 infer(p, x, out);

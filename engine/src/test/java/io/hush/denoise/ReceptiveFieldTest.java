@@ -12,6 +12,7 @@ import io.hush.engine.layers.Dense;
 import io.hush.engine.layers.Elu;
 import io.hush.engine.layers.Flatten;
 import io.hush.engine.layers.GlobalAveragePool2D;
+import io.hush.engine.layers.Layer;
 import io.hush.engine.layers.MaxPool2D;
 import io.hush.engine.layers.Multiply;
 import io.hush.engine.layers.Padding;
@@ -23,6 +24,24 @@ import org.junit.jupiter.api.Test;
 import static org.junit.jupiter.api.Assertions.*;
 
 class ReceptiveFieldTest {
+
+    /**
+     * Adds a 3x3 convolution, then {@code down}, another 3x3 convolution and {@code up}; returns the node of the first
+     * convolution (for a skip connection around the rest).
+     */
+    static int downAndUp(Model.Builder b, Layer down, Layer up) {
+        b.add(new Conv2D(4, 3, Activation.RELU));
+        int skip = b.current();
+        b.add(down).add(new Conv2D(4, 3, Activation.RELU)).add(up);
+        return skip;
+    }
+
+    /** The radius measured on a {@code probe x probe} image, checked to lie within the bound. */
+    static int measuredWithin(ModelDenoiser d, int probe, int bound) {
+        int measured = d.measureRadius(probe);
+        assertTrue(measured >= 0 && measured <= bound, "measured " + measured + " <= bound " + bound);
+        return measured;
+    }
 
     @Test
     void plainConvolutionsAddTheirHalfWidths() {
@@ -38,16 +57,12 @@ class ReceptiveFieldTest {
     @Test
     void poolingAndUpsamplingAreAnUpperBoundOfTheMeasurement() {
         Model.Builder b = Model.builder(32, 32, 1);
-        b.add(new Conv2D(4, 3, Activation.RELU));
-        int skip = b.current();
-        b.add(new MaxPool2D(2)).add(new Conv2D(4, 3, Activation.RELU))
-                .add(new Conv2DTranspose(4, 2, 2, Padding.SAME, Activation.RELU));
+        int skip = downAndUp(b, new MaxPool2D(2), new Conv2DTranspose(4, 2, 2, Padding.SAME, Activation.RELU));
         b.add(new Add(), skip, b.current()).add(new Conv2D(1, 3));
         try (Model m = b.build()) {
             ModelDenoiser d = ModelDenoiser.of(m);
             assertEquals(2, d.align());
-            int bound = ReceptiveField.radius(m), measured = d.measureRadius(64);
-            assertTrue(measured >= 0 && measured <= bound, "measured " + measured + " <= bound " + bound);
+            int bound = ReceptiveField.radius(m), measured = measuredWithin(d, 64, bound);
             assertTrue(bound <= measured + 4, "bound " + bound + " is not loose (measured " + measured + ")");
         }
     }
@@ -64,10 +79,7 @@ class ReceptiveFieldTest {
     void kerasStyleLayersGiveABoundThatCoversTheMeasurement() {
         // AveragePool2D, UpSampling2D (nearest and bilinear), Concatenate, Multiply, ZeroPadding2D, Cropping2D, Elu
         Model.Builder b = Model.builder(32, 32, 1);
-        b.add(new Conv2D(4, 3, Activation.RELU));
-        int skip = b.current();
-        b.add(new AveragePool2D(2)).add(new Conv2D(4, 3, Activation.RELU))
-                .add(new UpSampling2D(2, 2, UpSampling2D.Interpolation.NEAREST));
+        int skip = downAndUp(b, new AveragePool2D(2), new UpSampling2D(2, 2, UpSampling2D.Interpolation.NEAREST));
         b.add(new Concatenate(2), skip, b.current());
         int cat = b.current();
         b.add(new Conv2D(8, 3, Activation.SIGMOID), cat);
@@ -79,9 +91,8 @@ class ReceptiveFieldTest {
         try (Model m = b.build()) {
             ReceptiveField.Extent e = ReceptiveField.of(m);
             assertInstanceOf(ReceptiveField.Bounded.class, e);
-            int bound = ((ReceptiveField.Bounded) e).radius(), measured = ModelDenoiser.of(m).measureRadius(96);
+            int bound = ((ReceptiveField.Bounded) e).radius(), measured = measuredWithin(ModelDenoiser.of(m), 96, bound);
             assertEquals(bound, ReceptiveField.radius(m));
-            assertTrue(measured >= 0 && measured <= bound, "measured " + measured + " <= bound " + bound);
             assertTrue(bound <= 2 * measured, "bound " + bound + " is not loose (measured " + measured + ")");
         }
     }

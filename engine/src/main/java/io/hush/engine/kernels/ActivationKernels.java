@@ -110,6 +110,7 @@ public final class ActivationKernels {
         return v.blend(neg, v.compare(VectorOperators.GT, 0f).not());
     }
 
+    // Kept apart from tanh: one FastMath polynomial per loop; merged under a flag, speed would hang on C2 unswitching.
     private static void sigmoid(MemorySegment x, MemorySegment y, long from, long to) {
         long i = from;
         int vl = S.length();

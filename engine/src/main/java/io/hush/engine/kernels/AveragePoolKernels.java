@@ -58,17 +58,15 @@ public final class AveragePoolKernels {
         for (int r = rowFrom; r < rowTo; r++) {
             int n = r / g.oh(), oh = r % g.oh();
             for (int ow = 0; ow < g.ow(); ow++) {
-                long yOff = (((long) n * g.oh() + oh) * g.ow() + ow) * C;
+                long yOff = g.outPixel(n, oh, ow) * C;
                 for (int c = 0; c < C; c++) {
                     float sum = 0f;
                     int count = 0;
                     for (int kh = 0; kh < g.ph(); kh++) {
-                        int ih = oh * g.sh() - g.padT() + kh;
-                        if (ih < 0 || ih >= g.h()) continue;
                         for (int kw = 0; kw < g.pw(); kw++) {
-                            int iw = ow * g.sw() - g.padL() + kw;
-                            if (iw < 0 || iw >= g.w()) continue;
-                            sum += x.getAtIndex(F, (((long) n * g.h() + ih) * g.w() + iw) * C + c);
+                            long px = g.cell(n, oh, ow, kh, kw);
+                            if (px < 0) continue;
+                            sum += x.getAtIndex(F, px * C + c);
                             count++;
                         }
                     }
@@ -100,7 +98,7 @@ public final class AveragePoolKernels {
                     int kw0 = Math.max(0, -iw0), kw1 = Math.min(g.pw(), g.w() - iw0);
                     if (kh0 >= kh1 || kw0 >= kw1) continue;
                     float count = (kh1 - kh0) * (kw1 - kw0);
-                    long yOff = (((long) n * g.oh() + oh) * g.ow() + ow) * C;
+                    long yOff = g.outPixel(n, oh, ow) * C;
                     long xBase = ((long) n * g.h() + ih0) * g.w() + iw0;
                     for (int c = c0; c < c1; c += vl) {
                         scatter(g, gy, gx, xBase, yOff, c, c1, kh0, kh1, kw0, kw1, count);
@@ -135,21 +133,17 @@ public final class AveragePoolKernels {
                 for (int ow = 0; ow < g.ow(); ow++) {
                     int count = 0;
                     for (int kh = 0; kh < g.ph(); kh++) {
-                        int ih = oh * g.sh() - g.padT() + kh;
                         for (int kw = 0; kw < g.pw(); kw++) {
-                            int iw = ow * g.sw() - g.padL() + kw;
-                            if (ih >= 0 && ih < g.h() && iw >= 0 && iw < g.w()) count++;
+                            if (g.cell(n, oh, ow, kh, kw) >= 0) count++;
                         }
                     }
                     if (count == 0) continue;
-                    long yOff = (((long) n * g.oh() + oh) * g.ow() + ow) * C;
+                    long yOff = g.outPixel(n, oh, ow) * C;
                     for (int kh = 0; kh < g.ph(); kh++) {
-                        int ih = oh * g.sh() - g.padT() + kh;
-                        if (ih < 0 || ih >= g.h()) continue;
                         for (int kw = 0; kw < g.pw(); kw++) {
-                            int iw = ow * g.sw() - g.padL() + kw;
-                            if (iw < 0 || iw >= g.w()) continue;
-                            long xi = (((long) n * g.h() + ih) * g.w() + iw) * C;
+                            long px = g.cell(n, oh, ow, kh, kw);
+                            if (px < 0) continue;
+                            long xi = px * C;
                             for (int c = c0; c < c1; c++) {
                                 float share = gy.getAtIndex(F, yOff + c) / (float) count;
                                 gx.setAtIndex(F, xi + c, gx.getAtIndex(F, xi + c) + share);

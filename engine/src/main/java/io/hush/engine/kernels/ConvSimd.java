@@ -202,6 +202,7 @@ public final class ConvSimd {
                     for (int r = 0; r < nr; r++) copyRow(in, b, oy * sh - pt + r, h, w0, cin, pl, rb, r * rowF, wp);
                 }
                 int base = (oy - firstOy) * sh * rowF;
+                // 4-pixel chunks as in forwardDirect, kept inline: a shared helper would hand back 4 offsets per chunk
                 long dRow = (long) row * ow * cout;
                 for (int ox0 = 0; ox0 < ow; ox0 += P) {
                     int cnt = Math.min(P, ow - ox0), last = ox0 + cnt - 1;
@@ -669,7 +670,7 @@ public final class ConvSimd {
         return (i * wp + jj * dw) * cin + ci;
     }
 
-    // Same register tile shape as wgTileT, kept apart for C2 (vectors in locals): broadcasts x and loads g, the transpose.
+    // Kept apart from wgTileT, ConvWinograd.gemmTile8 and Gemm.kernel for C2 (vectors in locals): broadcasts x, loads g.
     /**
      * acc rows aOff, aOff+coutP, ... (4 reduction rows j, channels co0..co0+B) += sum over the group's pixels of
      * window[pixel + o_r] * g[pixel][co0..]. Rows of j beyond the tile repeat the last one and are ignored later

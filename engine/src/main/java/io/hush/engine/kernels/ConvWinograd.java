@@ -263,6 +263,7 @@ final class ConvWinograd {
         };
     }
 
+    // Kept apart from ConvWinograd4.outputTransform: the same tile loop, but the F(2,3) and F(4,3) transforms differ.
     /** Y = A^T M A + bias for tiles t0.., stored to output row rowOut (and the next row if {@code two}). */
     static void outputTransform(float[] m, int coutP, int cout, float[] bv, int t0, int tc, int ow, boolean two,
                                 MemorySegment out, long rowOut) {

@@ -201,6 +201,7 @@ final class ConvWinograd4 {
         y[5] = 4 * x[1] - 5 * x[3] + x[5];
     }
 
+    // Kept apart from ConvWinograd.outputTransform (F(2,3)): the same tile loop around a different transform.
     /**
      * Y = A^T M A + bias for the TC tiles t0..: per tile and channel vector, each of M's 6 rows gives 4 values into
      * {@code tmp} (6x4 vectors), then each of the 4 columns gives the 4 output rows; stored where inside the output.

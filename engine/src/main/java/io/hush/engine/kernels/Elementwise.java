@@ -68,6 +68,7 @@ public final class Elementwise {
 
     private static final java.lang.foreign.ValueLayout.OfFloat F = java.lang.foreign.ValueLayout.JAVA_FLOAT_UNALIGNED;
 
+    // add/sub/mul kept apart: lanewise(op, v) with op passed in is intrinsified only where C2 inlines op to a constant.
     /** out = a + b over [from,to). */
     public static void add(MemorySegment a, MemorySegment b, MemorySegment out, long from, long to) {
         if (KernelSet.SCALAR_ONLY) { addScalar(a, b, out, from, to); return; }

@@ -264,6 +264,7 @@ public final class Gemm {
         }
     }
 
+    // Kept apart from ConvWinograd.gemmTile and ConvSimd.wgTile for C2: accumulators in locals, each its own layout.
     /**
      * MR x NRW tile: T[MR][NRW] = Ap[kc][MR] · Bp[kc][NRW] from packed heap panels. 4 x 2 vectors = 8 accumulators:
      * measured on Zen 3 (AVX2), tiles of 8 or 9 accumulators run at ~85 GFLOP/s per core while 10 or 12

@@ -31,7 +31,20 @@ public final class PoolKernels {
     private PoolKernels() {}
 
     /** Geometry of one pooling call. */
-    public record Geometry(int h, int w, int c, int oh, int ow, int ph, int pw, int sh, int sw, int padT, int padL) {}
+    public record Geometry(int h, int w, int c, int oh, int ow, int ph, int pw, int sh, int sw, int padT, int padL) {
+        /** Pixel index of output pixel (n,oh,ow) in {@code [N,OH,OW]}. */
+        long outPixel(int n, int oy, int ox) { return ((long) n * oh + oy) * ow + ox; }
+
+        /**
+         * Pixel index in {@code [N,H,W]} of window cell (kh,kw) of output pixel (n,oy,ox), or -1 when the cell lies in
+         * the padding. The scalar references test every cell with this; the SIMD drivers clip the window instead.
+         */
+        long cell(int n, int oy, int ox, int kh, int kw) {
+            int ih = oy * sh - padT + kh, iw = ox * sw - padL + kw;
+            if (ih < 0 || ih >= h || iw < 0 || iw >= w) return -1;
+            return ((long) n * h + ih) * w + iw;
+        }
+    }
 
     /**
      * Forward over output rows {@code [rowFrom,rowTo)} where row r = n*OH + oh. When {@code withArg}, writes the
@@ -60,7 +73,7 @@ public final class PoolKernels {
             for (int ow = 0; ow < g.ow(); ow++) {
                 int iw0 = ow * g.sw() - g.padL();
                 int kw0 = Math.max(0, -iw0), kw1 = Math.min(g.pw(), g.w() - iw0);
-                long yOff = (((long) n * g.oh() + oh) * g.ow() + ow) * C;
+                long yOff = g.outPixel(n, oh, ow) * C;
                 long xBase = ((long) n * g.h() + ih0) * g.w() + iw0; // pixel index of window cell (0,0)
                 if (kh0 >= kh1 || kw0 >= kw1) {
                     for (int c = 0; c < C; c++) {
@@ -107,17 +120,15 @@ public final class PoolKernels {
         for (int r = rowFrom; r < rowTo; r++) {
             int n = r / g.oh(), oh = r % g.oh();
             for (int ow = 0; ow < g.ow(); ow++) {
-                long yOff = (((long) n * g.oh() + oh) * g.ow() + ow) * C;
+                long yOff = g.outPixel(n, oh, ow) * C;
                 for (int c = 0; c < C; c++) {
                     float best = 0f;
                     int bestIdx = -1;
                     for (int kh = 0; kh < g.ph(); kh++) {
-                        int ih = oh * g.sh() - g.padT() + kh;
-                        if (ih < 0 || ih >= g.h()) continue;
                         for (int kw = 0; kw < g.pw(); kw++) {
-                            int iw = ow * g.sw() - g.padL() + kw;
-                            if (iw < 0 || iw >= g.w()) continue;
-                            float v = x.getAtIndex(F, (((long) n * g.h() + ih) * g.w() + iw) * C + c);
+                            long px = g.cell(n, oh, ow, kh, kw);
+                            if (px < 0) continue;
+                            float v = x.getAtIndex(F, px * C + c);
                             if (bestIdx < 0 || v > best) {
                                 best = v;
                                 bestIdx = kh * g.pw() + kw;
@@ -147,7 +158,7 @@ public final class PoolKernels {
             zeroChannels(gx, px0, (long) g.h() * g.w(), C, c0, c1);
             for (int oh = 0; oh < g.oh(); oh++) {
                 for (int ow = 0; ow < g.ow(); ow++) {
-                    long yOff = (((long) n * g.oh() + oh) * g.ow() + ow) * C;
+                    long yOff = g.outPixel(n, oh, ow) * C;
                     int ih0 = oh * g.sh() - g.padT(), iw0 = ow * g.sw() - g.padL();
                     for (int c = c0; c < c1; c++) {
                         int idx = (int) arg.getAtIndex(F, yOff + c);

@@ -1,11 +1,9 @@
 package io.hush.engine.layers;
 
 import io.hush.engine.Shape;
-import io.hush.engine.Tensor;
 import io.hush.engine.kernels.ConvGeom;
 import io.hush.engine.kernels.ConvKernels;
 
-import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 /**
@@ -94,12 +92,7 @@ public final class Conv2D extends ConvLayer {
                 p.top(), p.left());
     }
 
-    @Override long activationFloats(ConvGeom g) { return g.outSize(); }
-
-    @Override long weightGradScratch(ConvGeom g, int threads) { return ConvKernels.weightGradScratch(g, threads); }
-
-    @Override
-    public void initialize(SplittableRandom rng) { initialize(rng, Init.GLOROT_UNIFORM); }
+    @Override long outputPixels(ConvGeom g) { return (long) g.n() * g.oh() * g.ow(); }
 
     /** fan_in = KH*KW*Cin, fan_out = KH*KW*Cout (Keras and PyTorch agree for Conv2D). */
     @Override
@@ -111,28 +104,6 @@ public final class Conv2D extends ConvLayer {
     @Override
     public long flops(Shape[] in, Shape out) {
         return 2L * out.size() * kernelH() * kernelW() * in[0].dim(2) + (useBias() ? out.size() : 0);
-    }
-
-    @Override
-    public void forward(Tensor[] in, Tensor out, Exec ex) {
-        ConvGeom g = geometry(in[0].shape());
-        ConvKernels.forward(ex.pool, g, in[0].data(), Int8Kernel.weights(kernel(), ex, this), false,
-                params.biasData(), out.data());
-        activate(out, ex);
-    }
-
-    @Override
-    public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
-        Param kernel = kernel();
-        if (kernel.int8 != null) throw Int8Kernel.notTrainable(this);
-        ConvGeom g = geometry(in[0].shape());
-        MemorySegment gp = gradPre(out, gradOut, ex);
-        MemorySegment rest = afterGradPre(g, ex);
-        ConvKernels.weightGrad(ex.pool, g, in[0].data(), gp, kernel.grad.data(), false, rest);
-        if (useBias()) ConvKernels.biasGrad(ex.pool, gp, (long) g.n() * g.oh() * g.ow(), filters(), bias().grad.data());
-        if (gradIn[0] != null) {
-            ConvKernels.backwardData(ex.pool, g, gp, kernel.value.data(), false, MemorySegment.NULL, gradIn[0].data());
-        }
     }
 
     @Override

@@ -1,11 +1,9 @@
 package io.hush.engine.layers;
 
 import io.hush.engine.Shape;
-import io.hush.engine.Tensor;
 import io.hush.engine.kernels.ConvGeom;
 import io.hush.engine.kernels.ConvKernels;
 
-import java.lang.foreign.MemorySegment;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
 
@@ -170,12 +168,8 @@ public final class Conv2DTranspose extends ConvLayer {
                 batchedIn.dim(3), kernelH(), kernelW(), strideH(), strideW(), dilationH(), dilationW(), pt, pl);
     }
 
-    @Override long activationFloats(ConvGeom g) { return g.inSize(); }
-
-    @Override long weightGradScratch(ConvGeom g, int threads) { return ConvKernels.weightGradScratch(g, threads); }
-
-    @Override
-    public void initialize(SplittableRandom rng) { initialize(rng, Init.GLOROT_UNIFORM); }
+    /** This layer's output is the geometry's input {@code [N,H,W,Cin]}. */
+    @Override long outputPixels(ConvGeom g) { return (long) g.n() * g.h() * g.w(); }
 
     /**
      * Glorot: fan sum KH*KW*(Cin+Cout), as Keras. PyTorch's default takes fan_in from dimension 1 of its
@@ -194,30 +188,6 @@ public final class Conv2DTranspose extends ConvLayer {
     public long flops(Shape[] in, Shape out) {
         Shape s = in[0];
         return 2L * s.dim(0) * s.dim(1) * s.dim(2) * kernelH() * kernelW() * filters() + (useBias() ? out.size() : 0);
-    }
-
-    @Override
-    public void forward(Tensor[] in, Tensor out, Exec ex) {
-        ConvGeom g = geometry(in[0].shape());
-        // conv kernel [kh,kw,cin_conv=filters,cout_conv=Cin] is our [kh,kw,Cin,filters] transposed: kernelOI
-        ConvKernels.backwardData(ex.pool, g, in[0].data(), Int8Kernel.weights(kernel(), ex, this), true,
-                params.biasData(), out.data());
-        activate(out, ex);
-    }
-
-    @Override
-    public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
-        Param kernel = kernel();
-        if (kernel.int8 != null) throw Int8Kernel.notTrainable(this);
-        ConvGeom g = geometry(in[0].shape());
-        MemorySegment gp = gradPre(out, gradOut, ex);
-        MemorySegment rest = afterGradPre(g, ex);
-        // dW_conv[tap][filters][Cin] = sum gp (conv input) x in (conv output); ours is its per-tap transpose.
-        ConvKernels.weightGrad(ex.pool, g, gp, in[0].data(), kernel.grad.data(), true, rest);
-        if (useBias()) ConvKernels.biasGrad(ex.pool, gp, (long) g.n() * g.h() * g.w(), filters(), bias().grad.data());
-        if (gradIn[0] != null) {
-            ConvKernels.forward(ex.pool, g, gp, kernel.value.data(), true, MemorySegment.NULL, gradIn[0].data());
-        }
     }
 
     @Override

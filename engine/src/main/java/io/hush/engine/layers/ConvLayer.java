@@ -3,21 +3,29 @@ package io.hush.engine.layers;
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
 import io.hush.engine.kernels.ConvGeom;
+import io.hush.engine.kernels.ConvKernels;
 import io.hush.engine.kernels.FusedActivation;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * The common part of Conv2D and Conv2DTranspose: filter count, window and padding ({@link WindowLayer}), kernel
  * {@code [KH,KW,Cin,filters]} and bias {@code [filters]} ({@link KernelBias}), the fused activation and its backward
- * step, checked and planned here once. Subclasses give the output size, the geometry and the compute.
+ * step, checked and planned here once, and both passes on {@link ConvKernels}. Subclasses give the output size, the
+ * geometry and the initialisation fans.
+ *
+ * <p>A Conv2D runs its geometry forwards. A Conv2DTranspose runs it backwards: its forward pass is the input gradient
+ * of the convolution that maps its output back to its input, its input gradient is that convolution's forward pass,
+ * and its kernel {@code [KH,KW,Cin,filters]} is read per-tap transposed ({@code kernelOI}).
  */
 public abstract sealed class ConvLayer extends WindowLayer implements KernelLayer permits Conv2D, Conv2DTranspose {
     private final int filters;
     private final Activation activation;
     final KernelBias params;
+    private final boolean transposed;
 
     ConvLayer(int filters, Window2D window, Pad pad, boolean useBias, Activation activation) {
         super(window, pad);
@@ -26,6 +34,7 @@ public abstract sealed class ConvLayer extends WindowLayer implements KernelLaye
         this.activation = activation;
         this.filters = filters;
         this.params = new KernelBias(useBias);
+        this.transposed = this instanceof Conv2DTranspose;
     }
 
     public int filters() { return filters; }
@@ -43,8 +52,8 @@ public abstract sealed class ConvLayer extends WindowLayer implements KernelLaye
     /** The geometry of the convolution this layer runs (or transposes) for a batched input {@code [N,H,W,C]}. */
     public abstract ConvGeom geometry(Shape batchedIn);
 
-    /** Output floats of the geometry: the size of the activation's gradient buffer. */
-    abstract long activationFloats(ConvGeom g);
+    /** Pixels of this layer's batched output {@code [N,OH,OW,filters]} for the geometry (the bias gradient sums them). */
+    abstract long outputPixels(ConvGeom g);
 
     /** The input-channel check of a built layer. */
     void checkChannels(Shape in) {
@@ -67,16 +76,46 @@ public abstract sealed class ConvLayer extends WindowLayer implements KernelLaye
     public long scratchFloats(Shape[] in, Shape out, int threads) {
         ConvGeom g = geometry(in[0]);
         // an int8 kernel is widened into scratch for the forward pass, which uses no other scratch
-        return Math.max(gradPreFloats(g) + weightGradScratch(g, threads),
+        return Math.max(gradPreFloats(g) + ConvKernels.weightGradScratch(g, threads),
                 kernelStorage() == KernelStorage.INT8 ? g.kernelSize() : 0);
     }
 
-    /** Scratch floats of the kernel-gradient step. */
-    abstract long weightGradScratch(ConvGeom g, int threads);
-
     /** Floats of the {@code gradOut * act'(out)} buffer at the start of scratch (none for a linear activation). */
     long gradPreFloats(ConvGeom g) {
-        return activation.kind() == Activation.Kind.LINEAR ? 0 : (activationFloats(g) + 15) & ~15L;
+        return activation.kind() == Activation.Kind.LINEAR ? 0 : (outputPixels(g) * filters + 15) & ~15L;
+    }
+
+    @Override
+    public void initialize(SplittableRandom rng) { initialize(rng, Init.GLOROT_UNIFORM); }
+
+    @Override
+    public final void forward(Tensor[] in, Tensor out, Exec ex) {
+        ConvGeom g = geometry(in[0].shape());
+        MemorySegment x = in[0].data(), w = Int8Kernel.weights(kernel(), ex, this), y = out.data();
+        if (transposed) ConvKernels.backwardData(ex.pool, g, x, w, true, params.biasData(), y);
+        else ConvKernels.forward(ex.pool, g, x, w, false, params.biasData(), y);
+        activate(out, ex);
+    }
+
+    /**
+     * {@code gradPre = gradOut * act'(out)} (in scratch), then the kernel gradient (per-thread partial sums in scratch,
+     * reduced in thread order), the bias gradient, and the input gradient only when it is wanted.
+     */
+    @Override
+    public final void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {
+        Param kernel = kernel();
+        if (kernel.int8 != null) throw Int8Kernel.notTrainable(this);
+        ConvGeom g = geometry(in[0].shape());
+        MemorySegment x = in[0].data(), gp = gradPre(out, gradOut, ex), rest = afterGradPre(g, ex);
+        // transposed: dW_conv[tap][filters][Cin] = sum gp (conv input) x in (conv output); ours is its per-tap transpose
+        if (transposed) ConvKernels.weightGrad(ex.pool, g, gp, x, kernel.grad.data(), true, rest);
+        else ConvKernels.weightGrad(ex.pool, g, x, gp, kernel.grad.data(), false, rest);
+        if (useBias()) ConvKernels.biasGrad(ex.pool, gp, outputPixels(g), filters, bias().grad.data());
+        if (gradIn[0] != null) {
+            MemorySegment w = kernel.value.data(), gx = gradIn[0].data();
+            if (transposed) ConvKernels.forward(ex.pool, g, gp, w, true, MemorySegment.NULL, gx);
+            else ConvKernels.backwardData(ex.pool, g, gp, w, false, MemorySegment.NULL, gx);
+        }
     }
 
     /** Applies the fused activation to the output in place. */

@@ -8,10 +8,24 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * A layer of two same-shape inputs combined element by element (Add, Subtract, Multiply; no broadcasting): the shape
- * rule, the FLOP count and the forward loop live here; a subclass names its kernel and writes its backward.
+ * rule, the FLOP count and the forward loop live here; a subclass names its type and kernel and writes its backward.
  */
 public abstract sealed class ElementwiseBinary extends Layer permits Add, Multiply, Subtract {
-    ElementwiseBinary() {}
+    /** {@code y = a op b} over the float range {@code [from,to)}. */
+    @FunctionalInterface
+    interface Kernel {
+        void run(MemorySegment a, MemorySegment b, MemorySegment y, long from, long to);
+    }
+
+    private final String type;
+    private final Kernel kernel;
+
+    ElementwiseBinary(String type, Kernel kernel) {
+        this.type = type;
+        this.kernel = kernel;
+    }
+
+    @Override public final String type() { return type; }
 
     @Override public final int arity() { return 2; }
 
@@ -24,12 +38,9 @@ public abstract sealed class ElementwiseBinary extends Layer permits Add, Multip
 
     @Override public final long flops(Shape[] in, Shape out) { return out.size(); }
 
-    /** {@code y = a op b} over the float range {@code [from,to)}. */
-    abstract void kernel(MemorySegment a, MemorySegment b, MemorySegment y, long from, long to);
-
     @Override
     public final void forward(Tensor[] in, Tensor out, Exec ex) {
         MemorySegment a = in[0].data(), b = in[1].data(), y = out.data();
-        Elementwise.inBlocks(ex.pool, out.size(), (from, to) -> kernel(a, b, y, from, to));
+        Elementwise.inBlocks(ex.pool, out.size(), (from, to) -> kernel.run(a, b, y, from, to));
     }
 }

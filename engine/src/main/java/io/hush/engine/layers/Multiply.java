@@ -10,12 +10,7 @@ import java.lang.foreign.MemorySegment;
  * without broadcasting): gating and attention masks. Backward: {@code da = g * b}, {@code db = g * a}.
  */
 public final class Multiply extends ElementwiseBinary {
-    @Override public String type() { return "Multiply"; }
-
-    @Override
-    void kernel(MemorySegment a, MemorySegment b, MemorySegment y, long from, long to) {
-        Elementwise.mul(a, b, y, from, to);
-    }
+    public Multiply() { super("Multiply", Elementwise::mul); }
 
     @Override
     public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {

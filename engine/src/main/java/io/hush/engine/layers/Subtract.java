@@ -10,12 +10,7 @@ import java.lang.foreign.MemorySegment;
  * (input 0 = the noisy image, input 1 = the predicted noise), and ONNX {@code Sub} without broadcasting maps here.
  */
 public final class Subtract extends ElementwiseBinary {
-    @Override public String type() { return "Subtract"; }
-
-    @Override
-    void kernel(MemorySegment a, MemorySegment b, MemorySegment y, long from, long to) {
-        Elementwise.sub(a, b, y, from, to);
-    }
+    public Subtract() { super("Subtract", Elementwise::sub); }
 
     @Override
     public void backward(Tensor[] in, Tensor out, Tensor gradOut, Tensor[] gradIn, Exec ex) {

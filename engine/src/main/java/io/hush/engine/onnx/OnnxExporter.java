@@ -21,6 +21,7 @@ import io.hush.engine.layers.ZeroPadding2D;
 import io.hush.engine.layers.BatchNorm2D;
 import io.hush.engine.layers.Conv2D;
 import io.hush.engine.layers.Conv2DTranspose;
+import io.hush.engine.layers.ConvLayer;
 import io.hush.engine.layers.Dense;
 import io.hush.engine.layers.Dropout;
 import io.hush.engine.layers.Flatten;
@@ -336,19 +337,10 @@ public final class OnnxExporter {
         }
 
         void conv(Node n, Conv2D c, String out) {
-            String name = c.name();
             int cin = inShape(n, 0).dim(2), cout = c.filters(), kh = c.kernelH(), kw = c.kernelW();
-            String pre = c.activation().kind() == Activation.Kind.LINEAR ? out : unique(name + "/conv");
-            List<String> ins = new ArrayList<>(List.of(in(n, 0),
-                    weight(name + "/kernel", Layouts.hwioToOihw(c.kernel().value.toArray(), kh, kw, cin, cout), cout, cin, kh, kw)));
-            if (c.bias() != null) ins.add(weight(name + "/bias", c.bias().value.toArray(), cout));
-            NodeProto.Builder b = node("Conv", name, ins, pre);
-            b.addAttribute(ints("kernel_shape", kh, kw));
-            b.addAttribute(ints("strides", c.strideH(), c.strideW()));
-            b.addAttribute(ints("dilations", c.dilationH(), c.dilationW()));
-            b.addAttribute(attr("group", 1));
+            NodeProto.Builder b = convNode(n, c, "Conv", "/conv",
+                    Layouts.hwioToOihw(c.kernel().value.toArray(), kh, kw, cin, cout), cout, cin, out);
             padding(b, c.pad(), c.strideH(), c.strideW(), c.window().extentH(), c.window().extentW());
-            activation(c.activation(), name, pre, out);
         }
 
         void maxPool(Node n, MaxPool2D p, String out) {
@@ -356,6 +348,27 @@ public final class OnnxExporter {
             b.addAttribute(ints("kernel_shape", p.poolH(), p.poolW()));
             b.addAttribute(ints("strides", p.strideH(), p.strideW()));
             padding(b, p.pad(), p.strideH(), p.strideW(), p.poolH(), p.poolW());
+        }
+
+        /**
+         * The {@code op} node (Conv or ConvTranspose) of layer {@code c}: its input, the kernel given in ONNX layout
+         * {@code [d0,d1,KH,KW]}, the bias and the window attributes, then the fused activation (a node of its own, its
+         * input named with {@code suffix}) writing {@code out}. Returns the convolution's node for the caller's padding.
+         */
+        NodeProto.Builder convNode(Node n, ConvLayer c, String op, String suffix, float[] kernel, int d0, int d1,
+                                   String out) {
+            String name = c.name();
+            int kh = c.kernelH(), kw = c.kernelW();
+            String pre = c.activation().kind() == Activation.Kind.LINEAR ? out : unique(name + suffix);
+            List<String> ins = new ArrayList<>(List.of(in(n, 0), weight(name + "/kernel", kernel, d0, d1, kh, kw)));
+            if (c.bias() != null) ins.add(weight(name + "/bias", c.bias().value.toArray(), c.filters()));
+            NodeProto.Builder b = node(op, name, ins, pre);
+            b.addAttribute(ints("kernel_shape", kh, kw));
+            b.addAttribute(ints("strides", c.strideH(), c.strideW()));
+            b.addAttribute(ints("dilations", c.dilationH(), c.dilationW()));
+            b.addAttribute(attr("group", 1));
+            activation(c.activation(), name, pre, out);
+            return b;
         }
 
         /** SAME/VALID/explicit as ONNX pads ({@code [top, left, bottom, right]}) or auto_pad. */
@@ -376,17 +389,9 @@ public final class OnnxExporter {
         }
 
         void convTranspose(Node n, Conv2DTranspose c, String out) {
-            String name = c.name();
             int cin = inShape(n, 0).dim(2), cout = c.filters(), kh = c.kernelH(), kw = c.kernelW();
-            String pre = c.activation().kind() == Activation.Kind.LINEAR ? out : unique(name + "/convT");
-            List<String> ins = new ArrayList<>(List.of(in(n, 0), weight(name + "/kernel",
-                    Layouts.hushConvTransposeToOnnx(c.kernel().value.toArray(), kh, kw, cin, cout), cin, cout, kh, kw)));
-            if (c.bias() != null) ins.add(weight(name + "/bias", c.bias().value.toArray(), cout));
-            NodeProto.Builder b = node("ConvTranspose", name, ins, pre);
-            b.addAttribute(ints("kernel_shape", kh, kw));
-            b.addAttribute(ints("strides", c.strideH(), c.strideW()));
-            b.addAttribute(ints("dilations", c.dilationH(), c.dilationW()));
-            b.addAttribute(attr("group", 1));
+            NodeProto.Builder b = convNode(n, c, "ConvTranspose", "/convT",
+                    Layouts.hushConvTransposeToOnnx(c.kernel().value.toArray(), kh, kw, cin, cout), cin, cout, out);
             // Hush's crop {top, bottom, left, right} of the full output (in-1)*s + eff; for every padding mode it
             // does not depend on the input size. A negative bottom/right crop (VALID or SAME with eff < stride)
             // is ONNX output padding.
@@ -395,7 +400,6 @@ public final class OnnxExporter {
             int opH = Math.max(-p[1], 0), opW = Math.max(-p[3], 0);
             b.addAttribute(ints("pads", p[0], p[2], Math.max(p[1], 0), Math.max(p[3], 0)));
             b.addAttribute(ints("output_padding", opH, opW));
-            activation(c.activation(), name, pre, out);
         }
 
         void activation(Activation a, String name, String in, String out) {

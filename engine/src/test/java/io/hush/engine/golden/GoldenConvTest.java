@@ -2,6 +2,7 @@ package io.hush.engine.golden;
 
 import io.hush.engine.Shape;
 import io.hush.engine.layers.Conv2D;
+import io.hush.engine.layers.ConvLayer;
 import io.hush.engine.layers.Padding;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
@@ -28,7 +29,6 @@ class GoldenConvTest {
     }
 
     static void run(GoldenCase c) {
-        String n = c.name;
         int[] xs = c.shape("x"), ys = c.shape("y"), ws = c.shape("w");
         int kh = c.integer("kernel_h"), kw = c.integer("kernel_w");
         boolean bias = c.bool("bias");
@@ -39,16 +39,28 @@ class GoldenConvTest {
                 : new Conv2D(c.integer("filters"), kh, kw, c.integer("stride_h"), c.integer("stride_w"),
                         Padding.valueOf(c.str("padding").toUpperCase()), c.integer("dilation_h"), c.integer("dilation_w"),
                         bias, GoldenActivations.of(c));
+        runAndCompare(c, layer, Layouts.convKernel(c.array("w"), ws), Layouts.convKernel(c.array("gw"), ws),
+                (long) kh * kw * xs[1], (long) kh * kw * ws[0], (long) ys[0] * ys[2] * ys[3]);
+    }
+
+    /**
+     * Runs a convolution layer (its kernel {@code w} and expected kernel gradient {@code gw} in Hush layout) on the
+     * case's x and gy (NCHW) and compares the output shape, y, grad x, grad kernel and grad bias; {@code kY},
+     * {@code kGx} and {@code kGw} are the lengths of the sums behind each (grad bias sums N*OH*OW output pixels).
+     */
+    static void runAndCompare(GoldenCase c, ConvLayer layer, float[] w, float[] gw, long kY, long kGx, long kGw) {
+        String n = c.name;
+        int[] xs = c.shape("x"), ys = c.shape("y");
+        boolean bias = c.bool("bias");
         Map<String, float[]> params = new LinkedHashMap<>();
-        params.put("kernel", Layouts.convKernel(c.array("w"), ws));
+        params.put("kernel", w);
         if (bias) params.put("bias", c.array("b"));
         LayerHarness.Run r = LayerHarness.run(layer, true, new Shape[] {Shape.of(Layouts.nhwc(xs))},
                 new float[][] {Layouts.nchwToNhwc(c.array("x"), xs)}, params, Layouts.nchwToNhwc(c.array("gy"), ys));
         assertEquals(Shape.of(Layouts.nhwc(ys)), r.outShape, n + " output shape");
-        long pixels = (long) ys[0] * ys[2] * ys[3];
-        Compare.check(n + " y", Layouts.nchwToNhwc(c.array("y"), ys), r.y, (long) kh * kw * xs[1]);
-        Compare.check(n + " grad x", Layouts.nchwToNhwc(c.array("gx"), xs), r.gx[0], (long) kh * kw * ws[0]);
-        Compare.check(n + " grad kernel", Layouts.convKernel(c.array("gw"), ws), r.grads.get("kernel"), pixels);
-        if (bias) Compare.check(n + " grad bias", c.array("gb"), r.grads.get("bias"), pixels);
+        Compare.check(n + " y", Layouts.nchwToNhwc(c.array("y"), ys), r.y, kY);
+        Compare.check(n + " grad x", Layouts.nchwToNhwc(c.array("gx"), xs), r.gx[0], kGx);
+        Compare.check(n + " grad kernel", gw, r.grads.get("kernel"), kGw);
+        if (bias) Compare.check(n + " grad bias", c.array("gb"), r.grads.get("bias"), (long) ys[0] * ys[2] * ys[3]);
     }
 }

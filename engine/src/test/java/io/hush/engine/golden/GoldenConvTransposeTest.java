@@ -1,16 +1,11 @@
 package io.hush.engine.golden;
 
-import io.hush.engine.Shape;
 import io.hush.engine.layers.Conv2DTranspose;
 import io.hush.engine.layers.Padding;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * Conv2DTranspose against PyTorch with Keras semantics: the full transposed convolution cropped to
@@ -29,8 +24,7 @@ class GoldenConvTransposeTest {
     }
 
     static void run(GoldenCase c) {
-        String n = c.name;
-        int[] xs = c.shape("x"), ys = c.shape("y"), ws = c.shape("w");
+        int[] xs = c.shape("x"), ws = c.shape("w");
         int kh = c.integer("kernel_h"), kw = c.integer("kernel_w");
         int op = c.str("output_padding").equals("none") ? -1 : c.integer("output_padding");
         int opW = c.meta.containsKey("output_padding_w") ? c.integer("output_padding_w") : op;
@@ -42,16 +36,8 @@ class GoldenConvTransposeTest {
                 : new Conv2DTranspose(c.integer("filters"), kh, kw, c.integer("stride_h"), c.integer("stride_w"),
                         Padding.valueOf(c.str("padding").toUpperCase()), op, opW, c.integer("dilation_h"),
                         c.integer("dilation_w"), bias, GoldenActivations.of(c));
-        Map<String, float[]> params = new LinkedHashMap<>();
-        params.put("kernel", Layouts.convTransposeKernel(c.array("w"), ws));
-        if (bias) params.put("bias", c.array("b"));
-        LayerHarness.Run r = LayerHarness.run(layer, true, new Shape[] {Shape.of(Layouts.nhwc(xs))},
-                new float[][] {Layouts.nchwToNhwc(c.array("x"), xs)}, params, Layouts.nchwToNhwc(c.array("gy"), ys));
-        assertEquals(Shape.of(Layouts.nhwc(ys)), r.outShape, n + " output shape");
-        Compare.check(n + " y", Layouts.nchwToNhwc(c.array("y"), ys), r.y, c.integer("terms"));
-        Compare.check(n + " grad x", Layouts.nchwToNhwc(c.array("gx"), xs), r.gx[0], (long) kh * kw * ws[1]);
-        Compare.check(n + " grad kernel", Layouts.convTransposeKernel(c.array("gw"), ws), r.grads.get("kernel"),
+        GoldenConvTest.runAndCompare(c, layer, Layouts.convTransposeKernel(c.array("w"), ws),
+                Layouts.convTransposeKernel(c.array("gw"), ws), c.integer("terms"), (long) kh * kw * ws[1],
                 (long) xs[0] * xs[2] * xs[3]);
-        if (bias) Compare.check(n + " grad bias", c.array("gb"), r.grads.get("bias"), (long) ys[0] * ys[2] * ys[3]);
     }
 }

@@ -1,14 +1,12 @@
 package io.hush.engine.kernels;
 
 import io.hush.engine.ThreadPool;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.util.SplittableRandom;
+import java.util.function.BiConsumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -26,19 +24,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * compute sum|a_i*b_i| exactly enough by running the scalar reference on |a| and |b| and assert that bound
  * element by element (plus |bias| in K).
  */
-class ConvKernelsTest {
-    static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    static ThreadPool one, two;
-
-    @BeforeAll static void pools() {
-        one = new ThreadPool(1);
-        two = new ThreadPool(2);
-    }
-
-    @AfterAll static void close() {
-        one.close();
-        two.close();
-    }
+class ConvKernelsTest extends TwoPools {
 
     /** n,h,w,cin,oh?,ow?,cout,kh,kw,sh,sw,dh,dw,pt,pb,pl,pr: output sizes derived from the pads. */
     static ConvGeom geom(int n, int h, int w, int cin, int cout, int kh, int kw, int sh, int sw, int dh, int dw,
@@ -121,21 +107,15 @@ class ConvKernelsTest {
             MemorySegment ref = a.allocate(no * 4, 64), bound = a.allocate(no * 4, 64);
             ConvScalar.forward(g, in, w, bo, ref);
             ConvScalar.forward(g, abs(a, in, ni), abs(a, w, nk), abs(a, bo, g.cout()), bound);
-            MemorySegment o1 = a.allocate(no * 4, 64), o2 = a.allocate(no * 4, 64);
-            ConvKernels.forward(one, g, in, w, false, bo, o1);
-            ConvKernels.forward(two, g, in, w, false, bo, o2);
-            compare("forward " + g, ref, o1, bound, no, g.taps() * g.cin() + 1);
-            assertArrayEquals(arr(o1, no), arr(o2, no), "forward 1 vs 2 threads " + g);
+            MemorySegment o2 = oneAndTwoThreads(a, "forward " + g, no, ref, bound, g.taps() * g.cin() + 1,
+                    (pool, o) -> ConvKernels.forward(pool, g, in, w, false, bo, o));
 
             // backward data (with a bias: the transposed-convolution form)
             MemorySegment rb = a.allocate(ni * 4, 64), bb = a.allocate(ni * 4, 64);
             ConvScalar.backwardData(g, gout, w, bi, rb);
             ConvScalar.backwardData(g, abs(a, gout, no), abs(a, w, nk), abs(a, bi, g.cin()), bb);
-            MemorySegment b1 = a.allocate(ni * 4, 64), b2 = a.allocate(ni * 4, 64);
-            ConvKernels.backwardData(one, g, gout, w, false, bi, b1);
-            ConvKernels.backwardData(two, g, gout, w, false, bi, b2);
-            compare("backwardData " + g, rb, b1, bb, ni, g.taps() * g.cout() + 1);
-            assertArrayEquals(arr(b1, ni), arr(b2, ni), "backwardData 1 vs 2 threads " + g);
+            MemorySegment b2 = oneAndTwoThreads(a, "backwardData " + g, ni, rb, bb, g.taps() * g.cout() + 1,
+                    (pool, o) -> ConvKernels.backwardData(pool, g, gout, w, false, bi, o));
             // and without bias
             ConvScalar.backwardData(g, gout, w, MemorySegment.NULL, rb);
             ConvKernels.backwardData(two, g, gout, w, false, MemorySegment.NULL, b2);
@@ -171,6 +151,21 @@ class ConvKernelsTest {
             ConvScalar.biasGrad(abs(a, gout, no), (long) g.n() * g.oh() * g.ow(), g.cout(), bdb);
             compare("biasGrad " + g, rdb, db, bdb, g.cout(), g.n() * g.oh() * g.ow());
         }
+    }
+
+    /**
+     * Runs {@code kernel} into a new {@code [n]} output on one thread and on two, compares the first with the reference
+     * within the bound for sums of k products, and checks that both thread counts give the same bits; returns the
+     * two-thread output.
+     */
+    static MemorySegment oneAndTwoThreads(Arena a, String what, long n, MemorySegment ref, MemorySegment absSum, long k,
+                                          BiConsumer<ThreadPool, MemorySegment> kernel) {
+        MemorySegment o1 = a.allocate(n * 4, 64), o2 = a.allocate(n * 4, 64);
+        kernel.accept(one, o1);
+        kernel.accept(two, o2);
+        compare(what, ref, o1, absSum, n, k);
+        assertArrayEquals(arr(o1, n), arr(o2, n), what + ": 1 vs 2 threads");
+        return o2;
     }
 
     static void compare(String what, MemorySegment ref, MemorySegment got, MemorySegment absSum, long n, long k) {

@@ -1,9 +1,6 @@
 package io.hush.engine.kernels;
 
-import io.hush.engine.ThreadPool;
 import io.hush.engine.layers.Activation;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;
@@ -22,19 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * products in different orders differ by at most 2 K 2^-24 sum|a_i b_i| (here times the column scale, plus the bias'
  * rounding).
  */
-class Int8KernelsTest {
-    static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
-    static ThreadPool one, two;
-
-    @BeforeAll static void pools() {
-        one = new ThreadPool(1);
-        two = new ThreadPool(2);
-    }
-
-    @AfterAll static void close() {
-        one.close();
-        two.close();
-    }
+class Int8KernelsTest extends TwoPools {
 
     static MemorySegment floats(Arena a, int n, SplittableRandom r) {
         MemorySegment m = a.allocate(4L * Math.max(n, 1), 64);

@@ -25,19 +25,16 @@ import static org.junit.jupiter.api.Assertions.fail;
  * Sums of many products are compared with ConvKernelsTest's bound (2 K 2^-24 sum|a_i b_i|, widened for the Winograd
  * transforms); kernels documented as bit-identical to their twin must be.
  */
-class KernelPathsTest {
-    static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
+class KernelPathsTest extends TwoPools {
     static final int[] SIZES = {1, 3, 17, 33};
     static ThreadPool pool;
 
     @BeforeAll static void start() {
         pool = new ThreadPool(2);
-        ConvKernelsTest.pools();
     }
 
     @AfterAll static void stop() {
         pool.close();
-        ConvKernelsTest.close();
     }
 
     @Test

@@ -1,7 +1,5 @@
 package io.hush.engine.kernels;
 
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;
@@ -15,15 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * partial chunks, channel counts that are not multiples of the lane count (input and output), pads 0, 1 and 2,
  * asymmetric pads, batch 2, one output row.
  */
-class Winograd4Test {
-
-    @BeforeAll static void pools() {
-        ConvKernelsTest.pools();
-    }
-
-    @AfterAll static void close() {
-        ConvKernelsTest.close();
-    }
+class Winograd4Test extends TwoPools {
 
     static final ConvGeom[] CASES = {
             ConvKernelsTest.geom(1, 5, 7, 32, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1),

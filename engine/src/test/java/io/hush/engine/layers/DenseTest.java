@@ -30,12 +30,17 @@ class DenseTest {
         big.check(new Dense(37, Activation.TANH, true), new Shape[] {Shape.of(6, 41)});
     }
 
+    /** Allocates the layer's parameters in {@code a} for a per-sample input shape and initialises them from a seed. */
+    static void built(Dense d, Arena a, Shape in, long seed) {
+        d.createParams(new Shape[] {in}, a);
+        d.initialize(new SplittableRandom(seed));
+    }
+
     @Test
     void forwardMatchesDirectSum() {
         Dense d = new Dense(5, Activation.SIGMOID, true);
         try (Arena a = Arena.ofShared()) {
-            d.createParams(new Shape[] {Shape.of(3)}, a);
-            d.initialize(new SplittableRandom(1));
+            built(d, a, Shape.of(3), 1);
             d.bias().value.copyFrom(new float[] {0.1f, -0.2f, 0.3f, 0f, 1f});
             try (LayerRunner r = new LayerRunner(d, 1, false, Shape.of(2, 3)).fillRandom(2)) {
                 float[] x = r.in[0].toArray(), y = r.forward(), w = d.kernel().value.toArray(), b = d.bias().value.toArray();
@@ -54,8 +59,7 @@ class DenseTest {
     void glorotInitAndSettings() {
         Dense d = new Dense(100, Activation.RELU, false);
         try (Arena a = Arena.ofShared()) {
-            d.createParams(new Shape[] {Shape.of(50)}, a);
-            d.initialize(new SplittableRandom(3));
+            built(d, a, Shape.of(50), 3);
             float[] w = d.kernel().value.toArray();
             double limit = Math.sqrt(6.0 / 150), sq = 0;
             for (float v : w) {
@@ -96,8 +100,7 @@ class DenseTest {
         for (int t = 1; t <= 2; t++) {
             Dense d = new Dense(90, Activation.TANH, true);
             try (Arena a = Arena.ofShared()) {
-                d.createParams(new Shape[] {in.dropBatch()}, a);
-                d.initialize(new SplittableRandom(4));
+                built(d, a, in.dropBatch(), 4);
                 try (LayerRunner r = new LayerRunner(d, t, true, in).fillRandom(6)) {
                     float[] y = r.forward();
                     float[] gx = r.backward(LayerRunner.random(y.length, 8))[0];
