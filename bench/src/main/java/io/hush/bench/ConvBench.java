@@ -4,7 +4,7 @@ import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
 import io.hush.engine.kernels.ConvGeom;
 import io.hush.engine.kernels.ConvScalar;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Conv2D;
 import io.hush.engine.layers.Conv2DTranspose;
 import io.hush.engine.layers.Exec;

@@ -3,7 +3,7 @@ package io.hush.bench;
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
 import io.hush.engine.kernels.GemmScalar;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Dense;
 import io.hush.engine.layers.Exec;
 import io.hush.engine.layers.KernelStorage;

@@ -4,7 +4,7 @@ import io.hush.data.DataPaths;
 import io.hush.image.FloatImage;
 import io.hush.data.Images;
 import io.hush.engine.Model;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Conv2D;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -1,7 +1,7 @@
 package io.hush.denoise;
 
 import io.hush.engine.Model;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Conv2D;
 import io.hush.image.FloatImage;
 import org.junit.jupiter.api.Test;

@@ -2,7 +2,7 @@ package io.hush.denoise;
 
 import io.hush.image.FloatImage;
 import io.hush.engine.Model;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Flatten;
 import io.hush.engine.layers.Reshape;
 import io.hush.engine.layers.Scale;
@@ -58,8 +58,8 @@ class ModelDenoiserTest {
     @Test
     void engineConvolutionsTileExactlyAndInPlace() {
         try (Model m = Model.builder(16, 16, 1)
-                .add(new io.hush.engine.layers.Conv2D(8, 3, io.hush.engine.layers.Activation.RELU))
-                .add(new io.hush.engine.layers.Conv2D(8, 3, io.hush.engine.layers.Activation.RELU))
+                .add(new io.hush.engine.layers.Conv2D(8, 3, io.hush.engine.kernels.Activation.RELU))
+                .add(new io.hush.engine.layers.Conv2D(8, 3, io.hush.engine.kernels.Activation.RELU))
                 .add(new io.hush.engine.layers.Conv2D(1, 3)).seed(11).build()) {
             ModelDenoiser d = ModelDenoiser.of(m);
             assertEquals(3, d.receptiveRadius());

@@ -1,7 +1,7 @@
 package io.hush.engine;
 
 import io.hush.engine.kernels.FastMath;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Conv2D;
 import io.hush.engine.layers.Dense;
 import io.hush.engine.layers.Flatten;
@@ -68,7 +68,12 @@ public final class JitTierProbe {
         return sb.toString().trim();
     }
 
+    /** Prints the bits; with the argument {@code c2}, after {@link JitTierTest#warmUntilC2} (or its failure). */
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("c2")) {
+            System.out.println(JitTierTest.warmUntilC2());
+            return;
+        }
         try (Model m = model(); Arena a = Arena.ofShared()) {
             System.out.println(hex(compute(m, input(a), Tensor.allocate(a, 2, 3))));
         }

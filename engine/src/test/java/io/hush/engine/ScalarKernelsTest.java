@@ -4,7 +4,7 @@ import io.hush.engine.kernels.ConvKernels;
 import io.hush.engine.kernels.ConvGeom;
 import io.hush.engine.kernels.Gemm;
 import io.hush.engine.kernels.KernelSet;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Conv2D;
 import io.hush.engine.layers.Dense;
 import io.hush.engine.layers.Flatten;

@@ -3,7 +3,7 @@ package io.hush.engine;
 import io.hush.engine.golden.Compare;
 import io.hush.engine.golden.GoldenCase;
 import io.hush.engine.graph.Node;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Conv2D;
 import io.hush.engine.layers.Conv2DTranspose;
 import io.hush.engine.layers.Dense;

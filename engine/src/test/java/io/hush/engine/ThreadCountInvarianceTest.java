@@ -1,6 +1,6 @@
 package io.hush.engine;
 
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.BatchNorm2D;
 import io.hush.engine.layers.Conv2D;
 import io.hush.engine.layers.Conv2DTranspose;

@@ -2,7 +2,7 @@ package io.hush.spark;
 
 import io.hush.data.Images;
 import io.hush.engine.Model;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Conv2D;
 import io.hush.image.FloatImage;
 import org.apache.spark.sql.SparkSession;

@@ -2,7 +2,7 @@ package io.hush.train;
 
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Exec;
 import io.hush.engine.layers.CustomLayer;
 import io.hush.engine.layers.Param;

@@ -2,7 +2,7 @@ package io.hush.train;
 
 import io.hush.data.Batch;
 import io.hush.engine.Model;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Dropout;
 import io.hush.engine.layers.Param;
 import io.hush.noise.NoiseModel;

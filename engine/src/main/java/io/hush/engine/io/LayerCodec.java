@@ -23,7 +23,7 @@ import io.hush.engine.io.proto.Node;
 import io.hush.engine.io.proto.ReshapeSettings;
 import io.hush.engine.io.proto.ScaleSettings;
 import io.hush.engine.io.proto.SubtractSettings;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.ActivationLayer;
 import io.hush.engine.layers.Add;
 import io.hush.engine.layers.AveragePool2D;

@@ -1,6 +1,5 @@
 package io.hush.engine.kernels;
 
-import io.hush.engine.layers.Activation;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;

@@ -1,7 +1,6 @@
 package io.hush.engine.kernels;
 
 import io.hush.engine.ThreadPool;
-import io.hush.engine.layers.Activation;
 
 import java.lang.foreign.MemorySegment;
 

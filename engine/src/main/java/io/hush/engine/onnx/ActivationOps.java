@@ -1,6 +1,6 @@
 package io.hush.engine.onnx;
 
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.ActivationLayer;
 import io.hush.engine.onnx.proto.Onnx.NodeProto;
 import io.hush.engine.onnx.proto.Onnx.TensorProto;

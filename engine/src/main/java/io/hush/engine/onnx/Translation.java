@@ -2,7 +2,7 @@ package io.hush.engine.onnx;
 
 import io.hush.engine.Model;
 import io.hush.engine.Shape;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Layer;
 import io.hush.engine.layers.Param;
 import io.hush.engine.onnx.proto.Onnx.AttributeProto;

@@ -1,6 +1,6 @@
 package io.hush.engine.golden;
 
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 
 /** Activation names used in the fixtures' meta.properties. */
 final class GoldenActivations {

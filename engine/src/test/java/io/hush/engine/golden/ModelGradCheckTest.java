@@ -2,7 +2,7 @@ package io.hush.engine.golden;
 
 import io.hush.engine.Model;
 import io.hush.engine.Tensor;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Conv2D;
 import io.hush.engine.layers.Conv2DTranspose;
 import io.hush.engine.layers.Dense;

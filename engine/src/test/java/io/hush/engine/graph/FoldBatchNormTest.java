@@ -3,7 +3,7 @@ package io.hush.engine.graph;
 import io.hush.engine.Model;
 import io.hush.engine.Shape;
 import io.hush.engine.Tensor;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Add;
 import io.hush.engine.layers.BatchNorm2D;
 import io.hush.engine.layers.Conv2D;

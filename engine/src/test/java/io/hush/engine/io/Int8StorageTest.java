@@ -6,7 +6,7 @@ import io.hush.engine.Tensor;
 import io.hush.engine.graph.FoldBatchNorm;
 import io.hush.engine.io.proto.DataType;
 import io.hush.engine.io.proto.HushModel;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.BatchNorm2D;
 import io.hush.engine.layers.Conv2D;
 import io.hush.engine.layers.Conv2DTranspose;

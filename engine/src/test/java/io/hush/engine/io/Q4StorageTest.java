@@ -4,7 +4,7 @@ import io.hush.engine.Model;
 import io.hush.engine.Shape;
 import io.hush.engine.io.proto.DataType;
 import io.hush.engine.io.proto.HushModel;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.Dense;
 import org.junit.jupiter.api.Test;
 

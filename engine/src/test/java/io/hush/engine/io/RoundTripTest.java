@@ -4,7 +4,7 @@ import io.hush.engine.Model;
 import io.hush.engine.ModelCard;
 import io.hush.engine.Shape;
 import io.hush.engine.graph.Node;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.ActivationLayer;
 import io.hush.engine.layers.Add;
 import io.hush.engine.layers.Dropout;

@@ -1,6 +1,5 @@
 package io.hush.engine.kernels;
 
-import io.hush.engine.layers.Activation;
 import org.junit.jupiter.api.Test;
 
 import java.lang.foreign.Arena;

@@ -1,7 +1,6 @@
 package io.hush.engine.kernels;
 
 import io.hush.engine.ThreadPool;
-import io.hush.engine.layers.Activation;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

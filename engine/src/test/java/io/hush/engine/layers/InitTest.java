@@ -1,5 +1,7 @@
 package io.hush.engine.layers;
 
+import io.hush.engine.kernels.Activation;
+
 import io.hush.engine.Model;
 import io.hush.engine.Tensor;
 import org.junit.jupiter.api.Test;

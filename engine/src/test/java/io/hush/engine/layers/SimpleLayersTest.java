@@ -1,5 +1,7 @@
 package io.hush.engine.layers;
 
+import io.hush.engine.kernels.Activation;
+
 import io.hush.engine.GradCheck;
 import io.hush.engine.Shape;
 import io.hush.engine.ShapeException;

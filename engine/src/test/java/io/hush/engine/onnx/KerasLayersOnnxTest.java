@@ -2,7 +2,7 @@ package io.hush.engine.onnx;
 
 import io.hush.engine.Model;
 import io.hush.engine.io.KerasLayerChain;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.AveragePool2D;
 import io.hush.engine.layers.Concatenate;
 import io.hush.engine.layers.Conv2D;

@@ -1,7 +1,7 @@
 package io.hush.engine.onnx;
 
 import io.hush.engine.Model;
-import io.hush.engine.layers.Activation;
+import io.hush.engine.kernels.Activation;
 import io.hush.engine.layers.ActivationLayer;
 import io.hush.engine.layers.Add;
 import io.hush.engine.layers.BatchNorm2D;

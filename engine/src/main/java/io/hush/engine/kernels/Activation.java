@@ -1,6 +1,5 @@
-package io.hush.engine.layers;
+package io.hush.engine.kernels;
 
-import io.hush.engine.kernels.FastMath;
 
 /**
  * Pointwise activations. Every derivative here is written in terms of the activation's <em>output</em> y,
