@@ -77,14 +77,28 @@ public final class ConvKernels {
      * O(cin*cout) products, which pays from 32 channels for F(4x4,3x3) (larger transforms) and from 16 for F(2x2,3x3).
      */
     public static Forward forwardPath(ConvGeom g) {
+        return forwardPath(g, WINOGRAD_MIN_PIXELS);
+    }
+
+    /** {@link #forwardPath(ConvGeom)} with Winograd from {@code winogradMinPixels} output pixels. */
+    static Forward forwardPath(ConvGeom g, int winogradMinPixels) {
         if (KernelSet.SCALAR_ONLY) return Forward.SCALAR;
         if (2 * g.cout() <= ConvSimd.L && g.kw() * g.cin() >= ConvSimd.L && Forward.SMALL_COUT.supports(g)) {
             return Forward.SMALL_COUT;
         }
-        if (ConvWinograd.supports(g) && g.cin() >= 32 && g.cout() >= 32) return Forward.WINOGRAD_4X4;
-        if (ConvWinograd.supports(g) && g.cin() >= 16 && g.cout() >= 16) return Forward.WINOGRAD_2X2;
+        boolean enoughPixels = (long) g.n() * g.oh() * g.ow() >= winogradMinPixels;
+        if (enoughPixels && ConvWinograd.supports(g) && g.cin() >= 32 && g.cout() >= 32) return Forward.WINOGRAD_4X4;
+        if (enoughPixels && ConvWinograd.supports(g) && g.cin() >= 16 && g.cout() >= 16) return Forward.WINOGRAD_2X2;
         return Forward.DIRECT;
     }
+
+    /**
+     * Output pixels (batch x height x width) below which the forward stays direct: a small map is few tiles (a 14x14
+     * map is 16 tiles of F(4x4), 30% of them padding), too few to amortise the per-call kernel transform and to keep
+     * two threads busy. With it, seed inference at batch 1 (the 14x14x32->64 layer) measured faster on 1 and 2 threads.
+     * {@code -Dhush.winogradMinPixels=N} sets it (the tests use 0, so that the Winograd kernels also meet small shapes).
+     */
+    static final int WINOGRAD_MIN_PIXELS = Integer.getInteger("hush.winogradMinPixels", 1024);
 
     /**
      * The backward-data implementation for {@code g}: F(2x2,3x3) where its forward would be picked (it is the

@@ -33,4 +33,16 @@ class Winograd4Test extends TwoPools {
             ConvKernelsTest.check(g, rng);
         }
     }
+
+    /** Small maps stay direct by default (too few tiles); from the threshold on, 3x3 stride-1 layers go Winograd. */
+    @Test
+    void smallMapsStayDirect() {
+        ConvGeom small = ConvKernelsTest.geom(1, 14, 14, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
+        ConvGeom large = ConvKernelsTest.geom(1, 32, 32, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
+        assertEquals(ConvKernels.Forward.DIRECT, ConvKernels.forwardPath(small, 1024), small.toString());
+        assertEquals(ConvKernels.Forward.WINOGRAD_4X4, ConvKernels.forwardPath(large, 1024), large.toString());
+        assertEquals(ConvKernels.Forward.WINOGRAD_4X4, ConvKernels.forwardPath(small, 0), small.toString());
+        ConvGeom batch = ConvKernelsTest.geom(8, 14, 14, 32, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1);
+        assertEquals(ConvKernels.Forward.WINOGRAD_4X4, ConvKernels.forwardPath(batch, 1024), "8 x 14x14 = 1568 pixels");
+    }
 }
