@@ -3,7 +3,6 @@ package io.hush.denoise;
 import io.hush.classic.NoiseEstimator;
 import io.hush.image.FloatImage;
 
-import java.util.List;
 
 /**
  * Chooses per image between a model for camera noise and one for strong white noise, by the white-noise level the
@@ -18,7 +17,7 @@ import java.util.List;
  * about sigma 10 (real noise, clean-ish photos, light white noise) and a Gaussian-trained one above, hence
  * {@link #DEFAULT_THRESHOLD}. Thread-safe when both parts are; closing it closes both.
  */
-public final class NoiseLevelDenoiser implements Denoiser {
+public final class NoiseLevelDenoiser extends RoutingDenoiser {
     /** Estimated sigma (0..255) from which images go to the white-noise model. */
     public static final double DEFAULT_THRESHOLD = 10;
 
@@ -26,6 +25,7 @@ public final class NoiseLevelDenoiser implements Denoiser {
     private final double threshold;
 
     private NoiseLevelDenoiser(Denoiser low, Denoiser high, double threshold) {
+        super(low, high);
         if (!(threshold > 0) || Double.isInfinite(threshold)) throw new IllegalArgumentException("threshold must be a positive sigma on the 0..255 scale, got " + threshold);
         this.low = low;
         this.high = high;
@@ -45,34 +45,7 @@ public final class NoiseLevelDenoiser implements Denoiser {
         return 255 * s / img.channels();
     }
 
-    /** The denoiser that runs on this image. */
-    @Override
-    public Denoiser forImage(FloatImage img) {
-        return (estimatedSigma(img) < threshold ? low : high).forImage(img);
-    }
+    @Override Denoiser choose(FloatImage img) { return estimatedSigma(img) < threshold ? low : high; }
 
     @Override public String name() { return low.name() + " or " + high.name(); }
-
-    @Override public boolean usesSigma() { return low.usesSigma() || high.usesSigma(); }
-
-    @Override public String refusal(FloatImage img, DenoiseOptions options) { return forImage(img).refusal(img, options); }
-
-    @Override public FloatImage denoise(FloatImage img, DenoiseOptions options) { return forImage(img).denoise(img, options); }
-
-    /** Each image goes to its denoiser; the two groups run as two batches and come back in input order. */
-    @Override
-    public List<FloatImage> denoiseAll(List<FloatImage> imgs, List<DenoiseOptions> options) {
-        Denoiser[] chosen = new Denoiser[imgs.size()];
-        for (int i = 0; i < chosen.length; i++) chosen[i] = estimatedSigma(imgs.get(i)) < threshold ? low : high;
-        return Routing.denoiseAll(imgs, options, chosen);
-    }
-
-    @Override
-    public void close() {
-        try {
-            low.close();
-        } finally {
-            high.close();
-        }
-    }
 }
