@@ -112,7 +112,8 @@ if [[ "${1:-}" == cluster ]]; then
     tr ':' '\n' < "$root/spark/target/classpath.txt" | while read -r j; do ln -s "$j" "$home/jars/"; done
     JAVA_HOME=$(dirname "$(dirname "$JAVA_BIN")") SPARK_HOME="$home" SPARK_SCALA_VERSION=2.13 \
         run "local-cluster" "$hush" spark-denoise "$work/in" -o "$work/cluster" --master 'local-cluster[2,1,1024]'
-    for f in "$home"/work/*/*/stderr; do
+    workers="$home/work" # the standalone workers' folder under SPARK_HOME: one folder per app and executor
+    for f in "$workers"/*/*/stderr; do
         echo "executor $(basename "$(dirname "$f")"): $(grep -c 'Running task' "$f") task(s);" \
             "$(grep -o 'loaded model.*' "$f" || echo 'no model load')"
     done

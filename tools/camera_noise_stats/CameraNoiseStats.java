@@ -21,11 +21,11 @@ import javax.imageio.ImageIO;
  * horizontal neighbours (same channel) and between channels (same pixel). Synthetic noisy images are rounded to 8 bits.
  *
  * <pre>
- * cd /work/main && mvn -q -B -o -pl trainer -am compile
- * /usr/lib/jvm/temurin-25-jdk-amd64/bin/java -cp trainer/target/classes tools/camera_noise_stats/CameraNoiseStats.java \
+ * mvn -q -B -o -pl trainer -am compile        # from the repository root
+ * $JAVA_HOME/bin/java -cp trainer/target/classes tools/camera_noise_stats/CameraNoiseStats.java \
  *     ../shared/data/polyu100 2 camera camera:jpeg=off
  * </pre>
- * Arguments: the PolyU folder, the number of seeds per image, then noise specs.
+ * ($JAVA_HOME: a JDK 25.) Arguments: the PolyU folder, the number of seeds per image, then noise specs.
  */
 public final class CameraNoiseStats {
     static final int BINS = 8;
