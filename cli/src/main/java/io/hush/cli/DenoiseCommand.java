@@ -228,13 +228,16 @@ final class DenoiseCommand extends BaseCommand {
      * Denoises one image (decoded by {@code pending}) and writes it: on {@code io} when there is one (the returned
      * future ends when the file is written), else right away.
      */
-    private Future<?> one(Outputs.Job j, Future<Images.Photo> pending, ExecutorService io, Denoiser d, Float fixedSigma,
+    private Future<?> one(Outputs.Job j, Future<Images.Photo> pending, ExecutorService io, Denoiser router, Float fixedSigma,
                           String counter) throws ImageFormatException, ExecutionException, InterruptedException {
         long t0 = System.nanoTime();
         Images.Photo photo = pending.get();
         FloatImage img = photo.image();
         DenoiseOptions options = resize ? DenoiseOptions.defaults().sizeMismatch(DenoiseOptions.SizeMismatch.RESIZE)
                 : DenoiseOptions.defaults();
+        // The model that runs, chosen once on the noisy input (a router's choice costs a noise estimate, and the
+        // denoised image may reuse the input's planes, so asking again afterwards could name another model).
+        Denoiser d = router.forImage(img);
         String refusal = d.refusal(img, options);
         if (refusal != null) throw new CliException(refusal);
         String sigmaNote = "";
@@ -271,7 +274,7 @@ final class DenoiseCommand extends BaseCommand {
                     + photo.metadata().orientation().tag() : "") + (photo.metadata().conversion() != null ? ", "
                     + photo.metadata().conversion() : "");
             info("%s -> %s (%dx%d %s %d-bit, %s%s%s, %.1f s)", j.in(), j.out(), img.width(), img.height(),
-                    (img.channels() == 1 ? "gray" : "RGB") + (img.hasAlpha() ? "+alpha" : ""), depth, d.forImage(img).name(), sigmaNoted,
+                    (img.channels() == 1 ? "gray" : "RGB") + (img.hasAlpha() ? "+alpha" : ""), depth, d.name(), sigmaNoted,
                     notes, (System.nanoTime() - t0) / 1e9);
             return null;
         };

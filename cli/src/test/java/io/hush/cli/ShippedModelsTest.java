@@ -125,4 +125,27 @@ class ShippedModelsTest {
         double noisy = psnr(r, "noisy input"), real = psnr(r, "(model");
         assertTrue(real >= noisy + 1.0, String.format(Locale.ROOT, "color-real %.2f dB on real noise, noisy input %.2f dB", real, noisy));
     }
+
+    /**
+     * hush denoise without --model sends a real camera photo to color-real and a photo with strong white noise to the
+     * Gaussian model (gray-blind per channel while color-blind is in training), and each file's line names the model
+     * that ran (chosen on the noisy input, not on the denoised planes).
+     */
+    @Test
+    void autoChoosesByNoiseLevelAndSaysWhichRan(@org.junit.jupiter.api.io.TempDir Path tmp) {
+        assumeTrue(DataPaths.check(Files.isDirectory(DataPaths.resolve("polyu100")) && Files.isDirectory(DataPaths.resolve("kodak24")),
+                "shared polyu100/kodak24 not found"), "shared polyu100/kodak24 not found: skipped");
+        Path camera = DataPaths.resolve("polyu100").resolve("Canon5D2_5_160_3200_chair_11_real.JPG");
+        Path white = tmp.resolve("kodim03-s25.png");
+        Cli.Result noise = Cli.run("noise", "-q", DataPaths.resolve("kodak24").resolve("kodim03.png").toString(), white.toString(),
+                "--type", "gaussian:25+clip+q8");
+        assertEquals(0, noise.code(), noise.toString());
+        Path out = tmp.resolve("out");
+        assertTrue(out.toFile().mkdir());
+        Cli.Result r = Cli.run("denoise", camera.toString(), white.toString(), "-o", out.toString());
+        assertEquals(0, r.code(), r.toString());
+        String all = r.out() + r.err();
+        assertTrue(all.lines().anyMatch(l -> l.contains("chair_11_real.JPG ->") && l.contains(", color-real,")), all);
+        assertTrue(all.lines().anyMatch(l -> l.contains("kodim03-s25.png ->") && l.contains(", gray-blind,")), all);
+    }
 }
