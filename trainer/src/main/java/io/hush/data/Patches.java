@@ -10,7 +10,8 @@ public final class Patches {
     /**
      * Writes a {@code ph x pw} patch of {@code im}, augmented as {@code aug} says, to
      * {@code dst[off, off + ph*pw*C)} as {@code [ph, pw, C]}. Random draws, in this order and only for what is on:
-     * crop y, crop x, angle, quarter turns, h-flip, v-flip.
+     * crop y, crop x, angle, quarter turns, h-flip, v-flip, then for 3-channel images channel order, whether to
+     * saturate, saturation factor.
      */
     public static void extract(FloatImage im, int ph, int pw, Augment aug, RandomGenerator rng, float[] dst, int off) {
         int h = im.height(), w = im.width(), c = im.channels();
@@ -56,7 +57,38 @@ public final class Patches {
                 }
             }
         }
+        if (c == 3 && aug.changesColour()) recolour(aug, rng, dst, off, ph * pw);
     }
+
+    /** The 6 orders of three channels. */
+    private static final int[][] ORDERS = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+
+    /**
+     * Channel order and saturation of an {@code [n, 3]} RGB patch at {@code dst[off..]}, in place: each pixel's
+     * channels are reordered, then moved away from their mean by a factor {@code s >= 1} and clipped to [0,1].
+     */
+    static void recolour(Augment aug, RandomGenerator rng, float[] dst, int off, int n) {
+        int[] order = aug.permuteChannels() ? ORDERS[rng.nextInt(ORDERS.length)] : ORDERS[0];
+        float s = 1;
+        if (aug.maxSaturation() > 1 && rng.nextBoolean()) {
+            s = (float) Math.exp(rng.nextDouble() * Math.log(aug.maxSaturation()));
+        }
+        for (int i = 0, o = off; i < n; i++, o += 3) {
+            float r = dst[o + order[0]], g = dst[o + order[1]], b = dst[o + order[2]];
+            if (s == 1) { // reorder only: values kept bit for bit
+                dst[o] = r;
+                dst[o + 1] = g;
+                dst[o + 2] = b;
+                continue;
+            }
+            float mean = (r + g + b) / 3;
+            dst[o] = clip01(mean + s * (r - mean));
+            dst[o + 1] = clip01(mean + s * (g - mean));
+            dst[o + 2] = clip01(mean + s * (b - mean));
+        }
+    }
+
+    private static float clip01(float v) { return Math.max(0f, Math.min(1f, v)); }
 
     /** Bilinear sample at (y, x) of a {@code [h, w]} plane, reflecting (half-sample symmetric) outside it. */
     public static float bilinearReflect(float[] p, int h, int w, double y, double x) {

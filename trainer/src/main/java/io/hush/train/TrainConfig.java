@@ -38,7 +38,7 @@ public final class TrainConfig {
     public int patchesPerImage = 1;
     /** Keep colour images as RGB (true) or convert them to BT.601 luma (false, the gray models). */
     public boolean color = false;
-    /** Augmentation: none or default (flips, 90-degree rotations, random crops). */
+    /** Augmentation: none, default (flips, 90-degree rotations, random crops) or color (default + channel orders and saturation). */
     public Augmentation augment = Augmentation.NONE;
     /** Noise spec for io.hush.noise.NoiseModel: sigma on the 0..255 scale (102 = 0.4 on [0,1]). */
     public String noise = "gaussian:102+clip";
@@ -127,10 +127,18 @@ public final class TrainConfig {
         /** Centre crops only. */
         NONE,
         /** Random crops and the 8 flips/rotations of the square. */
-        DEFAULT;
+        DEFAULT,
+        /** DEFAULT, and for RGB patches a random channel order and saturation up to 2.5x ({@link Augment#COLOR}). */
+        COLOR;
 
         /** The loader's augmentation. */
-        public Augment augment() { return this == NONE ? Augment.NONE : Augment.DEFAULT; }
+        public Augment augment() {
+            return switch (this) {
+                case NONE -> Augment.NONE;
+                case DEFAULT -> Augment.DEFAULT;
+                case COLOR -> Augment.COLOR;
+            };
+        }
     }
 
     /** {@code init}: the weight initialisation. */
@@ -242,14 +250,16 @@ public final class TrainConfig {
                 c.color = true;
                 c.patchesPerImage = 16;
                 c.epochs = 60;
-                c.named("color-blind", "Blind colour denoiser: " + HALFRES_DESIGN + ", RGB in and out, CBSD432 64x64 colour patches, Gaussian"
-                        + " sigma 0-55 per sample, clipped and 8-bit quantised");
+                c.augment = Augmentation.COLOR; // saturated colours are rare in photo sets
+                c.named("color-blind", "Blind colour denoiser: " + HALFRES_DESIGN + ", RGB in and out, CBSD432 64x64 colour patches (flips,"
+                        + " rotations, channel orders, saturation up to 2.5x), Gaussian sigma 0-55 per sample, clipped and 8-bit quantised");
             }
             case "color-real" -> {
                 c = preset("color-blind"); // same design and data (halfres, RGB, CBSD432), real-camera noise instead
                 // Validation is Kodak24 with the same synthetic camera noise for now: the loader noises clean images, so
                 // it cannot validate on PolyU's real noisy/clean pairs (a paired polyu100 evaluation is still to be written).
                 c.noise = "camera+q8";
+                c.augment = Augmentation.DEFAULT; // as color-real.hush was trained
                 c.named("color-real", "Real-noise colour denoiser: " + HALFRES_DESIGN + ", RGB in and out, CBSD432 64x64 colour patches, synthetic"
                         + " camera noise (unprocessed to raw, shot and read noise, bilinear demosaicing, processed back, JPEG"
                         + " quality 60-95)");

@@ -150,4 +150,57 @@ class PatchesTest {
         java.util.Arrays.fill(c, 0.3f);
         for (float v : patch(FloatImage.gray(10, 10, c), 10, 10, Augment.DEFAULT.withRotation(180), 3)) assertEquals(0.3f, v, 1e-6f);
     }
+
+    @Test
+    void channelOrdersAreAllReachedAndKeepEachPixelsValues() {
+        FloatImage im = ramp(6, 6, 3);
+        Augment a = Augment.NONE.withPermuteChannels(true);
+        float[] plain = patch(im, 6, 6, Augment.NONE, 0);
+        Set<String> orders = new HashSet<>();
+        for (long seed = 0; seed < 200; seed++) {
+            float[] d = patch(im, 6, 6, a, seed);
+            int[] first = new int[3];
+            for (int c = 0; c < 3; c++) { // which source channel landed in c (the ramp's channels differ everywhere)
+                first[c] = -1;
+                for (int k = 0; k < 3; k++) if (d[c] == plain[k]) first[c] = k;
+                assertTrue(first[c] >= 0, "channel " + c + " is not one of the source channels");
+            }
+            for (int p = 0; p < 36; p++) {
+                for (int c = 0; c < 3; c++) assertEquals(plain[p * 3 + first[c]], d[p * 3 + c], "pixel " + p);
+            }
+            orders.add(java.util.Arrays.toString(first));
+        }
+        assertEquals(6, orders.size(), "all 6 channel orders: " + orders);
+    }
+
+    @Test
+    void saturationKeepsTheMeanUnlessClippedAndOnlyWidensChroma() {
+        // A pale colour (mean 0.5, small spread): never clipped, so the channel mean is kept exactly.
+        float[][] pl = {new float[16], new float[16], new float[16]};
+        java.util.Arrays.fill(pl[0], 0.55f);
+        java.util.Arrays.fill(pl[1], 0.45f);
+        java.util.Arrays.fill(pl[2], 0.50f);
+        FloatImage im = new FloatImage(4, 4, pl, null, 8);
+        Augment a = Augment.NONE.withMaxSaturation(2.5);
+        int widened = 0;
+        for (long seed = 0; seed < 100; seed++) {
+            float[] d = patch(im, 4, 4, a, seed);
+            float spread = d[0] - d[1];
+            assertEquals(0.5f, (d[0] + d[1] + d[2]) / 3, 1e-6f);
+            assertTrue(spread >= 0.1f - 1e-6f && spread <= 0.25f + 1e-6f, "factor in [1, 2.5]: spread " + spread);
+            for (int p = 1; p < 16; p++) assertEquals(d[0], d[p * 3], "one factor per patch");
+            if (spread > 0.1f + 1e-4f) widened++;
+        }
+        assertTrue(widened > 30 && widened < 70, "about half the patches saturated: " + widened);
+        // A strong colour is clipped to [0,1].
+        java.util.Arrays.fill(pl[0], 0.95f);
+        java.util.Arrays.fill(pl[1], 0.05f);
+        for (long seed = 0; seed < 50; seed++) {
+            for (float v : patch(im, 4, 4, a, seed)) assertTrue(v >= 0 && v <= 1, "clipped: " + v);
+        }
+        // Gray patches are not changed, and one-channel images are left alone.
+        FloatImage gray = ramp(5, 5, 1);
+        assertArrayEquals(patch(gray, 5, 5, Augment.NONE, 3), patch(gray, 5, 5, Augment.COLOR.withRandomCrop(false)
+                .withHflip(false).withVflip(false).withRot90(false), 3));
+    }
 }

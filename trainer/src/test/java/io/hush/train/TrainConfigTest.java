@@ -35,6 +35,8 @@ class TrainConfigTest {
         assertEquals("gaussian:0-55+clip+q8", g.noise);
         assertTrue(g.residual);
         assertEquals(TrainConfig.Augmentation.DEFAULT, g.augment);
+        assertEquals(TrainConfig.Augmentation.COLOR, TrainConfig.preset("color-blind").augment);
+        assertEquals(TrainConfig.Augmentation.DEFAULT, TrainConfig.preset("color-real").augment); // color-real.hush's recipe
         assertEquals(64, g.patch);
         assertEquals(TrainConfig.ScheduleKind.COSINE, g.schedule);
         assertEquals(TrainConfig.MonitorKey.VAL_PSNR, g.monitor);
