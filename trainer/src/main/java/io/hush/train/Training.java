@@ -193,6 +193,28 @@ public final class Training {
         return p.startsWith(r) ? r.relativize(p).toString() : p.getFileName().toString();
     }
 
+    /** Config keys that name files or folders of the training machine. */
+    private static final List<String> PATH_KEYS = List.of("out", "runDir", "initFrom");
+
+    /**
+     * The config as the card records it ({@code key = value} lines): {@code out}, {@code runDir} and {@code initFrom}
+     * relative to {@code base} (the working directory) when inside it, else their last name only, so a shipped model
+     * carries no paths of the machine that trained it.
+     */
+    static String cardConfig(TrainConfig cfg, Path base) {
+        StringBuilder sb = new StringBuilder();
+        Path b = base.toAbsolutePath().normalize();
+        for (Map.Entry<String, String> e : cfg.values().entrySet()) {
+            String v = e.getValue();
+            if (PATH_KEYS.contains(e.getKey()) && !v.isEmpty()) {
+                Path p = Path.of(v).toAbsolutePath().normalize();
+                v = p.startsWith(b) ? b.relativize(p).toString() : String.valueOf(p.getFileName());
+            }
+            sb.append(e.getKey()).append(" = ").append(v).append('\n');
+        }
+        return sb.toString();
+    }
+
     /** Training and validation images. */
     private record Data(Dataset train, Dataset val, String where, String valName) {}
 
@@ -293,7 +315,7 @@ public final class Training {
         }
         card.training(new ModelCard.Training("arch=" + cfg.arch.text() + ", loss=" + cfg.loss + ", optimizer=" + cfg.optimizer.text() + " lr " + cfg.lr
                 + ", batch " + cfg.batch + ", noise " + noise + (cfg.residual ? ", residual" : ""), data, cfg.epochs, 0, cfg.seed, cfg.loss));
-        card.extra().put("train.config", cfg.toString());
+        card.extra().put("train.config", cardConfig(cfg, Path.of("")));
         card.output(cfg.residual ? ModelCard.Output.NOISE : ModelCard.Output.CLEAN);
     }
 

@@ -33,6 +33,9 @@ class TrainingTest {
             assertEquals("seed-mnist", m.card().name());
             assertEquals(0.4f, m.card().noise().sigma(), 0.002f);
             assertFalse(m.card().metrics().isEmpty());
+            String config = m.card().extra().get("train.config");
+            assertTrue(config.contains("\nout = m.hush\n") && config.contains("\nrunDir = run\n"), config);
+            assertFalse(config.contains(dir.toString()), "no machine paths in the card: " + config);
         }
         // resume=true with the run finished: nothing left to train, same history
         cfg.resume = true;
@@ -50,5 +53,18 @@ class TrainingTest {
         warm.code = 8;
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Training.run(warm, new PrintStream(new ByteArrayOutputStream())));
         assertTrue(e.getMessage().contains("initFrom") && e.getMessage().contains("kernel"), e.getMessage());
+    }
+
+    @Test
+    void cardConfigKeepsNoMachinePaths(@TempDir Path dir) {
+        TrainConfig cfg = TrainConfig.preset("color-blind").override(List.of("out=" + dir.resolve("w/color-blind.hush"),
+                "runDir=" + dir.resolve("runs/cb"), "initFrom=" + dir.resolve("start.hush")));
+        String inside = Training.cardConfig(cfg, dir);
+        assertTrue(inside.contains("\nout = w/color-blind.hush\n") && inside.contains("\nrunDir = runs/cb\n")
+                && inside.contains("\ninitFrom = start.hush\n"), inside);
+        String outside = Training.cardConfig(cfg, dir.resolve("elsewhere"));
+        assertTrue(outside.contains("\nout = color-blind.hush\n") && outside.contains("\nrunDir = cb\n"), outside);
+        assertFalse(inside.contains(dir.toString()) || outside.contains(dir.toString()), outside);
+        assertTrue(inside.contains("\naugment = color\n"), "other keys as they are: " + inside);
     }
 }
