@@ -187,7 +187,7 @@ class DenoisePhotosTest {
         assertTrue(mean < 1.5, "JPEG at quality 95 of the lossless picture: mean " + mean);
     }
 
-    /** The last line: {@code hush denoise photo.jpg -o out/} gives an upright JPEG with the photo's EXIF. */
+    /** What a phone photo needs: {@code hush denoise photo.jpg -o out/} gives an upright JPEG with the photo's EXIF. */
     @Test
     void portraitPhoneJpegComesOutAsUprightJpegWithItsExif() throws IOException {
         Path jpg = denoise("orient-6.jpg");

@@ -15,7 +15,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The models in weights/ still do what their model cards promise: each loads with its card, and evaluated through
  * {@code hush eval} on the shared test data it reaches its figures: the seed models on the full test splits (a
- * regression guard 0.02 dB under the figure of their card), gray-blind on the issue's Set12 protocol (noisy input
+ * regression guard 0.02 dB under the figure of their card), gray-blind on Set12 (noisy input
  * clipped and quantised to 8 bits). And every file stays under the repository's 5 MiB limit.
  */
 class ShippedModelsTest {
@@ -81,8 +81,8 @@ class ShippedModelsTest {
     }
 
     /**
-     * Regression guard: the shipped gray-blind on the issue's Set12 protocol, at its measured figures less 0.05 dB
-     * (31.81 / 29.50 / 26.27 dB), which also keeps it above the issue's bar (OpenCV NLM + 1 dB = 31.4 / 28.9 / 24.9);
+     * Regression guard: the shipped gray-blind on Set12 (8-bit clipped noisy input), at its measured figures less 0.05 dB
+     * (31.81 / 29.50 / 26.27 dB), which also keeps it above the bar set for it (OpenCV NLM + 1 dB = 31.4 / 28.9 / 24.9);
      * see weights/gray-blind.md. Raise these figures when a better-trained model is shipped.
      */
     @Test

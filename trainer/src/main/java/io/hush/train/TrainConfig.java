@@ -203,7 +203,7 @@ public final class TrainConfig {
     public static TrainConfig preset(String name) {
         TrainConfig c = new TrainConfig();
         switch (name.toLowerCase(Locale.ROOT)) {
-            // PyTorch's default initialisation: the reference figure is the PyTorch recipe, and over three
+            // PyTorch's default initialisation: the reference figure for this network comes from the PyTorch recipe, and over three
             // seeds it trains this network clearly better here than Glorot (see weights/seed-mnist.md)
             case "seed-mnist", "mnist" -> c.init = WeightInit.TORCH;
             case "seed-fashion", "fashion" -> {

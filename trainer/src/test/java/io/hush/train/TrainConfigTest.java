@@ -21,7 +21,7 @@ class TrainConfigTest {
         assertEquals(1e-3, m.lr);
         assertEquals("mse", m.loss);
         assertEquals("weights/seed-mnist.hush", m.out);
-        assertEquals(TrainConfig.WeightInit.TORCH, m.init); // the PyTorch recipe the reference figure comes from
+        assertEquals(TrainConfig.WeightInit.TORCH, m.init); // the PyTorch recipe the reference figure comes from
         TrainConfig f = TrainConfig.preset("seed-fashion");
         assertEquals("fashion", f.data);
         assertEquals("gaussian:51+clip", f.noise); // sigma 0.2
