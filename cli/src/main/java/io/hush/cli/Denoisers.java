@@ -4,6 +4,7 @@ import io.hush.denoise.Denoiser;
 import io.hush.denoise.GrayColorDenoiser;
 import io.hush.denoise.ModelDenoiser;
 import io.hush.denoise.NoiseLevelDenoiser;
+import io.hush.denoise.OptionText;
 import io.hush.engine.Model;
 
 import java.util.ArrayList;
@@ -112,14 +113,12 @@ final class Denoisers {
         }
     }
 
+    /** {@code --overlap M|auto}: pixels, or -1 for automatic ({@link OptionText#overlap}). */
     static int parseOverlap(String s) {
-        if (s == null || s.equalsIgnoreCase("auto")) return -1;
         try {
-            int v = Integer.parseInt(s.trim());
-            if (v < 0) throw new NumberFormatException();
-            return v;
-        } catch (NumberFormatException e) {
-            throw new CliException("--overlap " + s + ": expected pixels >= 0 or 'auto'", Main.EXIT_USAGE);
+            return OptionText.overlap(s).orElse(-1);
+        } catch (IllegalArgumentException e) {
+            throw new CliException("--overlap " + e.getMessage(), Main.EXIT_USAGE);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.hush.spark;
 
+import io.hush.denoise.OptionText;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
@@ -18,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 
 /**
@@ -225,24 +228,17 @@ public final class SparkDenoiseMain implements Callable<Integer> {
         if (maxPixels < 1) throw new UsageException("--max-pixels must be >= 1");
         BatchOptions o = BatchOptions.defaults().threadsPerTask(threadsPerTask).maxPixels(maxPixels).resize(resize);
         if (tile != null) o = o.tile(tile);
-        if (overlap != null && !overlap.equalsIgnoreCase("auto")) {
-            try {
-                int v = Integer.parseInt(overlap.trim());
-                if (v < 0) throw new NumberFormatException();
-                o = o.overlap(v);
-            } catch (NumberFormatException e) {
-                throw new UsageException("--overlap " + overlap + ": expected pixels >= 0 or 'auto'");
-            }
+        try {
+            OptionalInt m = OptionText.overlap(overlap);
+            if (m.isPresent()) o = o.overlap(m.getAsInt());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--overlap " + e.getMessage());
         }
-        if (sigma != null && !sigma.equalsIgnoreCase("auto")) {
-            float v;
-            try {
-                v = Float.parseFloat(sigma.trim());
-            } catch (NumberFormatException e) {
-                throw new UsageException("--sigma " + sigma + ": expected a number on the 0..255 scale or 'auto'");
-            }
-            if (!(v >= 0f && v <= 255f)) throw new UsageException("--sigma " + sigma + ": must be between 0 and 255");
-            o = o.sigma(v);
+        try {
+            OptionalDouble s = OptionText.sigma255(sigma);
+            if (s.isPresent()) o = o.sigma((float) s.getAsDouble());
+        } catch (IllegalArgumentException e) {
+            throw new UsageException("--sigma " + e.getMessage());
         }
         return o;
     }
