@@ -9,6 +9,7 @@ import io.hush.data.PairedFolder;
 import io.hush.denoise.DenoiseOptions;
 import io.hush.denoise.Denoiser;
 import io.hush.denoise.ModelDenoiser;
+import io.hush.denoise.RoutingDenoiser;
 import io.hush.noise.NoiseModel;
 import io.hush.train.ProgressBar;
 import picocli.CommandLine.Command;
@@ -20,6 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 @Command(name = "eval",
         header = "Compare a model with the classical filters on a data set.",
@@ -126,6 +129,8 @@ final class EvalCommand extends BaseCommand {
         final Denoiser d;
         final double[] psnr, ssim;
         double seconds;
+        /** For a denoiser that chooses per image (auto): what ran, on how many images. */
+        final Map<String, Integer> ran = new LinkedHashMap<>();
 
         Row(String label, Denoiser d, int count) {
             this.label = label;
@@ -210,15 +215,22 @@ final class EvalCommand extends BaseCommand {
                             outs.add(noisies);
                             continue;
                         }
+                        // A router (auto) chooses once per image, on the noisy input; the choice is part of its time.
+                        long t0 = System.nanoTime();
                         List<FloatImage> copies = new ArrayList<>(n);
+                        List<Denoiser> chosen = new ArrayList<>(n);
                         for (int k = 0; k < n; k++) {
-                            String refusal = r.d.refusal(noisies.get(k), options.get(k));
+                            Denoiser actual = r.d.forImage(noisies.get(k));
+                            String refusal = actual.refusal(noisies.get(k), options.get(k));
                             if (refusal != null) throw new CliException(samples.name(start + k) + ": " + refusal);
+                            chosen.add(actual);
                             copies.add(noisies.get(k).copy());
                         }
-                        long t0 = System.nanoTime();
-                        outs.add(r.d.denoiseAll(copies, options));
+                        outs.add(RoutingDenoiser.denoiseEach(chosen, copies, options));
                         r.seconds += (System.nanoTime() - t0) / 1e9;
+                        if (r.d instanceof RoutingDenoiser) {
+                            for (int k = 0; k < n; k++) r.ran.merge(ranLabel(chosen.get(k), noisies.get(k).channels()), 1, Integer::sum);
+                        }
                     }
                     for (int k = 0; k < n; k++) {
                         int i = start + k;
@@ -248,6 +260,12 @@ final class EvalCommand extends BaseCommand {
                 result("%-" + width + "s %9.2f %8.4f %10s %12s", r.label, mean(r.psnr), mean(r.ssim),
                         r.d == null ? "-" : String.format(Locale.ROOT, "%.2f", r.seconds),
                         r.d == null ? "-" : String.format(Locale.ROOT, "%.1f", 1000 * r.seconds / count));
+            }
+            for (Row r : rows) {
+                if (r.ran.isEmpty()) continue;
+                List<String> parts = new ArrayList<>();
+                r.ran.forEach((name, c) -> parts.add(name + " on " + c));
+                result("auto ran %s", String.join(", ", parts));
             }
             result("");
             String what = paired ? "real noisy/clean pair(s)" : "image(s), noise " + describe(((EvalSamples.Synthetic) samples).noise());
@@ -285,11 +303,20 @@ final class EvalCommand extends BaseCommand {
                 ? " (noisy input clipped to [0,1])" : " (noisy input kept in floating point)");
     }
 
-    /** The model's row label; a gray model on colour images runs on each channel, and says so. */
+    /**
+     * The model's row label; a gray model on colour images runs on each channel, and says so. A denoiser that chooses
+     * per image says that instead (the lines under the table tell what ran).
+     */
     static String modelLabel(Denoiser d, int channels) {
+        if (d instanceof RoutingDenoiser) return "auto (models chosen per image)";
         boolean perChannel = channels > 1 && d.forImage(FloatImage.fromHwc(new float[3], 1, 1, 3, 8)) instanceof ModelDenoiser md
                 && md.channels() == 1;
         return d.name() + (perChannel ? " (model, per channel)" : " (model)");
+    }
+
+    /** What ran on one image: the model's name, with "per channel" for a gray model on a colour image. */
+    static String ranLabel(Denoiser actual, int channels) {
+        return actual.name() + (channels > 1 && actual instanceof ModelDenoiser md && md.channels() == 1 ? " per channel" : "");
     }
 
     private static double mean(double[] v) {

@@ -147,5 +147,10 @@ class ShippedModelsTest {
         String all = r.out() + r.err();
         assertTrue(all.lines().anyMatch(l -> l.contains("chair_11_real.JPG ->") && l.contains(", color-real,")), all);
         assertTrue(all.lines().anyMatch(l -> l.contains("kodim03-s25.png ->") && l.contains(", gray-blind,")), all);
+
+        // hush eval without --model: one row for auto, and a line saying what it chose
+        Cli.Result e = Cli.run("eval", "--data", "polyu100", "--limit", "2", "--baselines", "none", "-o", "none");
+        assertEquals(0, e.code(), e.toString());
+        assertTrue(e.out().contains("auto (models chosen per image)") && e.out().contains("auto ran color-real on 2"), e.toString());
     }
 }

@@ -36,9 +36,21 @@ public abstract sealed class RoutingDenoiser implements Denoiser permits GrayCol
 
     @Override
     public List<FloatImage> denoiseAll(List<FloatImage> imgs, List<DenoiseOptions> options) {
-        if (options.size() != imgs.size()) throw new IllegalArgumentException(imgs.size() + " images but " + options.size() + " options");
+        List<Denoiser> chosen = new ArrayList<>(imgs.size());
+        for (FloatImage img : imgs) chosen.add(choose(img));
+        return denoiseEach(chosen, imgs, options);
+    }
+
+    /**
+     * Image {@code i} through {@code chosen.get(i)}, results in input order: the images that share a denoiser go
+     * through it as one batch (for a caller that has already chosen, e.g. with {@link #forImage}, once per image).
+     */
+    public static List<FloatImage> denoiseEach(List<Denoiser> chosen, List<FloatImage> imgs, List<DenoiseOptions> options) {
+        if (options.size() != imgs.size() || chosen.size() != imgs.size()) {
+            throw new IllegalArgumentException(imgs.size() + " images but " + options.size() + " options and " + chosen.size() + " denoisers");
+        }
         Map<Denoiser, List<Integer>> groups = new LinkedHashMap<>();
-        for (int i = 0; i < imgs.size(); i++) groups.computeIfAbsent(choose(imgs.get(i)), d -> new ArrayList<>()).add(i);
+        for (int i = 0; i < imgs.size(); i++) groups.computeIfAbsent(chosen.get(i), d -> new ArrayList<>()).add(i);
         FloatImage[] out = new FloatImage[imgs.size()];
         groups.forEach((d, idx) -> {
             List<FloatImage> in = new ArrayList<>(idx.size());
