@@ -11,7 +11,7 @@ public final class Patches {
      * Writes a {@code ph x pw} patch of {@code im}, augmented as {@code aug} says, to
      * {@code dst[off, off + ph*pw*C)} as {@code [ph, pw, C]}. Random draws, in this order and only for what is on:
      * crop y, crop x, angle, quarter turns, h-flip, v-flip, then for 3-channel images channel order, whether to
-     * saturate, saturation factor.
+     * saturate, saturation factor, then whether to expose, exposure gain.
      */
     public static void extract(FloatImage im, int ph, int pw, Augment aug, RandomGenerator rng, float[] dst, int off) {
         int h = im.height(), w = im.width(), c = im.channels();
@@ -58,6 +58,17 @@ public final class Patches {
             }
         }
         if (c == 3 && aug.changesColour()) recolour(aug, rng, dst, off, ph * pw);
+        if (aug.maxExposure() > 1) expose(aug.maxExposure(), rng, dst, off, ph * pw * c);
+    }
+
+    /**
+     * With probability 1/2, {@code dst[off, off+n)} times a gain log-uniform in [1/max, max], clipped to [0,1]: more
+     * flat black and white areas, where the clipped noise of an 8-bit picture is not zero-mean.
+     */
+    static void expose(double max, RandomGenerator rng, float[] dst, int off, int n) {
+        if (!rng.nextBoolean()) return;
+        float g = (float) Math.exp((2 * rng.nextDouble() - 1) * Math.log(max));
+        for (int i = off; i < off + n; i++) dst[i] = clip01(dst[i] * g);
     }
 
     /** The 6 orders of three channels. */

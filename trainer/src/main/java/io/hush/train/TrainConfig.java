@@ -38,7 +38,7 @@ public final class TrainConfig {
     public int patchesPerImage = 1;
     /** Keep colour images as RGB (true) or convert them to BT.601 luma (false, the gray models). */
     public boolean color = false;
-    /** Augmentation: none, default (flips, 90-degree rotations, random crops) or color (default + channel orders and saturation). */
+    /** Augmentation: none, default (flips, 90-degree rotations, random crops) or color (default + channel orders, saturation, exposure). */
     public Augmentation augment = Augmentation.NONE;
     /** Noise spec for io.hush.noise.NoiseModel: sigma on the 0..255 scale (102 = 0.4 on [0,1]). */
     public String noise = "gaussian:102+clip";
@@ -128,7 +128,7 @@ public final class TrainConfig {
         NONE,
         /** Random crops and the 8 flips/rotations of the square. */
         DEFAULT,
-        /** DEFAULT, and for RGB patches a random channel order and saturation up to 2.5x ({@link Augment#COLOR}). */
+        /** DEFAULT, and for RGB patches a random channel order, saturation up to 2.5x and exposure within 2x ({@link Augment#COLOR}). */
         COLOR;
 
         /** The loader's augmentation. */
@@ -252,7 +252,7 @@ public final class TrainConfig {
                 c.epochs = 60;
                 c.augment = Augmentation.COLOR; // saturated colours are rare in photo sets
                 c.named("color-blind", "Blind colour denoiser: " + HALFRES_DESIGN + ", RGB in and out, CBSD432 64x64 colour patches (flips,"
-                        + " rotations, channel orders, saturation up to 2.5x), Gaussian sigma 0-55 per sample, clipped and 8-bit quantised");
+                        + " rotations, channel orders, saturation up to 2.5x, exposure within 2x), Gaussian sigma 0-55 per sample, clipped and 8-bit quantised");
             }
             case "color-real" -> {
                 c = preset("color-blind"); // same design and data (halfres, RGB, CBSD432), real-camera noise instead

@@ -203,4 +203,25 @@ class PatchesTest {
         assertArrayEquals(patch(gray, 5, 5, Augment.NONE, 3), patch(gray, 5, 5, Augment.COLOR.withRandomCrop(false)
                 .withHflip(false).withVflip(false).withRot90(false), 3));
     }
+
+    @Test
+    void exposureScalesHalfThePatchesByOneGainWithinTheRangeAndClips() {
+        float[][] pl = {new float[9]};
+        java.util.Arrays.fill(pl[0], 0.4f);
+        pl[0][4] = 0.9f;
+        FloatImage im = new FloatImage(3, 3, pl, null, 8);
+        Augment a = Augment.NONE.withMaxExposure(2);
+        int changed = 0, clipped = 0;
+        for (long seed = 0; seed < 200; seed++) {
+            float[] d = patch(im, 3, 3, a, seed);
+            float g = d[0] / 0.4f;
+            assertTrue(g >= 0.5f - 1e-5f && g <= 2f + 1e-5f, "gain " + g);
+            for (int i = 0; i < 9; i++) if (i != 4) assertEquals(d[0], d[i], "one gain per patch");
+            assertEquals(Math.min(1f, 0.9f * g), d[4], 1e-5f, "clipped to [0,1]");
+            if (g != 1f) changed++;
+            if (d[4] == 1f) clipped++;
+        }
+        assertTrue(changed > 70 && changed < 130, "about half the patches: " + changed);
+        assertTrue(clipped > 10, "brighter patches clip their highlights: " + clipped);
+    }
 }
