@@ -27,9 +27,11 @@ fi
 
 case "$mode" in
   quick) model_opts=(-p net=seed-b1,seed-b128,dncnn-256,cdncnn20-481x321 -p threads=2 -wi 5 -w 2s -i 3 -r 2s -f 1)
-         int8_opts=(-p net=seed-b1-int8 -p threads=2 -wi 5 -w 2s -i 3 -r 2s -f 1); layers=0; models=1; e2e=0 ;;
+         int8_opts=(-p net=seed-b1-int8 -p threads=2 -wi 5 -w 2s -i 3 -r 2s -f 1)
+         color_opts=(-p threads=2 -wi 3 -w 2s -i 3 -r 2s -f 1); layers=0; models=1; e2e=0 ;;
   full)  model_opts=(-p net=seed-b1,seed-b128,dncnn-256,dncnn-512,cdncnn20-481x321 -p threads=1,2 -wi 8 -w 2s -i 5 -r 2s -f 1)
-         int8_opts=(-p net=seed-b1-int8,seed-b128-int8 -p threads=1,2 -wi 8 -w 2s -i 5 -r 2s -f 1); layers=1; models=1; e2e=1 ;;
+         int8_opts=(-p net=seed-b1-int8,seed-b128-int8 -p threads=1,2 -wi 8 -w 2s -i 5 -r 2s -f 1)
+         color_opts=(-p threads=1,2 -wi 5 -w 2s -i 5 -r 2s -f 1); layers=1; models=1; e2e=1 ;;
   e2e)   layers=0; models=0; e2e=1 ;;
   *) echo "usage: bench/run.sh quick|full|e2e" >&2; exit 2 ;;
 esac
@@ -73,6 +75,12 @@ fi
   echo "vector=$("$JAVA" --add-modules jdk.incubator.vector -cp "$out/benchmarks.jar" io.hush.bench.VectorInfo 2>/dev/null || echo '?')"
   echo "load_start=$(cut -d' ' -f1-3 /proc/loadavg)"
 } > "$out/meta.env"
+# The same FMA loop as FmaPeakBench in C (if a C compiler is here), at the Vector API's width: is Java's peak the machine's?
+lanes=$(sed -n 's/^vector=\([0-9]*\) float lanes.*/\1/p' "$out/meta.env")
+if [[ -n "$lanes" ]] && command -v cc >/dev/null 2>&1 \
+    && cc -O2 -march=native -ffp-contract=fast -DW="$lanes" -o "$out/fma_peak" "$here/tools/fma_peak.c" 2>/dev/null; then
+  echo "c_fma_peak1=$("$out/fma_peak" | cut -d' ' -f1)" >> "$out/meta.env"
+fi
 
 # One JMH invocation: jmh <json name> <include regex> <JMH options...>; output appended to log.txt.
 # -Djmh.ignoreLock: other JMH runs on a shared machine hold /tmp/jmh.lock; this run does not need it.
@@ -84,7 +92,7 @@ jmh() {
       "$@" -prof gc -rf json -rff "$out/$name.json" ${JMH_EXTRA:-} >> "$out/log.txt" 2>&1 \
     || { tail -50 "$out/log.txt" >&2; exit 1; }
 }
-rm -f "$out"/{results,models,models-int8,layers-simd,layers-scalar}.json
+rm -f "$out"/{results,models,models-int8,models-color,models-color-ort,layers-simd,layers-scalar}.json
 : > "$out/log.txt"
 parts=()
 if [[ "$models" == 1 ]]; then
@@ -92,6 +100,13 @@ if [[ "$models" == 1 ]]; then
   # int8 weights (Hush only: the peers' figures for these rows are their float32 runs above)
   jmh models-int8 '^io\.hush\.bench\.ModelBench\.' "${int8_opts[@]}"
   parts+=("$out/models.json" "$out/models-int8.json")
+  # The shipped colour model at 512x512 RGB, against ORT running CDnCNN-B's shape (20 layers of 64 channels) there
+  jmh models-color '^io\.hush\.bench\.ModelBench\.' -p net=color-blind-512 "${color_opts[@]}"
+  parts+=("$out/models-color.json")
+  if [[ "$peers" == 1 ]]; then
+    jmh models-color-ort '^io\.hush\.bench\.PeerOrtBench\.' -p net=cdncnn20-512 "${color_opts[@]}"
+    parts+=("$out/models-color-ort.json")
+  fi
 fi
 if [[ "$layers" == 1 ]]; then
   # Per layer, forward and backward (BatchNorm: training mode). Shorter than the model suite but with a 6 s warm-up:
