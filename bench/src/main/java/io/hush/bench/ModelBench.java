@@ -71,9 +71,9 @@ public class ModelBench extends ModelSuiteBench {
             case "color-blind-512" -> { // the shipped colour model (its weights matter for nothing but realism)
                 try {
                     yield Model.load(java.nio.file.Path.of(System.getProperty("hush.root", "."),
-                            "weights/training/color-blind.hush")); // fully convolutional: runs at any size
+                            "weights/color-blind.hush")); // fully convolutional: runs at any size
                 } catch (java.io.IOException e) {
-                    throw new IllegalStateException("color-blind-512 needs weights/training/color-blind.hush under"
+                    throw new IllegalStateException("color-blind-512 needs weights/color-blind.hush under"
                             + " -Dhush.root (default: the working folder): " + e.getMessage(), e);
                 }
             }

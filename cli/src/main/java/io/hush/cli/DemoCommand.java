@@ -23,9 +23,11 @@ import java.util.Locale;
                 + " adds Gaussian noise (clipped and quantised to 8 bits, like a real noisy PNG), denoises them with the"
                 + " shipped default model, prints PSNR and SSIM of the noisy and the denoised images against the"
                 + " clean ones, and writes a before/after picture.",
-                "The default model is weights/gray-blind.hush (or the model named with --model). While no trained model"
-                        + " is installed, the demo uses the best classical filter (non-local means with the noise level"
-                        + " estimated from each image) and says so."},
+                "The default is what hush denoise runs without --model: weights/gray-blind.hush on the gray samples, and"
+                        + " on the colour one the colour model for its noise level (weights/color-blind.hush at the"
+                        + " default sigma). --model names another. While no trained model is installed, the demo uses"
+                        + " the best classical filter (non-local means with the noise level estimated from each image)"
+                        + " and says so."},
         footer = {"  hush demo", "  hush demo --sigma 50 -o /tmp/demo.png", "  hush demo --model classic:bilateral"})
 final class DemoCommand extends BaseCommand {
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", defaultValue = "hush-demo.png",
