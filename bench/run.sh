@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the benchmarks (with the native peers) and runs the whole-model suite side by side with ONNX Runtime and
-# PyTorch, then writes bench/RESULTS.md. Usage (from anywhere):
+# PyTorch, then writes bench/RESULTS.md (full) or bench/RESULTS-quick.md (quick). Usage (from anywhere):
 #
-#   bench/run.sh quick   # ~5 min: 2 threads, seed b1/b128, seed training step, DnCNN 256x256
+#   bench/run.sh quick   # ~7 min: 2 threads, seed b1/b128 (float and int8), seed training step, DnCNN 256x256,
+#                        # RGB DnCNN-20 481x321, color-blind 512x512 against ORT's CDnCNN-B shape
 #   bench/run.sh full    # ~33 min on 2 cores: the whole-model suite on 1 and 2 threads, DnCNN 256x256 and 512x512,
 #                        # longer warm-up/measurement (~16 min), then the per-layer benches (ConvBench, DenseBench,
 #                        # PoolBench, BatchNormBench) forward and backward: SIMD on 1 and 2 threads (56 forks, ~11 min),
@@ -146,6 +147,8 @@ fi
 if [[ ${#parts[@]} -gt 0 ]]; then
   python3 -c 'import json, sys; json.dump([r for f in sys.argv[2:] for r in json.load(open(f))], open(sys.argv[1], "w"), indent=1)' \
       "$out/results.json" "${parts[@]}"
-  python3 "$root/bench/tools/results.py" "$out/results.json" "$out/meta.env" > "$root/bench/RESULTS.md"
-  echo "wrote bench/RESULTS.md" >&2
+  results=RESULTS.md
+  [[ "$mode" == quick ]] && results=RESULTS-quick.md # a quick run does not replace the full run's file
+  python3 "$root/bench/tools/results.py" "$out/results.json" "$out/meta.env" > "$root/bench/$results"
+  echo "wrote bench/$results" >&2
 fi
