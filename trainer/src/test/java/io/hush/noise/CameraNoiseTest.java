@@ -366,8 +366,10 @@ class CameraNoiseTest {
         assertEquals("weights/color-real.hush", real.out);
         assertEquals("color-real", real.name);
         for (String k : TrainConfig.keys()) {
-            if (!List.of("noise", "out", "runDir", "name", "description").contains(k)) assertEquals(blind.get(k), real.get(k), k);
+            if (!List.of("noise", "augment", "out", "runDir", "name", "description").contains(k)) assertEquals(blind.get(k), real.get(k), k);
         }
+        assertEquals("default", real.get("augment")); // as color-real.hush was trained; color-blind adds colour changes
+        assertEquals("color", blind.get("augment"));
         assertEquals("cbsd432", real.data);
         assertEquals("kodak24", real.val);
         assertTrue(real.color);
