@@ -5,6 +5,7 @@ import io.hush.data.ImageFormatException;
 import io.hush.data.Images;
 import io.hush.denoise.DenoiseOptions;
 import io.hush.denoise.Denoiser;
+import io.hush.denoise.RoutingDenoiser;
 import io.hush.noise.NoiseModel;
 import io.hush.train.ProgressBar;
 import picocli.CommandLine.Command;
@@ -60,9 +61,11 @@ final class DemoCommand extends BaseCommand {
         long t0 = System.nanoTime();
         try (Denoisers.Opened opened = Denoisers.open(model, null, "auto", threads, this)) {
             Denoiser d = opened.denoiser();
+            boolean routed = d instanceof RoutingDenoiser; // auto: the model is chosen per sample, and named per row
+            String column = routed ? "auto" : d.name();
             info("noise: Gaussian sigma %s on 0..255, clipped and quantised to 8 bits, seed %d", fmt(sigma), seed);
             info("");
-            info("%-12s %-13s %8s %7s   %8s %7s %8s", "image", "size", "noisy", "", d.name(), "", "time");
+            info("%-12s %-13s %8s %7s   %8s %7s %8s", "image", "size", "noisy", "", column, "", "time");
             info("%-12s %-13s %8s %7s   %8s %7s %8s", "", "", "PSNR dB", "SSIM", "PSNR dB", "SSIM", "s");
             Montage montage = new Montage();
             double sumNoisy = 0, sumDen = 0;
@@ -72,9 +75,11 @@ final class DemoCommand extends BaseCommand {
                 FloatImage noisy = NoiseCommand.addNoise(clean, noise, NoiseModel.imageSeed(seed, i++));
                 float s = d.usesSigma() ? Classic.estimateSigma(noisy) : sigma / 255f;
                 long t1 = System.nanoTime();
+                Denoiser actual = d.forImage(noisy); // chosen once, on the noisy input
+                String ran = EvalCommand.ranLabel(actual, noisy.channels());
                 FloatImage den;
                 try (ProgressBar bar = progress(name, 1)) {
-                    den = d.denoise(noisy.copy(), DenoiseOptions.defaults().sigma(s).progress((done, total) -> {
+                    den = actual.denoise(noisy.copy(), DenoiseOptions.defaults().sigma(s).progress((done, total) -> {
                         bar.total(total);
                         bar.update(done);
                     }));
@@ -85,13 +90,13 @@ final class DemoCommand extends BaseCommand {
                 sumDen += qd.psnr();
                 result("%-12s %-13s %8.2f %7.4f   %8.2f %7.4f %8.2f%s", name, clean.width() + "x" + clean.height()
                         + (clean.channels() == 1 ? " gray" : " RGB"), qn.psnr(), qn.ssim(), qd.psnr(), qd.ssim(), secs,
-                        d.usesSigma() ? String.format(Locale.ROOT, "  (estimated sigma %.1f)", s * 255) : "");
+                        (routed ? "  " + ran : "") + (d.usesSigma() ? String.format(Locale.ROOT, "  (estimated sigma %.1f)", s * 255) : ""));
                 montage.row(List.of(clean, noisy, den), List.of(name + " clean",
                         String.format(Locale.ROOT, "noisy %.2f dB", qn.psnr()),
-                        String.format(Locale.ROOT, "%s %.2f dB", d.name(), qd.psnr())));
+                        String.format(Locale.ROOT, "%s %.2f dB", ran, qd.psnr())));
             }
             int n = DemoSamples.NAMES.length;
-            result("mean PSNR: noisy %.2f dB -> %s %.2f dB (%+.2f dB)", sumNoisy / n, d.name(), sumDen / n,
+            result("mean PSNR: noisy %.2f dB -> %s %.2f dB (%+.2f dB)", sumNoisy / n, column, sumDen / n,
                     (sumDen - sumNoisy) / n);
             Images.write(output, montage.render(), Images.Format.PNG, 8);
             result("wrote %s (clean | noisy | denoised) in %.1f s", output, (System.nanoTime() - t0) / 1e9);

@@ -157,4 +157,14 @@ class ShippedModelsTest {
         assertEquals(0, e.code(), e.toString());
         assertTrue(e.out().contains("auto (models chosen per image)") && e.out().contains("auto ran color-real on 2"), e.toString());
     }
+
+    /** hush demo runs each sample through the model auto picks for it and names it on the sample's row. */
+    @Test
+    void demoNamesTheModelOfEachSample(@org.junit.jupiter.api.io.TempDir Path tmp) {
+        Cli.Result r = Cli.run("demo", "-o", tmp.resolve("demo.png").toString());
+        assertEquals(0, r.code(), r.toString());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("shapes.png") && l.endsWith(" gray-blind")), r.toString());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("color.png") && l.endsWith(" color-blind")), r.toString());
+        assertTrue(r.out().contains("-> auto "), r.toString());
+    }
 }
