@@ -76,7 +76,7 @@ final class DemoCommand extends BaseCommand {
                 float s = d.usesSigma() ? Classic.estimateSigma(noisy) : sigma / 255f;
                 long t1 = System.nanoTime();
                 Denoiser actual = d.forImage(noisy); // chosen once, on the noisy input
-                String ran = EvalCommand.ranLabel(actual, noisy.channels());
+                String ran = Denoisers.ranLabel(actual, noisy.channels());
                 FloatImage den;
                 try (ProgressBar bar = progress(name, 1)) {
                     den = actual.denoise(noisy.copy(), DenoiseOptions.defaults().sigma(s).progress((done, total) -> {

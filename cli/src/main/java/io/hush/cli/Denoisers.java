@@ -1,7 +1,6 @@
 package io.hush.cli;
 
 import io.hush.denoise.Denoiser;
-import io.hush.denoise.GrayColorDenoiser;
 import io.hush.denoise.ModelDenoiser;
 import io.hush.denoise.NoiseLevelDenoiser;
 import io.hush.denoise.OptionText;
@@ -65,26 +64,26 @@ final class Denoisers {
         List<Opened> opened = new ArrayList<>(List.of(gray));
         try {
             ModelFiles.Found blind = ModelFiles.find(GAUSSIAN_COLOR), real = ModelFiles.find(CAMERA_COLOR);
-            Opened gaussian = blind == null ? gray : openModel(blind, tile, overlap, threads, cmd);
-            if (gaussian != gray) opened.add(gaussian);
-            Denoiser color = gaussian.denoiser();
+            Opened gaussian = blind == null ? null : openModel(blind, tile, overlap, threads, cmd);
+            if (gaussian != null) opened.add(gaussian);
+            Opened camera = real == null ? null : openModel(real, tile, overlap, threads, cmd);
+            if (camera != null) opened.add(camera);
+            if (opened.size() == 1) return gray;
             String colorName = blind == null ? found.name() + " per channel" : blind.name();
             if (real != null) {
-                Opened camera = openModel(real, tile, overlap, threads, cmd);
-                opened.add(camera);
-                color = NoiseLevelDenoiser.of(camera.denoiser(), gaussian.denoiser(), NoiseLevelDenoiser.DEFAULT_THRESHOLD);
                 colorName = String.format(Locale.ROOT, "%s where the estimated white-noise sigma is under %.0f (camera noise, clean-ish photos), %s above",
                         real.name(), NoiseLevelDenoiser.DEFAULT_THRESHOLD, colorName);
             }
-            if (opened.size() == 1) return gray;
             cmd.info("auto: %s for gray images; for colour ones %s", found.name(), colorName);
+            Denoiser d = Denoiser.auto(gray.denoiser(), gaussian == null ? null : gaussian.denoiser(),
+                    camera == null ? null : camera.denoiser());
             List<Model> others = new ArrayList<>();
             StringBuilder where = new StringBuilder(found.where());
             for (Opened o : opened.subList(1, opened.size())) {
                 others.add(o.model());
                 where.append(", ").append(o.source());
             }
-            return new Opened(GrayColorDenoiser.of(gray.denoiser(), color), gray.model(), where.toString(), others);
+            return new Opened(d, gray.model(), where.toString(), others);
         } catch (RuntimeException e) {
             for (Opened o : opened) o.close();
             throw e;
@@ -111,6 +110,11 @@ final class Denoisers {
             m.close();
             throw new CliException(found.where() + ": " + Main.oneLine(e.getMessage()));
         }
+    }
+
+    /** What ran on one image: the model's name, with "per channel" for a gray model on a colour image. */
+    static String ranLabel(Denoiser actual, int channels) {
+        return actual.name() + (channels > 1 && actual instanceof ModelDenoiser md && md.channels() == 1 ? " per channel" : "");
     }
 
     /** {@code --overlap M|auto}: pixels, or -1 for automatic ({@link OptionText#overlap}). */

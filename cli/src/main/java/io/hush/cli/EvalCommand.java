@@ -229,7 +229,7 @@ final class EvalCommand extends BaseCommand {
                         outs.add(RoutingDenoiser.denoiseEach(chosen, copies, options));
                         r.seconds += (System.nanoTime() - t0) / 1e9;
                         if (r.d instanceof RoutingDenoiser) {
-                            for (int k = 0; k < n; k++) r.ran.merge(ranLabel(chosen.get(k), noisies.get(k).channels()), 1, Integer::sum);
+                            for (int k = 0; k < n; k++) r.ran.merge(Denoisers.ranLabel(chosen.get(k), noisies.get(k).channels()), 1, Integer::sum);
                         }
                     }
                     for (int k = 0; k < n; k++) {
@@ -309,14 +309,8 @@ final class EvalCommand extends BaseCommand {
      */
     static String modelLabel(Denoiser d, int channels) {
         if (d instanceof RoutingDenoiser) return "auto (models chosen per image)";
-        boolean perChannel = channels > 1 && d.forImage(FloatImage.fromHwc(new float[3], 1, 1, 3, 8)) instanceof ModelDenoiser md
-                && md.channels() == 1;
+        boolean perChannel = channels > 1 && d instanceof ModelDenoiser md && md.channels() == 1;
         return d.name() + (perChannel ? " (model, per channel)" : " (model)");
-    }
-
-    /** What ran on one image: the model's name, with "per channel" for a gray model on a colour image. */
-    static String ranLabel(Denoiser actual, int channels) {
-        return actual.name() + (channels > 1 && actual instanceof ModelDenoiser md && md.channels() == 1 ? " per channel" : "");
     }
 
     private static double mean(double[] v) {

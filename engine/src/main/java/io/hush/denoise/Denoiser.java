@@ -62,20 +62,29 @@ public interface Denoiser extends AutoCloseable {
         try {
             ModelDenoiser gray = open(weightsDir.resolve("gray-blind.hush"));
             opened.add(gray);
-            Denoiser gaussian = gray;
             Path colorBlind = weightsDir.resolve("color-blind.hush"), colorReal = weightsDir.resolve("color-real.hush");
-            if (java.nio.file.Files.isRegularFile(colorBlind)) opened.add(gaussian = open(colorBlind));
-            Denoiser color = gaussian;
-            if (java.nio.file.Files.isRegularFile(colorReal)) {
-                ModelDenoiser real = open(colorReal);
-                opened.add(real);
-                color = NoiseLevelDenoiser.of(real, gaussian, NoiseLevelDenoiser.DEFAULT_THRESHOLD);
-            }
-            return color == gray ? gray : GrayColorDenoiser.of(gray, color);
+            ModelDenoiser gaussian = java.nio.file.Files.isRegularFile(colorBlind) ? open(colorBlind) : null;
+            if (gaussian != null) opened.add(gaussian);
+            ModelDenoiser camera = java.nio.file.Files.isRegularFile(colorReal) ? open(colorReal) : null;
+            if (camera != null) opened.add(camera);
+            return auto(gray, gaussian, camera);
         } catch (IOException | RuntimeException e) {
             for (Denoiser d : opened) d.close();
             throw e;
         }
+    }
+
+    /**
+     * How {@code "auto"} puts the zoo together (here and in {@code hush denoise}): {@code gray} for gray images; for
+     * colour ones {@code camera} where the image reads a white-noise sigma under
+     * {@link NoiseLevelDenoiser#DEFAULT_THRESHOLD} and {@code gaussianColor} above. A part that is null drops out
+     * ({@code gray}, per channel, stands in for {@code gaussianColor}); with only {@code gray} the result is {@code gray}.
+     * Closing the result closes every part given.
+     */
+    static Denoiser auto(Denoiser gray, Denoiser gaussianColor, Denoiser camera) {
+        Denoiser color = gaussianColor != null ? gaussianColor : gray;
+        if (camera != null) color = NoiseLevelDenoiser.of(camera, color, NoiseLevelDenoiser.DEFAULT_THRESHOLD);
+        return color == gray ? gray : GrayColorDenoiser.of(gray, color);
     }
 
     /** Short name for tables and messages ("gray-blind", "nlm"). */

@@ -69,4 +69,24 @@ class NoiseLevelDenoiserTest {
             }
         }
     }
+
+    /** auto's composition: gray images to gray, colour ones by noise level; absent parts drop out. */
+    @Test
+    void autoComposesTheZooAndDropsAbsentParts() {
+        try (Model g = Model.builder(8, 8, 1).add(new Scale(0.5f)).build();
+             Model b = Model.builder(8, 8, 3).add(new Scale(0.25f)).build();
+             Model c = Model.builder(8, 8, 3).add(new Scale(0.125f)).build()) {
+            Denoiser gray = ModelDenoiser.of(g).name("gray"), blind = ModelDenoiser.of(b).name("blind"), camera = ModelDenoiser.of(c).name("camera");
+            FloatImage quiet = noisyRamp(3, 3), noisy = noisyRamp(25, 4), grayImg = new FloatImage(64, 64, new float[][] {quiet.plane(0)}, null, 8);
+            assertSame(gray, Denoiser.auto(gray, null, null));
+            Denoiser all = Denoiser.auto(gray, blind, camera);
+            assertEquals(List.of("gray", "camera", "blind"), List.of(all.forImage(grayImg).name(), all.forImage(quiet).name(),
+                    all.forImage(noisy).name()));
+            Denoiser noBlind = Denoiser.auto(gray, null, camera);
+            assertEquals(List.of("camera", "gray"), List.of(noBlind.forImage(quiet).name(), noBlind.forImage(noisy).name()));
+            Denoiser noCamera = Denoiser.auto(gray, blind, null);
+            assertEquals(List.of("blind", "blind", "gray"), List.of(noCamera.forImage(quiet).name(), noCamera.forImage(noisy).name(),
+                    noCamera.forImage(grayImg).name()));
+        }
+    }
 }

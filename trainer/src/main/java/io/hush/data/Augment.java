@@ -41,9 +41,6 @@ public record Augment(boolean hflip, boolean vflip, boolean rot90, double maxRot
     /** Whether any colour change is on (these apply to 3-channel patches only). */
     public boolean changesColour() { return permuteChannels || maxSaturation > 1; }
 
-    /** Whether any change of values is on (colour changes, exposure). */
-    public boolean changesValues() { return changesColour() || maxExposure > 1; }
-
     public Augment withHflip(boolean on) { return new Augment(on, vflip, rot90, maxRotationDegrees, randomCrop, permuteChannels, maxSaturation, maxExposure); }
     public Augment withVflip(boolean on) { return new Augment(hflip, on, rot90, maxRotationDegrees, randomCrop, permuteChannels, maxSaturation, maxExposure); }
     public Augment withRot90(boolean on) { return new Augment(hflip, vflip, on, maxRotationDegrees, randomCrop, permuteChannels, maxSaturation, maxExposure); }
