@@ -189,8 +189,13 @@ public final class Training {
 
     /** The data set as the card records it: relative to the data folder when inside it (no machine paths). */
     static String cardDataName(String where, Path root) {
-        Path p = Path.of(where).toAbsolutePath().normalize(), r = root.toAbsolutePath().normalize();
-        return p.startsWith(r) ? r.relativize(p).toString() : p.getFileName().toString();
+        return portable(where, root);
+    }
+
+    /** {@code path} relative to {@code base} when inside it, else its last name: no paths of this machine. */
+    private static String portable(String path, Path base) {
+        Path p = Path.of(path).toAbsolutePath().normalize(), b = base.toAbsolutePath().normalize();
+        return p.startsWith(b) ? b.relativize(p).toString() : String.valueOf(p.getFileName());
     }
 
     /** Config keys that name files or folders of the training machine. */
@@ -203,13 +208,9 @@ public final class Training {
      */
     static String cardConfig(TrainConfig cfg, Path base) {
         StringBuilder sb = new StringBuilder();
-        Path b = base.toAbsolutePath().normalize();
         for (Map.Entry<String, String> e : cfg.values().entrySet()) {
             String v = e.getValue();
-            if (PATH_KEYS.contains(e.getKey()) && !v.isEmpty()) {
-                Path p = Path.of(v).toAbsolutePath().normalize();
-                v = p.startsWith(b) ? b.relativize(p).toString() : String.valueOf(p.getFileName());
-            }
+            if (PATH_KEYS.contains(e.getKey()) && !v.isEmpty()) v = portable(v, base);
             sb.append(e.getKey()).append(" = ").append(v).append('\n');
         }
         return sb.toString();
