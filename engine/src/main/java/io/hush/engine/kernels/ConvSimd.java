@@ -425,52 +425,46 @@ public final class ConvSimd {
         final int wq = bwdExtent(w0, ow, pl, kw, sw, dw, padL);
         final int rowF = wq * cout;
         final int n = g.n();
-        // Work items: all input rows, ordered by row phase ry = (y + pt) % sh, then sample, then row.
+        // Work items: all input rows in (sample, row) order. Rows of different phases ry = (y + pt) % sh have different
+        // numbers of taps (for a 3x3 stride 2 kernel: 2 and 1), so phases alternate within every thread's contiguous
+        // range; ordered by phase instead, one thread got all the heavy rows (measured 1.4x instead of 1.9x on 2 threads).
+        final int iStep = sh / gcd(sh, dh), aStep = iStep * dh / sh;
         pool.parallelFor(n * h, (lo, hi, t) -> {
             float[] rb = buf(Buf.ROWS, (long) kh * rowF);
-            int base = 0;
-            for (int ry = 0; ry < sh; ry++) {
-                int y0 = Math.floorMod(ry - pt, sh);
-                int ny = y0 < h ? (h - 1 - y0) / sh + 1 : 0;
-                int segLo = Math.max(lo, base), segHi = Math.min(hi, base + n * ny);
-                int segBase = base;
-                base += n * ny;
-                if (segLo >= segHi) continue;
+            for (int item = lo; item < hi; item++) {
+                int b = item / h, y = item - b * h;
+                int ry = (y + pt) % sh;
                 // taps of this row phase: i = i0, i0 + iStep, ... each reading output row a further aStep up
                 int i0 = -1;
                 for (int i = 0; i < kh && i0 < 0; i++) if ((i * dh) % sh == ry) i0 = i;
-                int iStep = sh / gcd(sh, dh), aStep = iStep * dh / sh;
                 int nI = i0 < 0 ? 0 : (kh - 1 - i0) / iStep + 1;
                 int a0 = i0 < 0 ? 0 : (i0 * dh - ry) / sh;
-                for (int item = segLo; item < segHi; item++) {
-                    int b = (item - segBase) / ny, y = y0 + ((item - segBase) - b * ny) * sh;
-                    int q = (y + pt) / sh - a0;
-                    for (int k = 0; k < nI; k++) copyRow(gout, b, q - k * aStep, oh, ow, cout, padL, rb, k * rowF, wq);
-                    long dRow = ((long) b * h + y) * w0 * cin;
-                    for (int rx = 0; rx < sw; rx++) {
-                        int x0 = Math.floorMod(rx - pl, sw);
-                        int nx = x0 < w0 ? (w0 - 1 - x0) / sw + 1 : 0;
-                        if (nx == 0) continue;
-                        int j0 = -1;
-                        for (int j = 0; j < kw && j0 < 0; j++) if ((j * dw) % sw == rx) j0 = j;
-                        int jStep = sw / gcd(sw, dw);
-                        int nJ = j0 < 0 ? 0 : (kw - 1 - j0) / jStep + 1;
-                        int b0 = j0 < 0 ? 0 : (j0 * dw - rx) / sw;
-                        int sStepJ = -(jStep * dw / sw) * cout;
-                        int wOff0 = (Math.max(i0, 0) * kw + Math.max(j0, 0)) * cout * B;
-                        int wStepI = iStep * kw * cout * B, wStepJ = jStep * cout * B;
-                        int nII = nJ == 0 ? 0 : nI;
-                        for (int m0 = 0; m0 < nx; m0 += P) {
-                            int cnt = Math.min(P, nx - m0), last = m0 + cnt - 1;
-                            int s0 = qx(m0, x0, sw, pl, b0, padL) * cout, s1 = qx(Math.min(m0 + 1, last), x0, sw, pl, b0, padL) * cout;
-                            int s2 = qx(Math.min(m0 + 2, last), x0, sw, pl, b0, padL) * cout;
-                            int s3 = qx(Math.min(m0 + 3, last), x0, sw, pl, b0, padL) * cout;
-                            long d0 = dRow + (long) (x0 + m0 * sw) * cin;
-                            for (int cb = 0; cb < nb; cb++) {
-                                int c0 = cb * B;
-                                tile(rb, s0, s1, s2, s3, wk, (int) (cb * wBlock) + wOff0, wStepI, wStepJ, rowF, sStepJ,
-                                        nII, nJ, cout, biasOff + c0, gin, d0 + c0, (long) sw * cin, cnt, Math.min(B, cin - c0));
-                            }
+                int q = (y + pt) / sh - a0;
+                for (int k = 0; k < nI; k++) copyRow(gout, b, q - k * aStep, oh, ow, cout, padL, rb, k * rowF, wq);
+                long dRow = ((long) b * h + y) * w0 * cin;
+                for (int rx = 0; rx < sw; rx++) {
+                    int x0 = Math.floorMod(rx - pl, sw);
+                    int nx = x0 < w0 ? (w0 - 1 - x0) / sw + 1 : 0;
+                    if (nx == 0) continue;
+                    int j0 = -1;
+                    for (int j = 0; j < kw && j0 < 0; j++) if ((j * dw) % sw == rx) j0 = j;
+                    int jStep = sw / gcd(sw, dw);
+                    int nJ = j0 < 0 ? 0 : (kw - 1 - j0) / jStep + 1;
+                    int b0 = j0 < 0 ? 0 : (j0 * dw - rx) / sw;
+                    int sStepJ = -(jStep * dw / sw) * cout;
+                    int wOff0 = (Math.max(i0, 0) * kw + Math.max(j0, 0)) * cout * B;
+                    int wStepI = iStep * kw * cout * B, wStepJ = jStep * cout * B;
+                    int nII = nJ == 0 ? 0 : nI;
+                    for (int m0 = 0; m0 < nx; m0 += P) {
+                        int cnt = Math.min(P, nx - m0), last = m0 + cnt - 1;
+                        int s0 = qx(m0, x0, sw, pl, b0, padL) * cout, s1 = qx(Math.min(m0 + 1, last), x0, sw, pl, b0, padL) * cout;
+                        int s2 = qx(Math.min(m0 + 2, last), x0, sw, pl, b0, padL) * cout;
+                        int s3 = qx(Math.min(m0 + 3, last), x0, sw, pl, b0, padL) * cout;
+                        long d0 = dRow + (long) (x0 + m0 * sw) * cin;
+                        for (int cb = 0; cb < nb; cb++) {
+                            int c0 = cb * B;
+                            tile(rb, s0, s1, s2, s3, wk, (int) (cb * wBlock) + wOff0, wStepI, wStepJ, rowF, sStepJ,
+                                    nII, nJ, cout, biasOff + c0, gin, d0 + c0, (long) sw * cin, cnt, Math.min(B, cin - c0));
                         }
                     }
                 }
