@@ -109,6 +109,19 @@ public final class ActivationKernels {
         return v.blend(neg, v.compare(VectorOperators.GT, 0f).not());
     }
 
+    /**
+     * The activation a convolution applies as it stores its results ({@link ConvKernels#forward}): {@code x > 0 ? x :
+     * slope*x}, bit for bit as {@link #leaky} (ReLU: slope 0, giving +0), and x itself for slope 1 (no activation).
+     */
+    static FloatVector rectify(FloatVector v, float slope) {
+        return slope == 1f ? v : leakyVec(v, slope);
+    }
+
+    /** Scalar twin of {@link #rectify(FloatVector, float)}, as {@link Activation#apply}. */
+    static float rectify(float x, float slope) {
+        return slope == 1f || x > 0f ? x : slope == 0f ? 0f : slope * x;
+    }
+
     // Kept apart from tanh: one FastMath polynomial per loop; merged under a flag, speed would hang on C2 unswitching.
     private static void sigmoid(MemorySegment x, MemorySegment y, long from, long to) {
         long i = from;

@@ -120,7 +120,7 @@ public final class ConvSimd {
      * {@code [kh,kw,cin,cout]}. Any geometry; {@link ConvKernels#forward} decides when it runs.
      */
     static void forwardDirect(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
-                              MemorySegment bias, MemorySegment out) {
+                              MemorySegment bias, MemorySegment out, float slope) {
         final int cin = g.cin(), cout = g.cout(), ow = g.ow(), oh = g.oh(), kh = g.kh(), kw = g.kw();
         final int nb = blocks(cout);
         final long wBlock = (long) g.taps() * cin * B;
@@ -153,7 +153,7 @@ public final class ConvSimd {
                         // contiguous in both the row buffer and the packed kernel, so run them as one loop.
                         tile(rb, s0, s1, s2, s3, wk, (int) (cb * wBlock), (int) wStepI, (int) wStepJ, (int) rowF, sStepJ,
                                 kh, mergeJ ? 1 : kw, mergeJ ? kw * cin : cin, biasOff + co0, out,
-                                dRow + (long) ox0 * cout + co0, cout, cnt, Math.min(B, cout - co0));
+                                dRow + (long) ox0 * cout + co0, cout, cnt, Math.min(B, cout - co0), slope);
                     }
                 }
             }
@@ -285,7 +285,7 @@ public final class ConvSimd {
      */
     static void tile(float[] src, int s0, int s1, int s2, int s3, float[] wk, int wOff, int wStepI, int wStepJ,
                      int sStepI, int sStepJ, int nI, int nJ, int cred, int bOff,
-                     MemorySegment dst, long d0, long dPix, int cnt, int valid) {
+                     MemorySegment dst, long d0, long dPix, int cnt, int valid, float slope) {
         FloatVector b0 = FloatVector.fromArray(S, wk, bOff), b1 = FloatVector.fromArray(S, wk, bOff + L);
         FloatVector a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
         for (int i = 0; i < nI; i++) {
@@ -310,6 +310,16 @@ public final class ConvSimd {
                     a31 = x.fma(w1, a31);
                 }
             }
+        }
+        if (slope != 1f) {
+            a00 = ActivationKernels.rectify(a00, slope);
+            a01 = ActivationKernels.rectify(a01, slope);
+            a10 = ActivationKernels.rectify(a10, slope);
+            a11 = ActivationKernels.rectify(a11, slope);
+            a20 = ActivationKernels.rectify(a20, slope);
+            a21 = ActivationKernels.rectify(a21, slope);
+            a30 = ActivationKernels.rectify(a30, slope);
+            a31 = ActivationKernels.rectify(a31, slope);
         }
         if (valid == B) {
             store2(dst, d0, a00, a01);
@@ -411,7 +421,7 @@ public final class ConvSimd {
      * cin) may be NULL. With {@code kernelOI} the kernel is {@code [kh,kw,cout,cin]}. Any geometry.
      */
     static void backwardDataDirect(ThreadPool pool, ConvGeom g, MemorySegment gout, MemorySegment w, boolean kernelOI,
-                                   MemorySegment bias, MemorySegment gin) {
+                                   MemorySegment bias, MemorySegment gin, float slope) {
         final int sh = g.sh(), sw = g.sw(), dh = g.dh(), dw = g.dw(), kh = g.kh(), kw = g.kw();
         final int h = g.h(), w0 = g.w(), cin = g.cin(), cout = g.cout(), pt = g.pt(), pl = g.pl(), oh = g.oh(), ow = g.ow();
         final int nb = blocks(cin);
@@ -464,7 +474,7 @@ public final class ConvSimd {
                         for (int cb = 0; cb < nb; cb++) {
                             int c0 = cb * B;
                             tile(rb, s0, s1, s2, s3, wk, (int) (cb * wBlock) + wOff0, wStepI, wStepJ, rowF, sStepJ,
-                                    nII, nJ, cout, biasOff + c0, gin, d0 + c0, (long) sw * cin, cnt, Math.min(B, cin - c0));
+                                    nII, nJ, cout, biasOff + c0, gin, d0 + c0, (long) sw * cin, cnt, Math.min(B, cin - c0), slope);
                         }
                     }
                 }
