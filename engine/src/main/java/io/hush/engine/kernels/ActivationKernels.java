@@ -110,14 +110,11 @@ public final class ActivationKernels {
     }
 
     /**
-     * The activation a convolution applies as it stores its results ({@link ConvKernels#forward}): {@code x > 0 ? x :
-     * slope*x}, bit for bit as {@link #leaky} (ReLU: slope 0, giving +0), and x itself for slope 1 (no activation).
+     * The activation a convolution applies as it stores its results ({@link ConvKernels#forward}), for the channels
+     * its vector code does not cover: {@code x > 0 ? x : slope*x} as {@link Activation#apply} (ReLU: slope 0, giving
+     * +0), and x itself for slope 1 (no activation). The vector code writes the same out inline (as {@link #leakyVec}
+     * does), since a vector passed to a method C2 does not inline is boxed.
      */
-    static FloatVector rectify(FloatVector v, float slope) {
-        return slope == 1f ? v : leakyVec(v, slope);
-    }
-
-    /** Scalar twin of {@link #rectify(FloatVector, float)}, as {@link Activation#apply}. */
     static float rectify(float x, float slope) {
         return slope == 1f || x > 0f ? x : slope == 0f ? 0f : slope * x;
     }

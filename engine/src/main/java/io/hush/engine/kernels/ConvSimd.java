@@ -2,6 +2,7 @@ package io.hush.engine.kernels;
 
 import io.hush.engine.ThreadPool;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -117,7 +118,8 @@ public final class ConvSimd {
     /**
      * Direct forward, {@code out = conv(in, w) + bias} (bias may be {@link MemorySegment#NULL}); see
      * {@link ConvScalar#forward}. With {@code kernelOI} the kernel is laid out {@code [kh,kw,cout,cin]} instead of
-     * {@code [kh,kw,cin,cout]}. Any geometry; {@link ConvKernels#forward} decides when it runs.
+     * {@code [kh,kw,cin,cout]}. Then {@code x > 0 ? x : slope*x} as results are stored (ReLU 0, LeakyReLU alpha; 1:
+     * none). Any geometry; {@link ConvKernels#forward} decides when it runs.
      */
     static void forwardDirect(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
                               MemorySegment bias, MemorySegment out, float slope) {
@@ -280,8 +282,8 @@ public final class ConvSimd {
 
     /**
      * The micro-kernel: for p < cnt, {@code dst[d0 + p*dPix + (0..valid)] = wk[bOff..] + sum over i < nI, j < nJ,
-     * c < cred of src[s_p + i*sStepI + j*sStepJ + c] * wk[wOff + i*wStepI + j*wStepJ + c*B + (0..B)]}.
-     * Pixels p >= cnt repeat the last pixel's source offset (reads stay in bounds) and are not stored.
+     * c < cred of src[s_p + i*sStepI + j*sStepJ + c] * wk[wOff + i*wStepI + j*wStepJ + c*B + (0..B)]}, rectified
+     * ({@code x > 0 ? x : slope*x}) unless slope is 1. Pixels p >= cnt repeat the last pixel's source offset (reads stay in bounds) and are not stored.
      */
     static void tile(float[] src, int s0, int s1, int s2, int s3, float[] wk, int wOff, int wStepI, int wStepJ,
                      int sStepI, int sStepJ, int nI, int nJ, int cred, int bOff,
@@ -312,14 +314,18 @@ public final class ConvSimd {
             }
         }
         if (slope != 1f) {
-            a00 = ActivationKernels.rectify(a00, slope);
-            a01 = ActivationKernels.rectify(a01, slope);
-            a10 = ActivationKernels.rectify(a10, slope);
-            a11 = ActivationKernels.rectify(a11, slope);
-            a20 = ActivationKernels.rectify(a20, slope);
-            a21 = ActivationKernels.rectify(a21, slope);
-            a30 = ActivationKernels.rectify(a30, slope);
-            a31 = ActivationKernels.rectify(a31, slope);
+            // x > 0 ? x : slope*x (ReLU: +0), as ActivationKernels.leaky; written out here because a vector passed to
+            // a method C2 does not inline is boxed (a helper measured 2 MB allocated per call of a small layer)
+            FloatVector z = FloatVector.zero(S);
+            boolean relu = slope == 0f;
+            a00 = a00.blend(relu ? z : a00.mul(slope), a00.compare(VectorOperators.GT, 0f).not());
+            a01 = a01.blend(relu ? z : a01.mul(slope), a01.compare(VectorOperators.GT, 0f).not());
+            a10 = a10.blend(relu ? z : a10.mul(slope), a10.compare(VectorOperators.GT, 0f).not());
+            a11 = a11.blend(relu ? z : a11.mul(slope), a11.compare(VectorOperators.GT, 0f).not());
+            a20 = a20.blend(relu ? z : a20.mul(slope), a20.compare(VectorOperators.GT, 0f).not());
+            a21 = a21.blend(relu ? z : a21.mul(slope), a21.compare(VectorOperators.GT, 0f).not());
+            a30 = a30.blend(relu ? z : a30.mul(slope), a30.compare(VectorOperators.GT, 0f).not());
+            a31 = a31.blend(relu ? z : a31.mul(slope), a31.compare(VectorOperators.GT, 0f).not());
         }
         if (valid == B) {
             store2(dst, d0, a00, a01);
@@ -418,7 +424,8 @@ public final class ConvSimd {
 
     /**
      * Direct backward-data, {@code gin = bias + conv^T(gout, w)}; see {@link ConvScalar#backwardData}. Bias (length
-     * cin) may be NULL. With {@code kernelOI} the kernel is {@code [kh,kw,cout,cin]}. Any geometry.
+     * cin) may be NULL. With {@code kernelOI} the kernel is {@code [kh,kw,cout,cin]}. Then {@code x > 0 ? x : slope*x}
+     * as results are stored (1: none). Any geometry.
      */
     static void backwardDataDirect(ThreadPool pool, ConvGeom g, MemorySegment gout, MemorySegment w, boolean kernelOI,
                                    MemorySegment bias, MemorySegment gin, float slope) {

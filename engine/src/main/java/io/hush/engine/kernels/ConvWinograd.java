@@ -2,6 +2,7 @@ package io.hush.engine.kernels;
 
 import io.hush.engine.ThreadPool;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -272,6 +273,7 @@ final class ConvWinograd {
                                 MemorySegment out, long rowOut, float slope) {
         int ps = TC * coutP;
         int vb = cout - cout % L;
+        FloatVector zero = FloatVector.zero(S);
         for (int u = 0; u < tc; u++) {
             int x = 2 * (t0 + u);
             if (x >= ow) break;
@@ -294,18 +296,21 @@ final class ConvWinograd {
                 m0 = FloatVector.fromArray(S, m, p + 12 * ps); m1 = FloatVector.fromArray(S, m, p + 13 * ps);
                 m2 = FloatVector.fromArray(S, m, p + 14 * ps); m3 = FloatVector.fromArray(S, m, p + 15 * ps);
                 FloatVector s3 = m0.add(m1).add(m2), t3 = m1.sub(m2).sub(m3);
-                // over rows
-                ActivationKernels.rectify(s0.add(s1).add(s2).add(bias), slope).intoMemorySegment(out, (d00 + c) * 4, LE);
-                if (right) {
-                    ActivationKernels.rectify(t0v.add(t1).add(t2).add(bias), slope)
-                            .intoMemorySegment(out, (d00 + cout + c) * 4, LE);
+                // over rows, then x > 0 ? x : slope*x (written out: a vector passed to a method C2 does not inline is boxed)
+                FloatVector y00 = s0.add(s1).add(s2).add(bias), y01 = t0v.add(t1).add(t2).add(bias);
+                FloatVector y10 = s1.sub(s2).sub(s3).add(bias), y11 = t1.sub(t2).sub(t3).add(bias);
+                if (slope != 1f) {
+                    boolean relu = slope == 0f;
+                    y00 = y00.blend(relu ? zero : y00.mul(slope), y00.compare(VectorOperators.GT, 0f).not());
+                    y01 = y01.blend(relu ? zero : y01.mul(slope), y01.compare(VectorOperators.GT, 0f).not());
+                    y10 = y10.blend(relu ? zero : y10.mul(slope), y10.compare(VectorOperators.GT, 0f).not());
+                    y11 = y11.blend(relu ? zero : y11.mul(slope), y11.compare(VectorOperators.GT, 0f).not());
                 }
+                y00.intoMemorySegment(out, (d00 + c) * 4, LE);
+                if (right) y01.intoMemorySegment(out, (d00 + cout + c) * 4, LE);
                 if (two) {
-                    ActivationKernels.rectify(s1.sub(s2).sub(s3).add(bias), slope).intoMemorySegment(out, (d10 + c) * 4, LE);
-                    if (right) {
-                        ActivationKernels.rectify(t1.sub(t2).sub(t3).add(bias), slope)
-                                .intoMemorySegment(out, (d10 + cout + c) * 4, LE);
-                    }
+                    y10.intoMemorySegment(out, (d10 + c) * 4, LE);
+                    if (right) y11.intoMemorySegment(out, (d10 + cout + c) * 4, LE);
                 }
             }
             for (; c < cout; c++) {

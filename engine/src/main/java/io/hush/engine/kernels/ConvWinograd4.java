@@ -2,6 +2,7 @@ package io.hush.engine.kernels;
 
 import io.hush.engine.ThreadPool;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -213,6 +214,7 @@ final class ConvWinograd4 {
                                 MemorySegment out, long rowOut, float slope) {
         int ps = TC * coutP;
         int vb = cout - cout % L;
+        FloatVector zero = FloatVector.zero(S);
         for (int u = 0; u < TC; u++) {
             int x0 = 4 * (t0 + u);
             if (x0 >= ow) break;
@@ -235,19 +237,20 @@ final class ConvWinograd4 {
                     FloatVector e4 = FloatVector.fromArray(S, tmp, q + 16 * L), e5 = FloatVector.fromArray(S, tmp, q + 20 * L);
                     FloatVector a = e1.add(e2), bb = e1.sub(e2), cc = e3.add(e4), dd = e3.sub(e4);
                     long d = (rowOut + x0 + j) * cout + c;
-                    ActivationKernels.rectify(e0.add(a).add(cc).add(bias), slope).intoMemorySegment(out, d * 4, LE);
-                    if (rows > 1) {
-                        ActivationKernels.rectify(bb.add(dd.mul(2f)).add(bias), slope)
-                                .intoMemorySegment(out, (d + (long) ow * cout) * 4, LE);
+                    FloatVector y0 = e0.add(a).add(cc).add(bias), y1 = bb.add(dd.mul(2f)).add(bias);
+                    FloatVector y2 = a.add(cc.mul(4f)).add(bias), y3 = bb.add(dd.mul(8f)).add(e5).add(bias);
+                    if (slope != 1f) {
+                        // x > 0 ? x : slope*x, written out: a vector passed to a method C2 does not inline is boxed
+                        boolean relu = slope == 0f;
+                        y0 = y0.blend(relu ? zero : y0.mul(slope), y0.compare(VectorOperators.GT, 0f).not());
+                        y1 = y1.blend(relu ? zero : y1.mul(slope), y1.compare(VectorOperators.GT, 0f).not());
+                        y2 = y2.blend(relu ? zero : y2.mul(slope), y2.compare(VectorOperators.GT, 0f).not());
+                        y3 = y3.blend(relu ? zero : y3.mul(slope), y3.compare(VectorOperators.GT, 0f).not());
                     }
-                    if (rows > 2) {
-                        ActivationKernels.rectify(a.add(cc.mul(4f)).add(bias), slope)
-                                .intoMemorySegment(out, (d + 2L * ow * cout) * 4, LE);
-                    }
-                    if (rows > 3) {
-                        ActivationKernels.rectify(bb.add(dd.mul(8f)).add(e5).add(bias), slope)
-                                .intoMemorySegment(out, (d + 3L * ow * cout) * 4, LE);
-                    }
+                    y0.intoMemorySegment(out, d * 4, LE);
+                    if (rows > 1) y1.intoMemorySegment(out, (d + (long) ow * cout) * 4, LE);
+                    if (rows > 2) y2.intoMemorySegment(out, (d + 2L * ow * cout) * 4, LE);
+                    if (rows > 3) y3.intoMemorySegment(out, (d + 3L * ow * cout) * 4, LE);
                 }
             }
             for (; c < cout; c++) {
