@@ -2,7 +2,6 @@ package io.hush.engine.kernels;
 
 import io.hush.engine.ThreadPool;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -118,11 +117,10 @@ public final class ConvSimd {
     /**
      * Direct forward, {@code out = conv(in, w) + bias} (bias may be {@link MemorySegment#NULL}); see
      * {@link ConvScalar#forward}. With {@code kernelOI} the kernel is laid out {@code [kh,kw,cout,cin]} instead of
-     * {@code [kh,kw,cin,cout]}. Then {@code x > 0 ? x : slope*x} as results are stored (ReLU 0, LeakyReLU alpha; 1:
-     * none). Any geometry; {@link ConvKernels#forward} decides when it runs.
+     * {@code [kh,kw,cin,cout]}. Any geometry; {@link ConvKernels#forward} decides when it runs.
      */
     static void forwardDirect(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
-                              MemorySegment bias, MemorySegment out, float slope) {
+                              MemorySegment bias, MemorySegment out) {
         final int cin = g.cin(), cout = g.cout(), ow = g.ow(), oh = g.oh(), kh = g.kh(), kw = g.kw();
         final int nb = blocks(cout);
         final long wBlock = (long) g.taps() * cin * B;
@@ -155,7 +153,7 @@ public final class ConvSimd {
                         // contiguous in both the row buffer and the packed kernel, so run them as one loop.
                         tile(rb, s0, s1, s2, s3, wk, (int) (cb * wBlock), (int) wStepI, (int) wStepJ, (int) rowF, sStepJ,
                                 kh, mergeJ ? 1 : kw, mergeJ ? kw * cin : cin, biasOff + co0, out,
-                                dRow + (long) ox0 * cout + co0, cout, cnt, Math.min(B, cout - co0), slope);
+                                dRow + (long) ox0 * cout + co0, cout, cnt, Math.min(B, cout - co0));
                     }
                 }
             }
@@ -282,12 +280,12 @@ public final class ConvSimd {
 
     /**
      * The micro-kernel: for p < cnt, {@code dst[d0 + p*dPix + (0..valid)] = wk[bOff..] + sum over i < nI, j < nJ,
-     * c < cred of src[s_p + i*sStepI + j*sStepJ + c] * wk[wOff + i*wStepI + j*wStepJ + c*B + (0..B)]}, rectified
-     * ({@code x > 0 ? x : slope*x}) unless slope is 1. Pixels p >= cnt repeat the last pixel's source offset (reads stay in bounds) and are not stored.
+     * c < cred of src[s_p + i*sStepI + j*sStepJ + c] * wk[wOff + i*wStepI + j*wStepJ + c*B + (0..B)]}.
+     * Pixels p >= cnt repeat the last pixel's source offset (reads stay in bounds) and are not stored.
      */
     static void tile(float[] src, int s0, int s1, int s2, int s3, float[] wk, int wOff, int wStepI, int wStepJ,
                      int sStepI, int sStepJ, int nI, int nJ, int cred, int bOff,
-                     MemorySegment dst, long d0, long dPix, int cnt, int valid, float slope) {
+                     MemorySegment dst, long d0, long dPix, int cnt, int valid) {
         FloatVector b0 = FloatVector.fromArray(S, wk, bOff), b1 = FloatVector.fromArray(S, wk, bOff + L);
         FloatVector a00 = b0, a01 = b1, a10 = b0, a11 = b1, a20 = b0, a21 = b1, a30 = b0, a31 = b1;
         for (int i = 0; i < nI; i++) {
@@ -312,20 +310,6 @@ public final class ConvSimd {
                     a31 = x.fma(w1, a31);
                 }
             }
-        }
-        if (slope != 1f) {
-            // x > 0 ? x : slope*x (ReLU: +0), as ActivationKernels.leaky; written out here because a vector passed to
-            // a method C2 does not inline is boxed (a helper measured 2 MB allocated per call of a small layer)
-            FloatVector z = FloatVector.zero(S);
-            boolean relu = slope == 0f;
-            a00 = a00.blend(relu ? z : a00.mul(slope), a00.compare(VectorOperators.GT, 0f).not());
-            a01 = a01.blend(relu ? z : a01.mul(slope), a01.compare(VectorOperators.GT, 0f).not());
-            a10 = a10.blend(relu ? z : a10.mul(slope), a10.compare(VectorOperators.GT, 0f).not());
-            a11 = a11.blend(relu ? z : a11.mul(slope), a11.compare(VectorOperators.GT, 0f).not());
-            a20 = a20.blend(relu ? z : a20.mul(slope), a20.compare(VectorOperators.GT, 0f).not());
-            a21 = a21.blend(relu ? z : a21.mul(slope), a21.compare(VectorOperators.GT, 0f).not());
-            a30 = a30.blend(relu ? z : a30.mul(slope), a30.compare(VectorOperators.GT, 0f).not());
-            a31 = a31.blend(relu ? z : a31.mul(slope), a31.compare(VectorOperators.GT, 0f).not());
         }
         if (valid == B) {
             store2(dst, d0, a00, a01);
@@ -424,11 +408,10 @@ public final class ConvSimd {
 
     /**
      * Direct backward-data, {@code gin = bias + conv^T(gout, w)}; see {@link ConvScalar#backwardData}. Bias (length
-     * cin) may be NULL. With {@code kernelOI} the kernel is {@code [kh,kw,cout,cin]}. Then {@code x > 0 ? x : slope*x}
-     * as results are stored (1: none). Any geometry.
+     * cin) may be NULL. With {@code kernelOI} the kernel is {@code [kh,kw,cout,cin]}. Any geometry.
      */
     static void backwardDataDirect(ThreadPool pool, ConvGeom g, MemorySegment gout, MemorySegment w, boolean kernelOI,
-                                   MemorySegment bias, MemorySegment gin, float slope) {
+                                   MemorySegment bias, MemorySegment gin) {
         final int sh = g.sh(), sw = g.sw(), dh = g.dh(), dw = g.dw(), kh = g.kh(), kw = g.kw();
         final int h = g.h(), w0 = g.w(), cin = g.cin(), cout = g.cout(), pt = g.pt(), pl = g.pl(), oh = g.oh(), ow = g.ow();
         final int nb = blocks(cin);
@@ -481,7 +464,7 @@ public final class ConvSimd {
                         for (int cb = 0; cb < nb; cb++) {
                             int c0 = cb * B;
                             tile(rb, s0, s1, s2, s3, wk, (int) (cb * wBlock) + wOff0, wStepI, wStepJ, rowF, sStepJ,
-                                    nII, nJ, cout, biasOff + c0, gin, d0 + c0, (long) sw * cin, cnt, Math.min(B, cin - c0), slope);
+                                    nII, nJ, cout, biasOff + c0, gin, d0 + c0, (long) sw * cin, cnt, Math.min(B, cin - c0));
                         }
                     }
                 }
