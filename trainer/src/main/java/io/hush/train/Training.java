@@ -78,7 +78,7 @@ public final class Training {
             }
         }
         if (cfg.threads > 0) model.threads(cfg.threads);
-        fillCard(model.card(), cfg, noise, h, w, c, cardDataName(data.where, root));
+        fillCard(model.card(), cfg, noise, h, w, c, portable(data.where, root));
         log.println(String.format(Locale.ROOT, "model: %s, %,d parameters, input %dx%dx%d", cfg.arch.text(), model.parameterCount(), h, w, c));
 
         Path runDir = Path.of(cfg.runDir);
@@ -187,13 +187,11 @@ public final class Training {
         return true;
     }
 
-    /** The data set as the card records it: relative to the data folder when inside it (no machine paths). */
-    static String cardDataName(String where, Path root) {
-        return portable(where, root);
-    }
-
-    /** {@code path} relative to {@code base} when inside it, else its last name: no paths of this machine. */
-    private static String portable(String path, Path base) {
+    /**
+     * {@code path} relative to {@code base} when inside it, else its last name: no paths of this machine (the card's
+     * data set, relative to the data folder, and its config's file paths).
+     */
+    static String portable(String path, Path base) {
         Path p = Path.of(path).toAbsolutePath().normalize(), b = base.toAbsolutePath().normalize();
         return p.startsWith(b) ? b.relativize(p).toString() : String.valueOf(p.getFileName());
     }
