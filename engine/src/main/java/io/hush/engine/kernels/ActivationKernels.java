@@ -109,6 +109,16 @@ public final class ActivationKernels {
         return v.blend(neg, v.compare(VectorOperators.GT, 0f).not());
     }
 
+    /**
+     * The activation a convolution applies as it stores its results ({@link ConvKernels#forward}), for the channels
+     * its vector code does not cover: {@code x > 0 ? x : slope*x} as {@link Activation#apply} (ReLU: slope 0, giving
+     * +0), and x itself for slope 1 (no activation). The vector code writes the same out inline (as {@link #leakyVec}
+     * does), since a vector passed to a method C2 does not inline is boxed.
+     */
+    static float rectify(float x, float slope) {
+        return slope == 1f || x > 0f ? x : slope == 0f ? 0f : slope * x;
+    }
+
     // Kept apart from tanh: one FastMath polynomial per loop; merged under a flag, speed would hang on C2 unswitching.
     private static void sigmoid(MemorySegment x, MemorySegment y, long from, long to) {
         long i = from;

@@ -120,20 +120,53 @@ public final class ConvKernels {
     /** {@code out = conv(in, w) + bias} (bias {@code [cout]} or {@link MemorySegment#NULL}); see {@link ConvScalar#forward}. */
     public static void forward(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
                                MemorySegment bias, MemorySegment out) {
-        forward(forwardPath(g), pool, g, in, w, kernelOI, bias, out);
+        forward(pool, g, in, w, kernelOI, bias, Activation.LINEAR, out);
+    }
+
+    /**
+     * {@code out = act(conv(in, w) + bias)}. ReLU and LeakyReLU are applied by the direct and Winograd kernels as they
+     * store their results ({@link #storesRectified}): no second pass over the output, which for a 64-channel layer
+     * is as much memory traffic as the convolution's own. Other activations, and the other implementations, apply
+     * it in a pass after ({@link FusedActivation#applyInPlace}). Either way the values are bit for bit the same.
+     */
+    public static void forward(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
+                               MemorySegment bias, Activation act, MemorySegment out) {
+        forward(forwardPath(g), pool, g, in, w, kernelOI, bias, act, out);
     }
 
     /** {@link #forward} by the given implementation, which must {@link Forward#supports support} {@code g}. */
     static void forward(Forward path, ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
                         MemorySegment bias, MemorySegment out) {
+        forward(path, pool, g, in, w, kernelOI, bias, Activation.LINEAR, out);
+    }
+
+    /** {@link #forward} with an activation, by the given implementation. */
+    static void forward(Forward path, ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
+                        MemorySegment bias, Activation act, MemorySegment out) {
         if (!path.supports(g)) throw new IllegalArgumentException(path + " does not compute " + g);
+        boolean fused = storesRectified(act) && switch (path) {
+            case DIRECT, WINOGRAD_4X4, WINOGRAD_2X2 -> true;
+            case SCALAR, SMALL_COUT -> false;
+        };
+        float slope = fused ? slope(act) : 1f;
         switch (path) {
             case SCALAR -> ConvScalar.forward(g, in, w, kernelOI, bias, out);
             case SMALL_COUT -> ConvSimd.forwardSmallCout(pool, g, in, w, kernelOI, bias, out);
-            case WINOGRAD_4X4 -> ConvWinograd4.forward(pool, g, in, w, kernelOI, bias, out);
-            case WINOGRAD_2X2 -> ConvWinograd.forward(pool, g, in, w, kernelOI, bias, out);
-            case DIRECT -> ConvSimd.forwardDirect(pool, g, in, w, kernelOI, bias, out);
+            case WINOGRAD_4X4 -> ConvWinograd4.forward(pool, g, in, w, kernelOI, bias, out, slope);
+            case WINOGRAD_2X2 -> ConvWinograd.forward(pool, g, in, w, kernelOI, bias, out, slope);
+            case DIRECT -> ConvSimd.forwardDirect(pool, g, in, w, kernelOI, bias, out, slope);
         }
+        if (!fused) FusedActivation.applyInPlace(pool, act, out, g.outSize());
+    }
+
+    /** Whether {@code act} is one the kernels can apply as they store: {@code x > 0 ? x : slope*x}. */
+    static boolean storesRectified(Activation act) {
+        return act.kind() == Activation.Kind.RELU || act.kind() == Activation.Kind.LEAKY_RELU;
+    }
+
+    /** The negative slope of a rectifier: 0 for ReLU, alpha for LeakyReLU. */
+    private static float slope(Activation act) {
+        return act.kind() == Activation.Kind.RELU ? 0f : act.alpha();
     }
 
     /**
@@ -141,18 +174,35 @@ public final class ConvKernels {
      */
     public static void backwardData(ThreadPool pool, ConvGeom g, MemorySegment gout, MemorySegment w, boolean kernelOI,
                                     MemorySegment bias, MemorySegment gin) {
-        backwardData(backwardDataPath(g), pool, g, gout, w, kernelOI, bias, gin);
+        backwardData(pool, g, gout, w, kernelOI, bias, Activation.LINEAR, gin);
+    }
+
+    /**
+     * {@code gin = act(bias + conv^T(gout, w))}: a transposed convolution's forward pass with its activation, which
+     * the direct kernel applies as it stores (ReLU, LeakyReLU), as in {@link #forward}.
+     */
+    public static void backwardData(ThreadPool pool, ConvGeom g, MemorySegment gout, MemorySegment w, boolean kernelOI,
+                                    MemorySegment bias, Activation act, MemorySegment gin) {
+        backwardData(backwardDataPath(g), pool, g, gout, w, kernelOI, bias, act, gin);
     }
 
     /** {@link #backwardData} by the given implementation, which must support {@code g}. */
     static void backwardData(BackwardData path, ThreadPool pool, ConvGeom g, MemorySegment gout, MemorySegment w,
                              boolean kernelOI, MemorySegment bias, MemorySegment gin) {
+        backwardData(path, pool, g, gout, w, kernelOI, bias, Activation.LINEAR, gin);
+    }
+
+    /** {@link #backwardData} with an activation, by the given implementation. */
+    static void backwardData(BackwardData path, ThreadPool pool, ConvGeom g, MemorySegment gout, MemorySegment w,
+                             boolean kernelOI, MemorySegment bias, Activation act, MemorySegment gin) {
         if (!path.supports(g)) throw new IllegalArgumentException(path + " does not compute " + g);
+        boolean fused = path == BackwardData.DIRECT && storesRectified(act);
         switch (path) {
             case SCALAR -> ConvScalar.backwardData(g, gout, w, kernelOI, bias, gin);
             case WINOGRAD_2X2 -> ConvWinograd.backwardData(pool, g, gout, w, kernelOI, bias, gin);
-            case DIRECT -> ConvSimd.backwardDataDirect(pool, g, gout, w, kernelOI, bias, gin);
+            case DIRECT -> ConvSimd.backwardDataDirect(pool, g, gout, w, kernelOI, bias, gin, fused ? slope(act) : 1f);
         }
+        if (!fused) FusedActivation.applyInPlace(pool, act, gin, g.inSize());
     }
 
     /** Floats of scratch {@link #weightGrad} needs with this many threads (per-thread partial sums). */

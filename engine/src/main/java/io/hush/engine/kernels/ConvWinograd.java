@@ -2,6 +2,8 @@ package io.hush.engine.kernels;
 
 import io.hush.engine.ThreadPool;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -75,10 +77,10 @@ final class ConvWinograd {
 
     /** {@code out = conv(in, w) + bias}, contract of {@link ConvSimd#forward}; requires {@link #supports}. */
     static void forward(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
-                        MemorySegment bias, MemorySegment out) {
+                        MemorySegment bias, MemorySegment out, float slope) {
         int cin = g.cin(), cout = g.cout();
         float[] wk = packKernel(w, kernelOI, false, cin, cout);
-        run(pool, g.n(), g.h(), g.w(), cin, g.oh(), g.ow(), cout, g.pt(), g.pl(), in, wk, bias, out);
+        run(pool, g.n(), g.h(), g.w(), cin, g.oh(), g.ow(), cout, g.pt(), g.pl(), in, wk, bias, out, slope);
     }
 
     /**
@@ -89,7 +91,7 @@ final class ConvWinograd {
                              MemorySegment bias, MemorySegment gin) {
         int cin = g.cin(), cout = g.cout();
         float[] wk = packKernel(w, kernelOI, true, cout, cin);
-        run(pool, g.n(), g.oh(), g.ow(), cout, g.h(), g.w(), cin, 2 - g.pt(), 2 - g.pl(), gout, wk, bias, gin);
+        run(pool, g.n(), g.oh(), g.ow(), cout, g.h(), g.w(), cin, 2 - g.pt(), 2 - g.pl(), gout, wk, bias, gin, 1f);
     }
 
     /**
@@ -153,9 +155,12 @@ final class ConvWinograd {
         return w[kernelOI ? (tap * coutW + co) * cinW + ci : (tap * cinW + ci) * coutW + co];
     }
 
-    /** Forward F(2x2,3x3) of {@code [n,h,w,cin]} -> {@code [n,oh,ow,cout]}, pads pt/pl (may be 0..2), kernel wk. */
+    /**
+     * Forward F(2x2,3x3) of {@code [n,h,w,cin]} -> {@code [n,oh,ow,cout]}, pads pt/pl (may be 0..2), kernel wk, then
+     * {@code x > 0 ? x : slope*x} as results are stored (slope 1: none).
+     */
     static void run(ThreadPool pool, int n, int h, int w, int cin, int oh, int ow, int cout, int pt, int pl,
-                    MemorySegment in, float[] wk, MemorySegment bias, MemorySegment out) {
+                    MemorySegment in, float[] wk, MemorySegment bias, MemorySegment out, float slope) {
         final int nb = ConvSimd.blocks(cout), coutP = nb * B;
         final int nT = (ow + 1) / 2, nTP = (nT + 3) & ~3;       // tiles per row, rounded up to the GEMM's 4
         final int wp = 2 * nTP + 2, rowF = wp * cin;            // staged row: enough pixels for every tile
@@ -189,7 +194,7 @@ final class ConvWinograd {
                         }
                     }
                     long rowOut = ((long) b * oh + oy0) * ow;
-                    outputTransform(m, coutP, cout, bv, t0, tc, ow, oy0 + 1 < oh, out, rowOut);
+                    outputTransform(m, coutP, cout, bv, t0, tc, ow, oy0 + 1 < oh, out, rowOut, slope);
                 }
             }
         });
@@ -266,9 +271,12 @@ final class ConvWinograd {
     // Kept apart from ConvWinograd4.outputTransform: the same tile loop, but the F(2,3) and F(4,3) transforms differ.
     /** Y = A^T M A + bias for tiles t0.., stored to output row rowOut (and the next row if {@code two}). */
     static void outputTransform(float[] m, int coutP, int cout, float[] bv, int t0, int tc, int ow, boolean two,
-                                MemorySegment out, long rowOut) {
+                                MemorySegment out, long rowOut, float slope) {
         int ps = TC * coutP;
         int vb = cout - cout % L;
+        // x > 0 ? x : slope*x (ReLU: +0), branch-free: a vector assigned on one path only is boxed by C2.
+        // act is all-false when slope is 1 (no activation), zero all-true for ReLU.
+        VectorMask<Float> act = S.maskAll(slope != 1f), zero = S.maskAll(slope == 0f);
         for (int u = 0; u < tc; u++) {
             int x = 2 * (t0 + u);
             if (x >= ow) break;
@@ -291,23 +299,29 @@ final class ConvWinograd {
                 m0 = FloatVector.fromArray(S, m, p + 12 * ps); m1 = FloatVector.fromArray(S, m, p + 13 * ps);
                 m2 = FloatVector.fromArray(S, m, p + 14 * ps); m3 = FloatVector.fromArray(S, m, p + 15 * ps);
                 FloatVector s3 = m0.add(m1).add(m2), t3 = m1.sub(m2).sub(m3);
-                // over rows
-                s0.add(s1).add(s2).add(bias).intoMemorySegment(out, (d00 + c) * 4, LE);
-                if (right) t0v.add(t1).add(t2).add(bias).intoMemorySegment(out, (d00 + cout + c) * 4, LE);
+                // over rows, then x > 0 ? x : slope*x
+                FloatVector y00 = s0.add(s1).add(s2).add(bias), y01 = t0v.add(t1).add(t2).add(bias);
+                FloatVector y10 = s1.sub(s2).sub(s3).add(bias), y11 = t1.sub(t2).sub(t3).add(bias);
+                y00 = y00.blend(y00.mul(slope).blend(0f, zero), y00.compare(VectorOperators.GT, 0f).not().and(act));
+                y01 = y01.blend(y01.mul(slope).blend(0f, zero), y01.compare(VectorOperators.GT, 0f).not().and(act));
+                y10 = y10.blend(y10.mul(slope).blend(0f, zero), y10.compare(VectorOperators.GT, 0f).not().and(act));
+                y11 = y11.blend(y11.mul(slope).blend(0f, zero), y11.compare(VectorOperators.GT, 0f).not().and(act));
+                y00.intoMemorySegment(out, (d00 + c) * 4, LE);
+                if (right) y01.intoMemorySegment(out, (d00 + cout + c) * 4, LE);
                 if (two) {
-                    s1.sub(s2).sub(s3).add(bias).intoMemorySegment(out, (d10 + c) * 4, LE);
-                    if (right) t1.sub(t2).sub(t3).add(bias).intoMemorySegment(out, (d10 + cout + c) * 4, LE);
+                    y10.intoMemorySegment(out, (d10 + c) * 4, LE);
+                    if (right) y11.intoMemorySegment(out, (d10 + cout + c) * 4, LE);
                 }
             }
             for (; c < cout; c++) {
                 int p = u * coutP + c;
                 float s0 = sRow(m, p, ps, 0), s1 = sRow(m, p, ps, 1), s2 = sRow(m, p, ps, 2), s3 = sRow(m, p, ps, 3);
                 float t0v = tRow(m, p, ps, 0), t1 = tRow(m, p, ps, 1), t2 = tRow(m, p, ps, 2), t3 = tRow(m, p, ps, 3);
-                out.setAtIndex(F, d00 + c, s0 + s1 + s2 + bv[c]);
-                if (right) out.setAtIndex(F, d00 + cout + c, t0v + t1 + t2 + bv[c]);
+                out.setAtIndex(F, d00 + c, ActivationKernels.rectify(s0 + s1 + s2 + bv[c], slope));
+                if (right) out.setAtIndex(F, d00 + cout + c, ActivationKernels.rectify(t0v + t1 + t2 + bv[c], slope));
                 if (two) {
-                    out.setAtIndex(F, d10 + c, s1 - s2 - s3 + bv[c]);
-                    if (right) out.setAtIndex(F, d10 + cout + c, t1 - t2 - t3 + bv[c]);
+                    out.setAtIndex(F, d10 + c, ActivationKernels.rectify(s1 - s2 - s3 + bv[c], slope));
+                    if (right) out.setAtIndex(F, d10 + cout + c, ActivationKernels.rectify(t1 - t2 - t3 + bv[c], slope));
                 }
             }
         }

@@ -2,6 +2,8 @@ package io.hush.engine.kernels;
 
 import io.hush.engine.ThreadPool;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 import java.lang.foreign.MemorySegment;
@@ -41,10 +43,10 @@ final class ConvWinograd4 {
 
     /** {@code out = conv(in, w) + bias}, contract of {@link ConvSimd#forward}; requires {@link ConvWinograd#supports}. */
     static void forward(ThreadPool pool, ConvGeom g, MemorySegment in, MemorySegment w, boolean kernelOI,
-                        MemorySegment bias, MemorySegment out) {
+                        MemorySegment bias, MemorySegment out, float slope) {
         int cin = g.cin(), cout = g.cout();
         float[] wk = packKernel(w, kernelOI, cin, cout);
-        run(pool, g.n(), g.h(), g.w(), cin, g.oh(), g.ow(), cout, g.pt(), g.pl(), in, wk, bias, out);
+        run(pool, g.n(), g.h(), g.w(), cin, g.oh(), g.ow(), cout, g.pt(), g.pl(), in, wk, bias, out, slope);
     }
 
     /** G rows (6x3), in double. */
@@ -91,9 +93,12 @@ final class ConvWinograd4 {
         return kernelOI ? (tap * cout + co) * cin + ci : (tap * cin + ci) * cout + co;
     }
 
-    /** Forward F(4x4,3x3) of {@code [n,h,w,cin]} -> {@code [n,oh,ow,cout]}, pads pt/pl (0..2), packed kernel wk. */
+    /**
+     * Forward F(4x4,3x3) of {@code [n,h,w,cin]} -> {@code [n,oh,ow,cout]}, pads pt/pl (0..2), packed kernel wk, then
+     * {@code x > 0 ? x : slope*x} as results are stored (slope 1: none).
+     */
     static void run(ThreadPool pool, int n, int h, int w, int cin, int oh, int ow, int cout, int pt, int pl,
-                    MemorySegment in, float[] wk, MemorySegment bias, MemorySegment out) {
+                    MemorySegment in, float[] wk, MemorySegment bias, MemorySegment out, float slope) {
         final int nb = ConvSimd.blocks(cout), coutP = nb * B;
         final int nT = (ow + 3) / 4, nTP = (nT + TC - 1) / TC * TC;     // tiles per row, rounded up to chunks
         final int wp = 4 * nTP + 2, rowF = wp * cin;                    // staged row: enough pixels for every tile
@@ -120,7 +125,7 @@ final class ConvWinograd4 {
                             else ConvWinograd.gemmTile(v, s0, cin, wk, wOff, cin, m, d0, coutP);
                         }
                     }
-                    outputTransform(m, coutP, cout, tmp, bvOff, t0, ow, rows, out, ((long) b * oh + oy0) * ow);
+                    outputTransform(m, coutP, cout, tmp, bvOff, t0, ow, rows, out, ((long) b * oh + oy0) * ow, slope);
                 }
             }
         });
@@ -207,9 +212,12 @@ final class ConvWinograd4 {
      * {@code tmp} (6x4 vectors), then each of the 4 columns gives the 4 output rows; stored where inside the output.
      */
     static void outputTransform(float[] m, int coutP, int cout, float[] tmp, int bvOff, int t0, int ow, int rows,
-                                MemorySegment out, long rowOut) {
+                                MemorySegment out, long rowOut, float slope) {
         int ps = TC * coutP;
         int vb = cout - cout % L;
+        // x > 0 ? x : slope*x (ReLU: +0), branch-free: a vector assigned on one path only is boxed by C2.
+        // act is all-false when slope is 1 (no activation), zero all-true for ReLU.
+        VectorMask<Float> act = S.maskAll(slope != 1f), zero = S.maskAll(slope == 0f);
         for (int u = 0; u < TC; u++) {
             int x0 = 4 * (t0 + u);
             if (x0 >= ow) break;
@@ -232,10 +240,16 @@ final class ConvWinograd4 {
                     FloatVector e4 = FloatVector.fromArray(S, tmp, q + 16 * L), e5 = FloatVector.fromArray(S, tmp, q + 20 * L);
                     FloatVector a = e1.add(e2), bb = e1.sub(e2), cc = e3.add(e4), dd = e3.sub(e4);
                     long d = (rowOut + x0 + j) * cout + c;
-                    e0.add(a).add(cc).add(bias).intoMemorySegment(out, d * 4, LE);
-                    if (rows > 1) bb.add(dd.mul(2f)).add(bias).intoMemorySegment(out, (d + (long) ow * cout) * 4, LE);
-                    if (rows > 2) a.add(cc.mul(4f)).add(bias).intoMemorySegment(out, (d + 2L * ow * cout) * 4, LE);
-                    if (rows > 3) bb.add(dd.mul(8f)).add(e5).add(bias).intoMemorySegment(out, (d + 3L * ow * cout) * 4, LE);
+                    FloatVector y0 = e0.add(a).add(cc).add(bias), y1 = bb.add(dd.mul(2f)).add(bias);
+                    FloatVector y2 = a.add(cc.mul(4f)).add(bias), y3 = bb.add(dd.mul(8f)).add(e5).add(bias);
+                    y0 = y0.blend(y0.mul(slope).blend(0f, zero), y0.compare(VectorOperators.GT, 0f).not().and(act));
+                    y1 = y1.blend(y1.mul(slope).blend(0f, zero), y1.compare(VectorOperators.GT, 0f).not().and(act));
+                    y2 = y2.blend(y2.mul(slope).blend(0f, zero), y2.compare(VectorOperators.GT, 0f).not().and(act));
+                    y3 = y3.blend(y3.mul(slope).blend(0f, zero), y3.compare(VectorOperators.GT, 0f).not().and(act));
+                    y0.intoMemorySegment(out, d * 4, LE);
+                    if (rows > 1) y1.intoMemorySegment(out, (d + (long) ow * cout) * 4, LE);
+                    if (rows > 2) y2.intoMemorySegment(out, (d + 2L * ow * cout) * 4, LE);
+                    if (rows > 3) y3.intoMemorySegment(out, (d + 3L * ow * cout) * 4, LE);
                 }
             }
             for (; c < cout; c++) {
@@ -248,7 +262,7 @@ final class ConvWinograd4 {
                 for (int j = 0; j < cols; j++) {
                     for (int i = 0; i < 6; i++) col[i] = t[i][j];
                     atRow(col, res);
-                    for (int i = 0; i < rows; i++) out.setAtIndex(F, (rowOut + (long) i * ow + x0 + j) * cout + c, (float) res[i] + bv);
+                    for (int i = 0; i < rows; i++) out.setAtIndex(F, (rowOut + (long) i * ow + x0 + j) * cout + c, ActivationKernels.rectify((float) res[i] + bv, slope));
                 }
             }
         }

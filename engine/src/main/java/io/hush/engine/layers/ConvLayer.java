@@ -94,9 +94,9 @@ public abstract sealed class ConvLayer extends WindowLayer implements KernelLaye
     public final void forward(Tensor[] in, Tensor out, Exec ex) {
         ConvGeom g = geometry(in[0].shape());
         MemorySegment x = in[0].data(), w = Int8Kernel.weights(kernel(), ex, this), y = out.data();
-        if (transposed) ConvKernels.backwardData(ex.pool, g, x, w, true, params.biasData(), y);
-        else ConvKernels.forward(ex.pool, g, x, w, false, params.biasData(), y);
-        activate(out, ex);
+        // the activation is applied by the kernels (as they store, where they can)
+        if (transposed) ConvKernels.backwardData(ex.pool, g, x, w, true, params.biasData(), activation, y);
+        else ConvKernels.forward(ex.pool, g, x, w, false, params.biasData(), activation, y);
     }
 
     /**
@@ -118,11 +118,6 @@ public abstract sealed class ConvLayer extends WindowLayer implements KernelLaye
             if (transposed) ConvKernels.forward(ex.pool, g, gp, w, true, MemorySegment.NULL, gx);
             else ConvKernels.backwardData(ex.pool, g, gp, w, false, MemorySegment.NULL, gx);
         }
-    }
-
-    /** Applies the fused activation to the output in place. */
-    void activate(Tensor out, Exec ex) {
-        FusedActivation.applyInPlace(ex.pool, activation, out.data(), out.size());
     }
 
     /** {@code gradOut * act'(out)} into scratch (or gradOut itself for a linear activation). */

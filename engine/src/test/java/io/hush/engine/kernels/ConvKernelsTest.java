@@ -130,6 +130,8 @@ class ConvKernelsTest extends TwoPools {
             ConvKernels.backwardData(two, g, gout, wT, true, MemorySegment.NULL, b3);
             assertArrayEquals(arr(b2, ni), arr(b3, ni), "backwardData kernelOI " + g);
 
+            activationsAsTheyStore(a, g, in, w, bo, gout, bi);
+
             // weight gradient
             MemorySegment rw = a.allocate(nk * 4, 64), bw = a.allocate(nk * 4, 64);
             ConvScalar.weightGrad(g, in, gout, rw);
@@ -150,6 +152,33 @@ class ConvKernelsTest extends TwoPools {
             MemorySegment bdb = a.allocate(g.cout() * 4L, 64);
             ConvScalar.biasGrad(abs(a, gout, no), (long) g.n() * g.oh() * g.ow(), g.cout(), bdb);
             compare("biasGrad " + g, rdb, db, bdb, g.cout(), g.n() * g.oh() * g.ow());
+        }
+    }
+
+    /**
+     * Every implementation with an activation (ReLU and LeakyReLU applied as results are stored where the kernel can,
+     * sigmoid in a pass after) gives the bits of the same implementation without it followed by the scalar activation.
+     */
+    static void activationsAsTheyStore(Arena a, ConvGeom g, MemorySegment in, MemorySegment w, MemorySegment bo,
+                                       MemorySegment gout, MemorySegment bi) {
+        long no = g.outSize(), ni = g.inSize();
+        MemorySegment plain = a.allocate(no * 4, 64), act = a.allocate(no * 4, 64);
+        MemorySegment plainB = a.allocate(ni * 4, 64), actB = a.allocate(ni * 4, 64);
+        for (Activation f : new Activation[] {Activation.RELU, Activation.leakyRelu(0.1f), Activation.SIGMOID}) {
+            for (ConvKernels.Forward path : ConvKernels.Forward.values()) {
+                if (!path.supports(g)) continue;
+                ConvKernels.forward(path, two, g, in, w, false, bo, plain);
+                ActivationKernels.applyScalar(f, plain, plain, 0, no);
+                ConvKernels.forward(path, two, g, in, w, false, bo, f, act);
+                assertArrayEquals(arr(plain, no), arr(act, no), "forward " + path + " with " + f + " " + g);
+            }
+            for (ConvKernels.BackwardData path : ConvKernels.BackwardData.values()) {
+                if (!path.supports(g)) continue;
+                ConvKernels.backwardData(path, two, g, gout, w, true, bi, plainB);
+                ActivationKernels.applyScalar(f, plainB, plainB, 0, ni);
+                ConvKernels.backwardData(path, two, g, gout, w, true, bi, f, actB);
+                assertArrayEquals(arr(plainB, ni), arr(actB, ni), "backwardData " + path + " with " + f + " " + g);
+            }
         }
     }
 
