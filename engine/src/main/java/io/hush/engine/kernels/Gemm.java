@@ -28,9 +28,10 @@ import java.nio.ByteOrder;
  * (edge tiles copy only their valid corner), so the hot kernel has no masks or branches.
  *
  * <p><b>Small M</b> (1..3 rows, i.e. Dense at batch 1): the product is memory-bound on B (39 MB for a 3136x3136
- * kernel), so packing would only add traffic. Threads split the columns; for a row-major B ({@code bCs == 1})
- * each thread streams B rows k by k (4 at a time) into a C row slice that stays in L1; for a column-major B
- * ({@code bRs == 1}, i.e. {@code Wᵀ} in backward) each C element is a unit-stride dot product.
+ * kernel), so packing would only add traffic. For a row-major B ({@code bCs == 1}) threads split K into fixed
+ * chunks of whole rows, each a contiguous run of memory streamed into a partial-sum row in L1, and the partial sums
+ * are added in chunk order (the chunks do not depend on the thread count); for a column-major B ({@code bRs == 1},
+ * i.e. {@code Wᵀ} in backward) threads split the columns and each C element is a unit-stride dot product.
  */
 public final class Gemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -56,7 +57,7 @@ public final class Gemm {
     public enum Path {
         /** {@link GemmScalar}: the reference (rows split over threads). Any operands. */
         SCALAR,
-        /** {@link #gemvRow}: B's rows streamed into C row slices. Needs a row-major B ({@code bCs == 1}). */
+        /** {@link #gemvRows}: B split along K into chunks of whole rows, streamed. Needs a row-major B ({@code bCs == 1}). */
         GEMV_ROWS,
         /** {@link #gemvDot}: unit-stride dot products. Needs a column-major B and contiguous A rows ({@code bRs, aCs == 1}). */
         GEMV_DOTS,
@@ -104,14 +105,13 @@ public final class Gemm {
         }
         switch (path) {
             case SCALAR -> GemmScalar.gemm(pool, m, n, k, a, aRs, aCs, b, bRs, bCs, c, bias, act);
-            case GEMV_ROWS, GEMV_DOTS -> {
-                boolean rows = path == Path.GEMV_ROWS;
+            case GEMV_ROWS -> gemvRows(pool, m, n, k, a, aRs, aCs, b, bRs, c, bias, act);
+            case GEMV_DOTS -> {
                 int units = (n + GEMV_UNIT - 1) / GEMV_UNIT;
                 pool.parallelFor(units, (lo, hi, t) -> {
                     int j0 = lo * GEMV_UNIT, j1 = Math.min(n, hi * GEMV_UNIT);
                     for (int i = 0; i < m; i++) {
-                        if (rows) gemvRow(k, a, i * aRs, aCs, b, bRs, c, (long) i * n, j0, j1);
-                        else gemvDot(k, a, i * aRs, b, bCs, c, (long) i * n, j0, j1);
+                        gemvDot(k, a, i * aRs, b, bCs, c, (long) i * n, j0, j1);
                         epilogue(c, (long) i * n, bias, act, j0, j1);
                     }
                 });
@@ -327,54 +327,127 @@ public final class Gemm {
     }
 
     /**
-     * Small-M, row-major B: C[row, j0..j1) = sum_k A(row,k) B[k, j0..j1), streaming 4 rows of B per pass over the
-     * C slice (which stays in L1). Per element the sum order is k ascending with one FMA per k.
+     * Rows of B per chunk of the small-M, row-major-B path: about 64 chunks whatever the thread count (so the sums,
+     * and the results, do not depend on it), at least 4 rows, and a chunk of at most about 512 KB when K allows, so
+     * that with 2-3 rows of A the chunk is re-read from L2.
      */
-    static void gemvRow(int k, MemorySegment a, long aOff, long aCs, MemorySegment b, long bRs,
-                        MemorySegment c, long cRow, int j0, int j1) {
-        int jv = j0 + (j1 - j0) / VL * VL;
-        for (int j = j0; j < j1; j++) c.setAtIndex(F, cRow + j, 0f);
-        int kk = 0;
-        for (; kk + 4 <= k; kk += 4) {
+    static int gemvChunkRows(int k, long rowBytes) {
+        int rows = Math.max(4, (k + 63) / 64);
+        int fit = (int) Math.max(4, (512L << 10) / Math.max(1, rowBytes));
+        return Math.min(rows, fit);
+    }
+
+    /**
+     * The caller's array for the small-M path's partial sums, {@code [chunks][m][n]} floats (grown, never shrunk);
+     * the pool's threads write disjoint chunks of it while the caller waits in {@code parallelFor}.
+     */
+    static float[] gemvPartials(long floats) {
+        if (floats > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("Gemm: too many partial sums: " + floats);
+        float[] p = PARTIALS.get();
+        if (p.length < floats) {
+            p = new float[(int) floats];
+            PARTIALS.set(p);
+        }
+        return p;
+    }
+
+    private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
+
+    /**
+     * Small-M, row-major B, split along K: threads take whole chunks of {@link #gemvChunkRows} rows of B, so each
+     * reads one contiguous run of memory (splitting the columns instead had every thread stream many half-rows, each
+     * a new prefetch stream: measured ~20% slower at 2 threads on a 3136x3136 kernel, bound by memory bandwidth). Each
+     * chunk's partial sums go to its own slot; a second pass adds the slots in chunk order, then the epilogue.
+     */
+    static void gemvRows(ThreadPool pool, int m, int n, int k, MemorySegment a, long aRs, long aCs, MemorySegment b,
+                         long bRs, MemorySegment c, MemorySegment bias, Activation act) {
+        int kc = gemvChunkRows(k, (long) n * 4), chunks = Math.max(1, (k + kc - 1) / kc);
+        float[] p = gemvPartials((long) chunks * m * n);
+        pool.parallelFor(chunks, (lo, hi, t) -> {
+            for (int ch = lo; ch < hi; ch++) {
+                int k0 = ch * kc, k1 = Math.min(k, k0 + kc);
+                for (int i = 0; i < m; i++) {
+                    gemvChunk(k0, k1, n, a, i * aRs, aCs, b, bRs, p, (ch * m + i) * n);
+                }
+            }
+        });
+        int units = (n + GEMV_UNIT - 1) / GEMV_UNIT;
+        pool.parallelFor(units, (lo, hi, t) -> {
+            int j0 = lo * GEMV_UNIT, j1 = Math.min(n, hi * GEMV_UNIT);
+            for (int i = 0; i < m; i++) {
+                sumChunks(p, chunks, m, n, i, null, c, (long) i * n, j0, j1);
+                epilogue(c, (long) i * n, bias, act, j0, j1);
+            }
+        });
+    }
+
+    /**
+     * {@code p[pOff + j] = sum_{k0 <= kk < k1} A(kk) B[kk, j]} for every column j: B's rows k0..k1 read in order, two
+     * at a time, into the partial-sum row (in L1). Per element the sum runs kk ascending with one FMA per kk.
+     */
+    static void gemvChunk(int k0, int k1, int n, MemorySegment a, long aOff, long aCs, MemorySegment b, long bRs,
+                          float[] p, int pOff) {
+        int nv = n / VL * VL;
+        java.util.Arrays.fill(p, pOff, pOff + n, 0f);
+        int kk = k0;
+        for (; kk + 2 <= k1; kk += 2) {
             float x0 = a.getAtIndex(F, aOff + kk * aCs), x1 = a.getAtIndex(F, aOff + (kk + 1) * aCs);
-            float x2 = a.getAtIndex(F, aOff + (kk + 2) * aCs), x3 = a.getAtIndex(F, aOff + (kk + 3) * aCs);
-            long r0 = kk * bRs, r1 = r0 + bRs, r2 = r1 + bRs, r3 = r2 + bRs;
             FloatVector v0 = FloatVector.broadcast(S, x0), v1 = FloatVector.broadcast(S, x1);
-            FloatVector v2 = FloatVector.broadcast(S, x2), v3 = FloatVector.broadcast(S, x3);
-            int j = j0;
-            for (; j < jv; j += VL) {
-                long co = (cRow + j) * 4;
-                FloatVector acc = FloatVector.fromMemorySegment(S, c, co, LE);
+            long r0 = kk * bRs, r1 = r0 + bRs;
+            for (int j = 0; j < nv; j += VL) {
+                FloatVector acc = FloatVector.fromArray(S, p, pOff + j);
                 acc = FloatVector.fromMemorySegment(S, b, (r0 + j) * 4, LE).fma(v0, acc);
                 acc = FloatVector.fromMemorySegment(S, b, (r1 + j) * 4, LE).fma(v1, acc);
-                acc = FloatVector.fromMemorySegment(S, b, (r2 + j) * 4, LE).fma(v2, acc);
-                acc = FloatVector.fromMemorySegment(S, b, (r3 + j) * 4, LE).fma(v3, acc);
-                acc.intoMemorySegment(c, co, LE);
+                acc.intoArray(p, pOff + j);
             }
-            for (; j < j1; j++) {
-                float acc = c.getAtIndex(F, cRow + j);
-                acc = Math.fma(b.getAtIndex(F, r0 + j), x0, acc);
-                acc = Math.fma(b.getAtIndex(F, r1 + j), x1, acc);
-                acc = Math.fma(b.getAtIndex(F, r2 + j), x2, acc);
-                acc = Math.fma(b.getAtIndex(F, r3 + j), x3, acc);
-                c.setAtIndex(F, cRow + j, acc);
+            for (int j = nv; j < n; j++) {
+                float acc = Math.fma(b.getAtIndex(F, r0 + j), x0, p[pOff + j]);
+                p[pOff + j] = Math.fma(b.getAtIndex(F, r1 + j), x1, acc);
             }
         }
-        for (; kk < k; kk++) {
+        for (; kk < k1; kk++) {
             float x0 = a.getAtIndex(F, aOff + kk * aCs);
-            long r0 = kk * bRs;
             FloatVector v0 = FloatVector.broadcast(S, x0);
-            int j = j0;
-            for (; j < jv; j += VL) {
-                long co = (cRow + j) * 4;
-                FloatVector.fromMemorySegment(S, b, (r0 + j) * 4, LE).fma(v0, FloatVector.fromMemorySegment(S, c, co, LE))
-                        .intoMemorySegment(c, co, LE);
+            long r0 = kk * bRs;
+            for (int j = 0; j < nv; j += VL) {
+                FloatVector.fromMemorySegment(S, b, (r0 + j) * 4, LE).fma(v0, FloatVector.fromArray(S, p, pOff + j))
+                        .intoArray(p, pOff + j);
             }
-            for (; j < j1; j++) c.setAtIndex(F, cRow + j, Math.fma(b.getAtIndex(F, r0 + j), x0, c.getAtIndex(F, cRow + j)));
+            for (int j = nv; j < n; j++) p[pOff + j] = Math.fma(b.getAtIndex(F, r0 + j), x0, p[pOff + j]);
         }
     }
 
-    // Kept apart from gemvRow for C2: different loop nest (dot products, lanes reduced once), vectors in locals.
+    /**
+     * {@code C[row, j0..j1) = sum over chunks, in chunk order, of p[chunk][i][j]}, times {@code scales[j]} when given
+     * (int8 weights).
+     */
+    static void sumChunks(float[] p, int chunks, int m, int n, int i, MemorySegment scales, MemorySegment c, long cRow,
+                          int j0, int j1) {
+        int stride = m * n, first = i * n;
+        int j = j0;
+        // Two loops rather than a conditional multiply: a vector assigned on one path only is boxed by C2.
+        if (scales == null) {
+            for (; j + VL <= j1; j += VL) {
+                FloatVector s = FloatVector.fromArray(S, p, first + j);
+                for (int ch = 1; ch < chunks; ch++) s = s.add(FloatVector.fromArray(S, p, ch * stride + first + j));
+                s.intoMemorySegment(c, (cRow + j) * 4, LE);
+            }
+        } else {
+            for (; j + VL <= j1; j += VL) {
+                FloatVector s = FloatVector.fromArray(S, p, first + j);
+                for (int ch = 1; ch < chunks; ch++) s = s.add(FloatVector.fromArray(S, p, ch * stride + first + j));
+                s.mul(FloatVector.fromMemorySegment(S, scales, j * 4L, LE)).intoMemorySegment(c, (cRow + j) * 4, LE);
+            }
+        }
+        for (; j < j1; j++) {
+            float s = p[first + j];
+            for (int ch = 1; ch < chunks; ch++) s += p[ch * stride + first + j];
+            if (scales != null) s *= scales.getAtIndex(F, j);
+            c.setAtIndex(F, cRow + j, s);
+        }
+    }
+
+    // Kept apart from gemvChunk for C2: different loop nest (dot products, lanes reduced once), vectors in locals.
     /**
      * Small-M, column-major B (B(k,j) at j*bCs + k) and contiguous A row: each C element is a unit-stride dot
      * product; four columns at a time share the loads of A. Lanes are reduced once per element.

@@ -21,13 +21,13 @@ import java.nio.ByteOrder;
  *       from there: a conv kernel is re-read from L1 thousands of times per call, so widening it in the inner loop
  *       would only add work).</li>
  *   <li>{@link #gemm}: {@code C[M,N] = act(bias + scale[j] * A[M,K] · Q[K,N])} for Dense. Few rows (batch 1-3) is
- *       memory-bound on the weights, which is where int8 pays: threads split the columns and stream Q's rows (4 at a
- *       time) into a C row slice that stays in L1, with the int8 codes widened in registers; the scale and bias are
- *       applied once per output. Many rows go through {@link Gemm}'s blocking, Q's panels widened (and scaled) while
+ *       memory-bound on the weights, which is where int8 pays: threads take fixed chunks of Q's rows (contiguous
+ *       bytes) into partial sums in L1, with the int8 codes widened in registers; the partial sums are added in chunk
+ *       order, then the scale and bias are applied once per output. Many rows go through {@link Gemm}'s blocking, Q's panels widened (and scaled) while
  *       they are packed.</li>
  * </ul>
- * Every output element is computed by one thread in a fixed order (columns are split, never the sum), so results do
- * not depend on the thread count. Each SIMD kernel has a scalar twin ({@code *Scalar}) that tests compare it with.
+ * Every output element is computed in a fixed order (the few-rows path's chunks of K are fixed, the many-rows path
+ * splits columns), so results do not depend on the thread count. Each SIMD kernel has a scalar twin ({@code *Scalar}) that tests compare it with.
  */
 public final class Int8Kernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -45,7 +45,7 @@ public final class Int8Kernels {
     private static final ByteOrder LE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat F = ValueLayout.JAVA_FLOAT_UNALIGNED;
     private static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
-    /** Column unit of the few-rows path's thread split: whole byte vectors. */
+    /** Column unit of the few-rows path's final pass (sums, scales, epilogue) over threads. */
     static final int UNIT = 4 * VL;
 
     private Int8Kernels() {}
@@ -103,16 +103,7 @@ public final class Int8Kernels {
             return;
         }
         if (path == Gemm.Path.GEMV_ROWS) {
-            int units = (n + UNIT - 1) / UNIT;
-            pool.parallelFor(units, (lo, hi, t) -> {
-                int j0 = lo * UNIT, j1 = Math.min(n, hi * UNIT);
-                for (int i = 0; i < m; i++) {
-                    long row = (long) i * n;
-                    gemvRow(k, n, a, i * aRs, aCs, codes, c, row, j0, j1);
-                    scaleColumns(c, row, scales, j0, j1);
-                    Gemm.epilogue(c, row, bias, act, j0, j1);
-                }
-            });
+            gemvRows(pool, m, n, k, a, aRs, aCs, codes, scales, c, bias, act);
             return;
         }
         int mp = (m + Gemm.MR - 1) / Gemm.MR * Gemm.MR;
@@ -124,76 +115,79 @@ public final class Int8Kernels {
     }
 
     /**
-     * Few rows: {@code C[row, j0..j1) = sum_k A(k) Q[k, j0..j1)} (no scale yet); per element the sum runs k ascending
-     * with one FMA per k. The whole vectors' columns and the scalar tail are separate loops: with the tail inside the
-     * k loop C2 compiled the vector loop ~1.4x slower.
+     * Few rows, as {@link Gemm}'s row-major small-M path: threads take fixed chunks of whole rows of Q (one contiguous
+     * run of bytes each) into per-chunk partial sums, which a second pass adds in chunk order, scales per column and
+     * hands to the epilogue. Splitting the columns instead measured ~20% slower at 2 threads (3136x3136 codes).
      */
-    static void gemvRow(int k, int n, MemorySegment a, long aOff, long aCs, MemorySegment q, MemorySegment c, long cRow,
-                        int j0, int j1) {
-        int w = 2 * VL;
-        int jv = SIMD ? j0 + (j1 - j0) / w * w : j0;
-        c.asSlice(4 * (cRow + j0), 4L * (j1 - j0)).fill((byte) 0);
-        if (jv > j0) gemvVectors(k, n, a, aOff, aCs, q, c, cRow, j0, jv);
-        if (j1 > jv) gemvScalarColumns(k, n, a, aOff, aCs, q, c, cRow, jv, j1);
+    static void gemvRows(ThreadPool pool, int m, int n, int k, MemorySegment a, long aRs, long aCs, MemorySegment codes,
+                         MemorySegment scales, MemorySegment c, MemorySegment bias, Activation act) {
+        int kc = Gemm.gemvChunkRows(k, n), chunks = Math.max(1, (k + kc - 1) / kc);
+        float[] p = Gemm.gemvPartials((long) chunks * m * n);
+        pool.parallelFor(chunks, (lo, hi, t) -> {
+            for (int ch = lo; ch < hi; ch++) {
+                int k0 = ch * kc, k1 = Math.min(k, k0 + kc);
+                for (int i = 0; i < m; i++) gemvChunk(k0, k1, n, a, i * aRs, aCs, codes, p, (ch * m + i) * n);
+            }
+        });
+        int units = (n + UNIT - 1) / UNIT;
+        pool.parallelFor(units, (lo, hi, t) -> {
+            int j0 = lo * UNIT, j1 = Math.min(n, hi * UNIT);
+            for (int i = 0; i < m; i++) {
+                Gemm.sumChunks(p, chunks, m, n, i, scales, c, (long) i * n, j0, j1);
+                Gemm.epilogue(c, (long) i * n, bias, act, j0, j1);
+            }
+        });
     }
 
-    /** Columns [j0,j1) (a multiple of two vectors): 4 rows of Q per pass over the C slice, which stays in L1. */
-    private static void gemvVectors(int k, int n, MemorySegment a, long aOff, long aCs, MemorySegment q, MemorySegment c,
-                                    long cRow, int j0, int j1) {
+    /**
+     * {@code p[pOff + j] = sum_{k0 <= kk < k1} A(kk) Q[kk, j]} (codes, no scale yet): Q's rows read in order, two at a
+     * time, widened in registers, into the partial-sum row (in L1); per element kk ascending, one FMA per kk. The
+     * whole vector pairs and the scalar tail are separate loops: with the tail inside the k loop C2 compiled the
+     * vector loop ~1.4x slower.
+     */
+    static void gemvChunk(int k0, int k1, int n, MemorySegment a, long aOff, long aCs, MemorySegment q, float[] p,
+                          int pOff) {
         int w = 2 * VL;
-        int kk = 0;
-        for (; kk + 4 <= k; kk += 4) {
+        int nv = SIMD ? n / w * w : 0;
+        java.util.Arrays.fill(p, pOff, pOff + n, 0f);
+        if (nv > 0) gemvChunkVectors(k0, k1, n, nv, a, aOff, aCs, q, p, pOff);
+        if (n > nv) {
+            for (int kk = k0; kk < k1; kk++) {
+                float x = a.getAtIndex(F, aOff + kk * aCs);
+                long r = (long) kk * n;
+                for (int j = nv; j < n; j++) p[pOff + j] = Math.fma(q.get(I8, r + j), x, p[pOff + j]);
+            }
+        }
+    }
+
+    /** Columns [0,nv) (a multiple of two vectors) of {@link #gemvChunk}. */
+    private static void gemvChunkVectors(int k0, int k1, int n, int nv, MemorySegment a, long aOff, long aCs,
+                                         MemorySegment q, float[] p, int pOff) {
+        int w = 2 * VL;
+        int kk = k0;
+        for (; kk + 2 <= k1; kk += 2) {
             FloatVector v0 = FloatVector.broadcast(S, a.getAtIndex(F, aOff + kk * aCs));
             FloatVector v1 = FloatVector.broadcast(S, a.getAtIndex(F, aOff + (kk + 1) * aCs));
-            FloatVector v2 = FloatVector.broadcast(S, a.getAtIndex(F, aOff + (kk + 2) * aCs));
-            FloatVector v3 = FloatVector.broadcast(S, a.getAtIndex(F, aOff + (kk + 3) * aCs));
-            long r0 = (long) kk * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-            for (int j = j0; j < j1; j += w) {
-                long co = (cRow + j) * 4;
-                FloatVector lo = FloatVector.fromMemorySegment(S, c, co, LE);
-                FloatVector hi = FloatVector.fromMemorySegment(S, c, co + 4L * VL, LE);
+            long r0 = (long) kk * n, r1 = r0 + n;
+            for (int j = 0; j < nv; j += w) {
+                FloatVector lo = FloatVector.fromArray(S, p, pOff + j);
+                FloatVector hi = FloatVector.fromArray(S, p, pOff + j + VL);
                 lo = lo(q, r0 + j).fma(v0, lo);
                 hi = hi(q, r0 + j).fma(v0, hi);
                 lo = lo(q, r1 + j).fma(v1, lo);
                 hi = hi(q, r1 + j).fma(v1, hi);
-                lo = lo(q, r2 + j).fma(v2, lo);
-                hi = hi(q, r2 + j).fma(v2, hi);
-                lo = lo(q, r3 + j).fma(v3, lo);
-                hi = hi(q, r3 + j).fma(v3, hi);
-                lo.intoMemorySegment(c, co, LE);
-                hi.intoMemorySegment(c, co + 4L * VL, LE);
+                lo.intoArray(p, pOff + j);
+                hi.intoArray(p, pOff + j + VL);
             }
         }
-        for (; kk < k; kk++) {
+        for (; kk < k1; kk++) {
             FloatVector v0 = FloatVector.broadcast(S, a.getAtIndex(F, aOff + kk * aCs));
             long r0 = (long) kk * n;
-            for (int j = j0; j < j1; j += w) {
-                long co = (cRow + j) * 4;
-                lo(q, r0 + j).fma(v0, FloatVector.fromMemorySegment(S, c, co, LE)).intoMemorySegment(c, co, LE);
-                hi(q, r0 + j).fma(v0, FloatVector.fromMemorySegment(S, c, co + 4L * VL, LE)).intoMemorySegment(c, co + 4L * VL, LE);
+            for (int j = 0; j < nv; j += w) {
+                lo(q, r0 + j).fma(v0, FloatVector.fromArray(S, p, pOff + j)).intoArray(p, pOff + j);
+                hi(q, r0 + j).fma(v0, FloatVector.fromArray(S, p, pOff + j + VL)).intoArray(p, pOff + j + VL);
             }
         }
-    }
-
-    /** Columns [j0,j1) one at a time (fewer than two vectors' worth at the end of a range), k ascending. */
-    private static void gemvScalarColumns(int k, int n, MemorySegment a, long aOff, long aCs, MemorySegment q,
-                                          MemorySegment c, long cRow, int j0, int j1) {
-        for (int kk = 0; kk < k; kk++) {
-            float x = a.getAtIndex(F, aOff + kk * aCs);
-            long r = (long) kk * n;
-            for (int j = j0; j < j1; j++) c.setAtIndex(F, cRow + j, Math.fma(q.get(I8, r + j), x, c.getAtIndex(F, cRow + j)));
-        }
-    }
-
-    /** C[row, j0..j1) *= scales[j0..j1). */
-    static void scaleColumns(MemorySegment c, long cRow, MemorySegment scales, int j0, int j1) {
-        int j = j0;
-        for (; j + VL <= j1; j += VL) {
-            long co = (cRow + j) * 4;
-            FloatVector.fromMemorySegment(S, c, co, LE).mul(FloatVector.fromMemorySegment(S, scales, 4L * j, LE))
-                    .intoMemorySegment(c, co, LE);
-        }
-        for (; j < j1; j++) c.setAtIndex(F, cRow + j, c.getAtIndex(F, cRow + j) * scales.getAtIndex(F, j));
     }
 
     /**
