@@ -86,7 +86,8 @@ public final class PoolKernels {
                 // the lane mask is made inside the window kernels: a VectorMask passed to a call C2 does not inline
                 // is boxed (a mask object and a boolean[] per call, ~6 MB per seed-network batch of 128)
                 for (int c = 0; c < C; c += vl) {
-                    if (max) window(g, x, y, arg, withArg, xBase, yOff, c, kh0, kh1, kw0, kw1);
+                    if (max && c + vl <= C) windowWhole(g, x, y, arg, withArg, xBase, yOff, c, kh0, kh1, kw0, kw1);
+                    else if (max) window(g, x, y, arg, withArg, xBase, yOff, c, kh0, kh1, kw0, kw1);
                     else AveragePoolKernels.window(g, x, y, xBase, yOff, c, kh0, kh1, kw0, kw1, count);
                 }
             }
@@ -114,6 +115,30 @@ public final class PoolKernels {
         }
         best.intoMemorySegment(y, (yOff + c) * 4, LE, m);
         if (withArg) bestIdx.intoMemorySegment(arg, (yOff + c) * 4, LE, m);
+    }
+
+    /**
+     * {@link #window} for a whole vector of channels ({@code c + lanes <= C}), without a mask: masked segment loads
+     * and stores measured 4.6x slower on AVX-512 even with every lane set (see BatchNormKernels).
+     */
+    private static void windowWhole(Geometry g, MemorySegment x, MemorySegment y, MemorySegment arg, boolean withArg,
+                                    long xBase, long yOff, int c, int kh0, int kh1, int kw0, int kw1) {
+        int C = g.c();
+        long first = (xBase + (long) kh0 * g.w() + kw0) * C + c;
+        FloatVector best = FloatVector.fromMemorySegment(S, x, first * 4, LE);
+        FloatVector bestIdx = FloatVector.broadcast(S, kh0 * g.pw() + kw0);
+        // every cell, the first again included, as in window (C2 must not box the loop-carried vectors)
+        for (int kh = kh0; kh < kh1; kh++) {
+            for (int kw = kw0; kw < kw1; kw++) {
+                long off = (xBase + (long) kh * g.w() + kw) * C + c;
+                FloatVector v = FloatVector.fromMemorySegment(S, x, off * 4, LE);
+                VectorMask<Float> gt = v.compare(VectorOperators.GT, best);
+                best = best.blend(v, gt);
+                bestIdx = bestIdx.blend(kh * g.pw() + kw, gt);
+            }
+        }
+        best.intoMemorySegment(y, (yOff + c) * 4, LE);
+        if (withArg) bestIdx.intoMemorySegment(arg, (yOff + c) * 4, LE);
     }
 
     /** Scalar reference of {@link #maxPool}. */
