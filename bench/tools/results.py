@@ -12,6 +12,7 @@ Per-layer results (ConvBench, DenseBench, PoolBench, BatchNormBench; params impl
 table, SIMD next to the scalar reference of the same case, direction and thread count; absent in quick mode.
 """
 import json
+import os
 import sys
 
 CASES = [  # (label, hush benchmark, case param, peer ORT benchmark, peer PyTorch benchmark)
@@ -331,8 +332,19 @@ def e2e_main(path, meta_path):
     o.append("")
     import re
 
-    def short(cmd):  # the peer's class path (benchmarks.jar and the local Maven repository's jars) in one word
-        return re.sub(r"-cp \S+", "-cp BENCH_CLASSPATH", cmd)
+    root = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")) + os.sep
+
+    def short(cmd):
+        """The command as a reader runs it from the repository root: the peer's class path (benchmarks.jar and the
+        local Maven repository's jars) in one word, the JDK's java as `java`, this checkout's paths relative."""
+        words = []
+        for w in re.sub(r"-cp \S+", "-cp BENCH_CLASSPATH", cmd).split(" "):
+            if w.endswith(os.sep + "bin" + os.sep + "java"):
+                w = "java"
+            elif w == root + "hush":
+                w = "./hush"
+            words.append(w.replace(root, ""))
+        return " ".join(words)
     for c in cases:
         o.append(f"- {c['name']}: A `{short(c['a'])}`; B `{short(c['b'])}`")
     o.append("")
