@@ -8,7 +8,8 @@ import java.lang.foreign.MemorySegment;
  * Pointwise activations over whole buffers of {@code n} floats, split over a pool's threads in
  * {@link Elementwise#BLOCK}-float chunks (the chunks do not depend on the thread count, so neither do the results):
  * what a layer with a fused activation runs after its main kernel (Dense; a convolution when its kernel cannot apply
- * the activation as it stores, see {@link ConvKernels#forward}) and at the start of its backward pass. The loops themselves are {@link ActivationKernels}'.
+ * the activation as it stores, see {@link ConvKernels#forward}) and at the start of its backward pass. The loops
+ * themselves are {@link ActivationKernels}'.
  */
 public final class FusedActivation {
     private FusedActivation() {}

@@ -105,7 +105,9 @@ public final class Gemm {
         }
         switch (path) {
             case SCALAR -> GemmScalar.gemm(pool, m, n, k, a, aRs, aCs, b, bRs, bCs, c, bias, act);
-            case GEMV_ROWS -> gemvRows(pool, m, n, k, a, aRs, aCs, b, bRs, c, bias, act);
+            case GEMV_ROWS -> gemvRows(pool, m, n, k, (long) n * 4,
+                    (k0, k1, i, p, pOff) -> gemvChunk(k0, k1, n, a, i * aRs, aCs, b, bRs, p, pOff),
+                    MemorySegment.NULL, c, bias, act);
             case GEMV_DOTS -> {
                 int units = (n + GEMV_UNIT - 1) / GEMV_UNIT;
                 pool.parallelFor(units, (lo, hi, t) -> {
@@ -134,13 +136,20 @@ public final class Gemm {
      * allocates nothing); {@link Int8Kernels} packs into it too.
      */
     static float[] packedA(long floats) {
-        if (floats > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("Gemm: A too large to pack: " + floats + " floats");
-        float[] ap = PACK_A.get();
-        if (ap.length < floats) {
-            ap = new float[(int) floats];
-            PACK_A.set(ap);
+        return grown(PACK_A, floats, "A too large to pack");
+    }
+
+    /** The calling thread's array in {@code slot}, grown to at least {@code floats} (never shrunk). */
+    private static float[] grown(ThreadLocal<float[]> slot, long floats, String tooLarge) {
+        if (floats > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("Gemm: " + tooLarge + ": " + floats + " floats");
         }
-        return ap;
+        float[] a = slot.get();
+        if (a.length < floats) {
+            a = new float[(int) floats];
+            slot.set(a);
+        }
+        return a;
     }
 
     /** Per thread: packed A, {@code [ceil(K/KC)][ceil(M/MR)][KC][MR]} floats (see {@link #packA}). */
@@ -342,41 +351,42 @@ public final class Gemm {
      * the pool's threads write disjoint chunks of it while the caller waits in {@code parallelFor}.
      */
     static float[] gemvPartials(long floats) {
-        if (floats > Integer.MAX_VALUE - 64) throw new IllegalArgumentException("Gemm: too many partial sums: " + floats);
-        float[] p = PARTIALS.get();
-        if (p.length < floats) {
-            p = new float[(int) floats];
-            PARTIALS.set(p);
-        }
-        return p;
+        return grown(PARTIALS, floats, "too many partial sums");
     }
 
     private static final ThreadLocal<float[]> PARTIALS = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** One chunk of the small-M row path: {@code p[pOff..pOff+n)} = row i of A over rows k0..k1 of the weights. */
+    interface RowChunk {
+        void sum(int k0, int k1, int i, float[] p, int pOff);
+    }
 
     /**
      * Small-M, row-major B, split along K: threads take whole chunks of {@link #gemvChunkRows} rows of B, so each
      * reads one contiguous run of memory (splitting the columns instead had every thread stream many half-rows, each
      * a new prefetch stream: measured ~20% slower at 2 threads on a 3136x3136 kernel, bound by memory bandwidth). Each
-     * chunk's partial sums go to its own slot; a second pass adds the slots in chunk order, then the epilogue.
+     * chunk's partial sums go to its own slot; a second pass adds the slots in chunk order, multiplies by
+     * {@code scales} (per column, int8 weights; NULL: none), then the epilogue. {@code rowBytes}: bytes per row of
+     * the weights; {@code chunk} sums one chunk ({@link #gemvChunk}, or {@link Int8Kernels}'s for int8 codes).
      */
-    static void gemvRows(ThreadPool pool, int m, int n, int k, MemorySegment a, long aRs, long aCs, MemorySegment b,
-                         long bRs, MemorySegment c, MemorySegment bias, Activation act) {
-        int kc = gemvChunkRows(k, (long) n * 4), chunks = Math.max(1, (k + kc - 1) / kc);
+    static void gemvRows(ThreadPool pool, int m, int n, int k, long rowBytes, RowChunk chunk, MemorySegment scales,
+                         MemorySegment c, MemorySegment bias, Activation act) {
+        int kc = gemvChunkRows(k, rowBytes), chunks = Math.max(1, (k + kc - 1) / kc);
         float[] p = gemvPartials((long) chunks * m * n);
         pool.parallelFor(chunks, (lo, hi, t) -> {
             for (int ch = lo; ch < hi; ch++) {
                 int k0 = ch * kc, k1 = Math.min(k, k0 + kc);
-                for (int i = 0; i < m; i++) {
-                    gemvChunk(k0, k1, n, a, i * aRs, aCs, b, bRs, p, (ch * m + i) * n);
-                }
+                for (int i = 0; i < m; i++) chunk.sum(k0, k1, i, p, (ch * m + i) * n);
             }
         });
         int units = (n + GEMV_UNIT - 1) / GEMV_UNIT;
         pool.parallelFor(units, (lo, hi, t) -> {
             int j0 = lo * GEMV_UNIT, j1 = Math.min(n, hi * GEMV_UNIT);
             for (int i = 0; i < m; i++) {
-                sumChunks(p, chunks, m, n, i, null, c, (long) i * n, j0, j1);
-                epilogue(c, (long) i * n, bias, act, j0, j1);
+                long row = (long) i * n;
+                sumChunks(p, chunks, m, n, i, c, row, j0, j1);
+                if (scales.byteSize() > 0) scaleColumns(c, row, scales, j0, j1);
+                epilogue(c, row, bias, act, j0, j1);
             }
         });
     }
@@ -391,7 +401,8 @@ public final class Gemm {
         java.util.Arrays.fill(p, pOff, pOff + n, 0f);
         int kk = k0;
         // Four rows per pass over the partial-sum row: four streams of B in flight, one load and store of the sums per
-        // four FMAs (one core, 3136x3136: 1 row 23, 2 rows 31, 4 rows 36, 8 rows 23 GB/s; 8 streams defeat the prefetcher)
+        // four FMAs (one core, 3136x3136: 1 row 23, 2 rows 31, 4 rows 36, 8 rows 23 GB/s: eight streams are too many
+        // for the prefetcher)
         for (; kk + 4 <= k1; kk += 4) {
             float x0 = a.getAtIndex(F, aOff + kk * aCs), x1 = a.getAtIndex(F, aOff + (kk + 1) * aCs);
             float x2 = a.getAtIndex(F, aOff + (kk + 2) * aCs), x3 = a.getAtIndex(F, aOff + (kk + 3) * aCs);
@@ -425,34 +436,31 @@ public final class Gemm {
         }
     }
 
-    /**
-     * {@code C[row, j0..j1) = sum over chunks, in chunk order, of p[chunk][i][j]}, times {@code scales[j]} when given
-     * (int8 weights).
-     */
-    static void sumChunks(float[] p, int chunks, int m, int n, int i, MemorySegment scales, MemorySegment c, long cRow,
-                          int j0, int j1) {
+    /** {@code C[row, j0..j1) = sum over chunks, in chunk order, of p[chunk][i][j]}. */
+    static void sumChunks(float[] p, int chunks, int m, int n, int i, MemorySegment c, long cRow, int j0, int j1) {
         int stride = m * n, first = i * n;
         int j = j0;
-        // Two loops rather than a conditional multiply: a vector assigned on one path only is boxed by C2.
-        if (scales == null) {
-            for (; j + VL <= j1; j += VL) {
-                FloatVector s = FloatVector.fromArray(S, p, first + j);
-                for (int ch = 1; ch < chunks; ch++) s = s.add(FloatVector.fromArray(S, p, ch * stride + first + j));
-                s.intoMemorySegment(c, (cRow + j) * 4, LE);
-            }
-        } else {
-            for (; j + VL <= j1; j += VL) {
-                FloatVector s = FloatVector.fromArray(S, p, first + j);
-                for (int ch = 1; ch < chunks; ch++) s = s.add(FloatVector.fromArray(S, p, ch * stride + first + j));
-                s.mul(FloatVector.fromMemorySegment(S, scales, j * 4L, LE)).intoMemorySegment(c, (cRow + j) * 4, LE);
-            }
+        for (; j + VL <= j1; j += VL) {
+            FloatVector s = FloatVector.fromArray(S, p, first + j);
+            for (int ch = 1; ch < chunks; ch++) s = s.add(FloatVector.fromArray(S, p, ch * stride + first + j));
+            s.intoMemorySegment(c, (cRow + j) * 4, LE);
         }
         for (; j < j1; j++) {
             float s = p[first + j];
             for (int ch = 1; ch < chunks; ch++) s += p[ch * stride + first + j];
-            if (scales != null) s *= scales.getAtIndex(F, j);
             c.setAtIndex(F, cRow + j, s);
         }
+    }
+
+    /** C[row, j0..j1) *= scales[j0..j1) (int8 weights' per-column scales). */
+    static void scaleColumns(MemorySegment c, long cRow, MemorySegment scales, int j0, int j1) {
+        int j = j0;
+        for (; j + VL <= j1; j += VL) {
+            long co = (cRow + j) * 4;
+            FloatVector.fromMemorySegment(S, c, co, LE).mul(FloatVector.fromMemorySegment(S, scales, 4L * j, LE))
+                    .intoMemorySegment(c, co, LE);
+        }
+        for (; j < j1; j++) c.setAtIndex(F, cRow + j, c.getAtIndex(F, cRow + j) * scales.getAtIndex(F, j));
     }
 
     // Kept apart from gemvChunk for C2: different loop nest (dot products, lanes reduced once), vectors in locals.

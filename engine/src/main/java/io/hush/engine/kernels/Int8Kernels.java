@@ -23,11 +23,12 @@ import java.nio.ByteOrder;
  *   <li>{@link #gemm}: {@code C[M,N] = act(bias + scale[j] * A[M,K] · Q[K,N])} for Dense. Few rows (batch 1-3) is
  *       memory-bound on the weights, which is where int8 pays: threads take fixed chunks of Q's rows (contiguous
  *       bytes) into partial sums in L1, with the int8 codes widened in registers; the partial sums are added in chunk
- *       order, then the scale and bias are applied once per output. Many rows go through {@link Gemm}'s blocking, Q's panels widened (and scaled) while
- *       they are packed.</li>
+ *       order, then the scale and bias are applied once per output. Many rows go through {@link Gemm}'s blocking,
+ *       Q's panels widened (and scaled) while they are packed.</li>
  * </ul>
  * Every output element is computed in a fixed order (the few-rows path's chunks of K are fixed, the many-rows path
- * splits columns), so results do not depend on the thread count. Each SIMD kernel has a scalar twin ({@code *Scalar}) that tests compare it with.
+ * splits columns), so results do not depend on the thread count. Each SIMD kernel has a scalar twin
+ * ({@code *Scalar}) that tests compare it with.
  */
 public final class Int8Kernels {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -103,7 +104,10 @@ public final class Int8Kernels {
             return;
         }
         if (path == Gemm.Path.GEMV_ROWS) {
-            gemvRows(pool, m, n, k, a, aRs, aCs, codes, scales, c, bias, act);
+            // as Gemm's row path (fixed chunks of Q's rows, one contiguous run of bytes each; splitting the columns
+            // measured ~20% slower at 2 threads), with this class's chunk kernel and the scales applied per column
+            Gemm.gemvRows(pool, m, n, k, n,
+                    (k0, k1, i, p, pOff) -> gemvChunk(k0, k1, n, a, i * aRs, aCs, codes, p, pOff), scales, c, bias, act);
             return;
         }
         int mp = (m + Gemm.MR - 1) / Gemm.MR * Gemm.MR;
@@ -112,31 +116,6 @@ public final class Int8Kernels {
         int panels = (n + Gemm.NRW - 1) / Gemm.NRW;
         pool.parallelFor(panels, (lo, hi, t) ->
                 blocked(m, n, k, mp, ap, codes, scales, c, bias, act, lo * Gemm.NRW, Math.min(n, hi * Gemm.NRW)));
-    }
-
-    /**
-     * Few rows, as {@link Gemm}'s row-major small-M path: threads take fixed chunks of whole rows of Q (one contiguous
-     * run of bytes each) into per-chunk partial sums, which a second pass adds in chunk order, scales per column and
-     * hands to the epilogue. Splitting the columns instead measured ~20% slower at 2 threads (3136x3136 codes).
-     */
-    static void gemvRows(ThreadPool pool, int m, int n, int k, MemorySegment a, long aRs, long aCs, MemorySegment codes,
-                         MemorySegment scales, MemorySegment c, MemorySegment bias, Activation act) {
-        int kc = Gemm.gemvChunkRows(k, n), chunks = Math.max(1, (k + kc - 1) / kc);
-        float[] p = Gemm.gemvPartials((long) chunks * m * n);
-        pool.parallelFor(chunks, (lo, hi, t) -> {
-            for (int ch = lo; ch < hi; ch++) {
-                int k0 = ch * kc, k1 = Math.min(k, k0 + kc);
-                for (int i = 0; i < m; i++) gemvChunk(k0, k1, n, a, i * aRs, aCs, codes, p, (ch * m + i) * n);
-            }
-        });
-        int units = (n + UNIT - 1) / UNIT;
-        pool.parallelFor(units, (lo, hi, t) -> {
-            int j0 = lo * UNIT, j1 = Math.min(n, hi * UNIT);
-            for (int i = 0; i < m; i++) {
-                Gemm.sumChunks(p, chunks, m, n, i, scales, c, (long) i * n, j0, j1);
-                Gemm.epilogue(c, (long) i * n, bias, act, j0, j1);
-            }
-        });
     }
 
     /**
