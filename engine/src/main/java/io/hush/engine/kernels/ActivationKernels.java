@@ -1,7 +1,6 @@
 package io.hush.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -93,26 +92,21 @@ public final class ActivationKernels {
     private static void leaky(MemorySegment x, MemorySegment y, long from, long to, float alpha) {
         long i = from;
         int vl = S.length();
+        // The vector body is written here rather than in a helper, and the tail is scalar: inlined into apply(), a
+        // helper taking vectors was left out of line (C2's node-count cutoff, masked AVX2 tails being large) and
+        // every vector it received was boxed.
         for (; i + vl <= to; i += vl) {
             FloatVector v = FloatVector.fromMemorySegment(S, x, i * 4, LE);
-            leakyVec(v, alpha).intoMemorySegment(y, i * 4, LE);
+            FloatVector neg = alpha == 0f ? FloatVector.zero(S) : v.mul(alpha);
+            v.blend(neg, v.compare(VectorOperators.GT, 0f).not()).intoMemorySegment(y, i * 4, LE);
         }
-        if (i < to) {
-            VectorMask<Float> m = S.indexInRange(i, to);
-            FloatVector v = FloatVector.fromMemorySegment(S, x, i * 4, LE, m);
-            leakyVec(v, alpha).intoMemorySegment(y, i * 4, LE, m);
-        }
-    }
-
-    private static FloatVector leakyVec(FloatVector v, float alpha) {
-        FloatVector neg = alpha == 0f ? FloatVector.zero(S) : v.mul(alpha);
-        return v.blend(neg, v.compare(VectorOperators.GT, 0f).not());
+        for (; i < to; i++) y.setAtIndex(F, i, rectify(x.getAtIndex(F, i), alpha));
     }
 
     /**
      * The activation a convolution applies as it stores its results ({@link ConvKernels#forward}), for the channels
      * its vector code does not cover: {@code x > 0 ? x : slope*x} as {@link Activation#apply} (ReLU: slope 0, giving
-     * +0), and x itself for slope 1 (no activation). The vector code writes the same out inline (as {@link #leakyVec}
+     * +0), and x itself for slope 1 (no activation). The vector code writes the same out inline (as {@link #leaky}
      * does), since a vector passed to a method C2 does not inline is boxed.
      */
     static float rectify(float x, float slope) {
@@ -126,10 +120,7 @@ public final class ActivationKernels {
         for (; i + vl <= to; i += vl) {
             FastMath.sigmoid(FloatVector.fromMemorySegment(S, x, i * 4, LE)).intoMemorySegment(y, i * 4, LE);
         }
-        if (i < to) {
-            VectorMask<Float> m = S.indexInRange(i, to);
-            FastMath.sigmoid(FloatVector.fromMemorySegment(S, x, i * 4, LE, m)).intoMemorySegment(y, i * 4, LE, m);
-        }
+        for (; i < to; i++) y.setAtIndex(F, i, FastMath.sigmoid(x.getAtIndex(F, i)));
     }
 
     private static void tanh(MemorySegment x, MemorySegment y, long from, long to) {
@@ -138,10 +129,7 @@ public final class ActivationKernels {
         for (; i + vl <= to; i += vl) {
             FastMath.tanh(FloatVector.fromMemorySegment(S, x, i * 4, LE)).intoMemorySegment(y, i * 4, LE);
         }
-        if (i < to) {
-            VectorMask<Float> m = S.indexInRange(i, to);
-            FastMath.tanh(FloatVector.fromMemorySegment(S, x, i * 4, LE, m)).intoMemorySegment(y, i * 4, LE, m);
-        }
+        for (; i < to; i++) y.setAtIndex(F, i, FastMath.tanh(x.getAtIndex(F, i)));
     }
 
     // ---- backward (derivative from output) ----
