@@ -70,6 +70,16 @@ public final class PoolKernels {
             int n = r / g.oh(), oh = r % g.oh();
             int ih0 = oh * g.sh() - g.padT();
             int kh0 = Math.max(0, -ih0), kh1 = Math.min(g.ph(), g.h() - ih0);
+            // 2x2 max windows wholly inside the image (nearly all of a 2x2 pooling): whole channel vectors in one call
+            // per row ({@link #full2x2}); the rest (borders, channel tails) goes through the window kernels below.
+            int fullLo = 0, fullHi = 0, cv = C / vl * vl;
+            if (max && g.ph() == 2 && g.pw() == 2 && kh0 == 0 && kh1 == 2 && cv > 0) {
+                fullLo = Math.max(0, Math.floorDiv(g.padL() + g.sw() - 1, g.sw()));
+                fullHi = Math.max(fullLo, Math.min(g.ow(), Math.floorDiv(g.w() - 2 + g.padL(), g.sw()) + 1));
+                long x0 = ((long) n * g.h() + ih0) * g.w() - g.padL(); // pixel index of cell (0,0) of output pixel 0
+                full2x2(x, y, arg, withArg, x0 * C, (long) g.sw() * C, (long) g.w() * C, g.outPixel(n, oh, 0) * C, C, cv,
+                        fullLo, fullHi);
+            }
             for (int ow = 0; ow < g.ow(); ow++) {
                 int iw0 = ow * g.sw() - g.padL();
                 int kw0 = Math.max(0, -iw0), kw1 = Math.min(g.pw(), g.w() - iw0);
@@ -85,10 +95,40 @@ public final class PoolKernels {
                 float count = (kh1 - kh0) * (kw1 - kw0);
                 // the lane mask is made inside the window kernels: a VectorMask passed to a call C2 does not inline
                 // is boxed (a mask object and a boolean[] per call, ~6 MB per seed-network batch of 128)
-                for (int c = 0; c < C; c += vl) {
+                for (int c = ow >= fullLo && ow < fullHi ? cv : 0; c < C; c += vl) {
                     if (max && c + vl <= C) windowWhole(g, x, y, arg, withArg, xBase, yOff, c, kh0, kh1, kw0, kw1);
                     else if (max) window(g, x, y, arg, withArg, xBase, yOff, c, kh0, kh1, kw0, kw1);
                     else AveragePoolKernels.window(g, x, y, xBase, yOff, c, kh0, kh1, kw0, kw1, count);
+                }
+            }
+        }
+    }
+
+    /**
+     * Max over 2x2 windows wholly inside the image, output pixels {@code [lo,hi)} of one row, channels {@code [0,cv)}
+     * (whole vectors): pixel ow's cell (0,0) is at float offset {@code xBase + ow*xStep}, cell (1,0) a row
+     * ({@code xRow}) below, and its result at {@code yRow + ow*C}. The four cells in row-major order with strict
+     * greater-than, as {@link #window}. Straight-line and one call per row: the per-window kernel, called per
+     * pixel and channel vector, ran ~3x slower on AVX2 (C2 kept it as a call: "already compiled into a big method").
+     */
+    private static void full2x2(MemorySegment x, MemorySegment y, MemorySegment arg, boolean withArg, long xBase,
+                                long xStep, long xRow, long yRow, int C, int cv, int lo, int hi) {
+        int vl = S.length();
+        for (int ow = lo; ow < hi; ow++) {
+            long a0 = xBase + ow * xStep, a1 = a0 + C, b0 = a0 + xRow, b1 = b0 + C, yo = yRow + (long) ow * C;
+            for (int c = 0; c < cv; c += vl) {
+                FloatVector best = FloatVector.fromMemorySegment(S, x, (a0 + c) * 4, LE);
+                FloatVector v = FloatVector.fromMemorySegment(S, x, (a1 + c) * 4, LE);
+                VectorMask<Float> g1 = v.compare(VectorOperators.GT, best);
+                best = best.blend(v, g1);
+                v = FloatVector.fromMemorySegment(S, x, (b0 + c) * 4, LE);
+                VectorMask<Float> g2 = v.compare(VectorOperators.GT, best);
+                best = best.blend(v, g2);
+                v = FloatVector.fromMemorySegment(S, x, (b1 + c) * 4, LE);
+                VectorMask<Float> g3 = v.compare(VectorOperators.GT, best);
+                best.blend(v, g3).intoMemorySegment(y, (yo + c) * 4, LE);
+                if (withArg) {
+                    FloatVector.zero(S).blend(1f, g1).blend(2f, g2).blend(3f, g3).intoMemorySegment(arg, (yo + c) * 4, LE);
                 }
             }
         }

@@ -114,6 +114,7 @@ class MaxPool2DTest {
                     try (Arena a = Arena.ofConfined()) {
                         float[] xs = LayerRunner.random(in.size(), c * 31L + h);
                         for (int i = 0; i < xs.length; i += 5) xs[i] = xs[Math.max(0, i - c)]; // some ties
+                        for (int i = 3; i < xs.length; i += 37) xs[i] = Float.NaN; // NaN never wins, unless first
                         MemorySegment x = a.allocate(in.size() * 4, 64);
                         MemorySegment.copy(xs, 0, x, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, xs.length);
                         MemorySegment y1 = a.allocate(out.size() * 4), y2 = a.allocate(out.size() * 4);
@@ -123,6 +124,9 @@ class MaxPool2DTest {
                         PoolKernels.maxPoolScalar(g, x, y2, a2, true, 0, rows);
                         assertEquals(-1, y1.mismatch(y2), "values c=" + c + " " + pad);
                         assertEquals(-1, a1.mismatch(a2), "argmax c=" + c + " " + pad);
+                        MemorySegment y3 = a.allocate(out.size() * 4);
+                        PoolKernels.maxPool(g, x, y3, MemorySegment.NULL, false, 0, rows); // inference: no argmax
+                        assertEquals(-1, y3.mismatch(y2), "values without argmax c=" + c + " " + pad);
                     }
                 }
             }
