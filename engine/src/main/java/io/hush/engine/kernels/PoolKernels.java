@@ -211,13 +211,74 @@ public final class PoolKernels {
     }
 
     /**
-     * Backward: {@code gx} = 0, then each output gradient is added to the input cell its argmax names. Work unit
-     * u = n * cBlocks + cb covers sample n and channels {@code [cb*cBlock, min(C,(cb+1)*cBlock))}, so units write
-     * disjoint parts of gx (overlapping windows, stride < pool, stay inside one unit) and the sum order per cell is
-     * fixed (output raster order) whatever the thread count.
+     * Backward, work units as {@link #maxPoolBackwardScalar} (same results). 2x2 windows with stride 2 do not overlap,
+     * so where such a window lies wholly inside the image its four input cells get their gradient by plain stores
+     * ({@link #scatter2x2}: the output gradient where the argmax names the cell, else 0), a whole vector of channels
+     * at a time; everything else (border windows, channel tails, other geometries) adds as the reference does.
      */
     public static void maxPoolBackward(Geometry g, MemorySegment gy, MemorySegment arg, MemorySegment gx,
                                        int cBlock, int unitFrom, int unitTo) {
+        boolean tiled = g.ph() == 2 && g.pw() == 2 && g.sh() == 2 && g.sw() == 2;
+        if (KernelSet.SCALAR_ONLY || !tiled) { maxPoolBackwardScalar(g, gy, arg, gx, cBlock, unitFrom, unitTo); return; }
+        int C = g.c(), vl = S.length();
+        int cBlocks = (C + cBlock - 1) / cBlock;
+        for (int u = unitFrom; u < unitTo; u++) {
+            int n = u / cBlocks, c0 = (u % cBlocks) * cBlock, c1 = Math.min(C, c0 + cBlock);
+            int cv = c0 + (c1 - c0) / vl * vl; // [c0,cv): whole vectors
+            long px0 = (long) n * g.h() * g.w();
+            zeroChannels(gx, px0, (long) g.h() * g.w(), C, c0, c1);
+            for (int oh = 0; oh < g.oh(); oh++) {
+                int ih0 = oh * 2 - g.padT();
+                boolean rowFull = ih0 >= 0 && ih0 + 2 <= g.h();
+                for (int ow = 0; ow < g.ow(); ow++) {
+                    long yOff = g.outPixel(n, oh, ow) * C;
+                    int iw0 = ow * 2 - g.padL();
+                    int c = c0;
+                    if (rowFull && iw0 >= 0 && iw0 + 2 <= g.w()) {
+                        long x00 = (px0 + (long) ih0 * g.w() + iw0) * C;
+                        scatter2x2(gy, arg, gx, yOff, x00, x00 + C, x00 + (long) g.w() * C, x00 + (long) g.w() * C + C,
+                                c0, cv);
+                        c = cv;
+                    }
+                    for (; c < c1; c++) {
+                        int idx = (int) arg.getAtIndex(F, yOff + c);
+                        if (idx < 0) continue;
+                        int ih = ih0 + idx / g.pw(), iw = iw0 + idx % g.pw();
+                        long xi = ((px0 + (long) ih * g.w() + iw) * C) + c;
+                        gx.setAtIndex(F, xi, gx.getAtIndex(F, xi) + gy.getAtIndex(F, yOff + c));
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * One non-overlapping 2x2 window, channels {@code [c0,cv)} (whole vectors): cell k (row-major, float offsets
+     * {@code x00..x11}) gets {@code gy} where {@code arg == k}, else 0. A store, not an add: no other window reaches
+     * these cells and they were zero, so the result is the reference's {@code 0 + gy} (a -0 gradient stores +0).
+     */
+    private static void scatter2x2(MemorySegment gy, MemorySegment arg, MemorySegment gx, long yOff, long x00, long x01,
+                                   long x10, long x11, int c0, int cv) {
+        int vl = S.length();
+        FloatVector zero = FloatVector.zero(S);
+        for (int c = c0; c < cv; c += vl) {
+            FloatVector g = zero.add(FloatVector.fromMemorySegment(S, gy, (yOff + c) * 4, LE)); // 0 + gy, as the reference
+            FloatVector k = FloatVector.fromMemorySegment(S, arg, (yOff + c) * 4, LE);
+            zero.blend(g, k.compare(VectorOperators.EQ, 0f)).intoMemorySegment(gx, (x00 + c) * 4, LE);
+            zero.blend(g, k.compare(VectorOperators.EQ, 1f)).intoMemorySegment(gx, (x01 + c) * 4, LE);
+            zero.blend(g, k.compare(VectorOperators.EQ, 2f)).intoMemorySegment(gx, (x10 + c) * 4, LE);
+            zero.blend(g, k.compare(VectorOperators.EQ, 3f)).intoMemorySegment(gx, (x11 + c) * 4, LE);
+        }
+    }
+
+    /**
+     * Scalar reference of {@link #maxPoolBackward}: {@code gx} = 0, then each output gradient is added to the input cell
+     * its argmax names. Work unit u = n * cBlocks + cb covers sample n and channels
+     * {@code [cb*cBlock, min(C,(cb+1)*cBlock))}, so units write disjoint parts of gx (overlapping windows, stride <
+     * pool, stay inside one unit) and the sum order per cell is fixed (output raster order) whatever the thread count.
+     */
+    public static void maxPoolBackwardScalar(Geometry g, MemorySegment gy, MemorySegment arg, MemorySegment gx,
+                                             int cBlock, int unitFrom, int unitTo) {
         int C = g.c();
         int cBlocks = (C + cBlock - 1) / cBlock;
         for (int u = unitFrom; u < unitTo; u++) {

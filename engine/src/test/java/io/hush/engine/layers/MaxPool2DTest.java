@@ -97,7 +97,7 @@ class MaxPool2DTest {
     @Test
     void simdMatchesScalar() {
         for (int c : new int[] {1, 3, 17, 33}) {
-            for (int[] geo : new int[][] {{7, 7, 2, 2, 2, 2}, {9, 5, 3, 3, 2, 1}, {1, 1, 1, 1, 1, 1}, {6, 6, 3, 3, 1, 1}}) {
+            for (int[] geo : new int[][] {{7, 7, 2, 2, 2, 2}, {8, 6, 2, 2, 2, 2}, {9, 5, 3, 3, 2, 1}, {1, 1, 1, 1, 1, 1}, {6, 6, 3, 3, 1, 1}}) {
                 int h = geo[0], w = geo[1];
                 for (Padding pad : Padding.values()) {
                     MaxPool2D p = new MaxPool2D(geo[2], geo[3], geo[4], geo[5], pad);
@@ -127,6 +127,16 @@ class MaxPool2DTest {
                         MemorySegment y3 = a.allocate(out.size() * 4);
                         PoolKernels.maxPool(g, x, y3, MemorySegment.NULL, false, 0, rows); // inference: no argmax
                         assertEquals(-1, y3.mismatch(y2), "values without argmax c=" + c + " " + pad);
+                        // backward from that argmax, with -0 among the gradients
+                        float[] gs = LayerRunner.random(out.size(), c * 7L + w);
+                        for (int i = 0; i < gs.length; i += 11) gs[i] = -0f;
+                        MemorySegment gy = a.allocate(out.size() * 4);
+                        MemorySegment.copy(gs, 0, gy, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, gs.length);
+                        MemorySegment gx1 = a.allocate(in.size() * 4), gx2 = a.allocate(in.size() * 4);
+                        int cb = 16, units = 2 * ((c + cb - 1) / cb);
+                        PoolKernels.maxPoolBackward(g, gy, a2, gx1, cb, 0, units);
+                        PoolKernels.maxPoolBackwardScalar(g, gy, a2, gx2, cb, 0, units);
+                        assertEquals(-1, gx1.mismatch(gx2), "backward c=" + c + " " + pad);
                     }
                 }
             }
