@@ -7,7 +7,7 @@
 #   bench/run.sh full    # ~33 min on 2 cores: the whole-model suite on 1 and 2 threads, DnCNN 256x256 and 512x512,
 #                        # longer warm-up/measurement (~16 min), then the per-layer benches (ConvBench, DenseBench,
 #                        # PoolBench, BatchNormBench) forward and backward: SIMD on 1 and 2 threads (56 forks, ~11 min),
-#                        # scalar reference on 1 thread (23 forks, ~5 min), then the end-to-end section
+#                        # scalar reference on 1 thread (26 forks, ~5 min), then the end-to-end section
 #   bench/run.sh e2e     # ~10 min: end to end as whole processes, `hush denoise` vs a one-shot ONNX Runtime program
 #                        # (PeerOrtDenoise) on the same ONNX files: one 512x512 gray image (DnCNN-17), ten 481x321
 #                        # photos (20-layer RGB DnCNN); 2 threads; writes bench/RESULTS-e2e.md
@@ -115,8 +115,8 @@ if [[ "$layers" == 1 ]]; then
   layer_include='^io\.hush\.bench\.(ConvBench|DenseBench|PoolBench|BatchNormBench)\.(forward|backward|trainForward|trainBackward)$'
   jmh layers-simd "$layer_include" -p impl=simd -p threads=1,2 -wi 3 -w 2s -i 3 -r 1s -f 1
   # The scalar references are single-threaded (Conv) or slow (~1 GFLOP/s: up to 12 s per call), so 1 thread and few
-  # iterations; Dense and MaxPool have no scalar backward.
-  jmh layers-scalar "$layer_include" -e '(DenseBench|PoolBench)\.backward$' -p impl=scalar -p threads=1 \
+  # iterations; Dense has no scalar backward.
+  jmh layers-scalar "$layer_include" -e 'DenseBench\.backward$' -p impl=scalar -p threads=1 \
       -wi 1 -w 1s -i 2 -r 1s -f 1
   parts+=("$out/layers-simd.json" "$out/layers-scalar.json")
 fi

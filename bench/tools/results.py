@@ -283,7 +283,7 @@ def layer_table(o, layers, peak):
              "gradients, 2·MACs for the first conv, which has no input gradient; bias and activation not counted) and is "
              "given for the compute-bound layers only (MaxPool and BatchNorm are memory-bound). % of peak divides by "
              "FmaPeakBench at the same thread count. Scalar = the plain reference kernels (ConvScalar, GemmScalar, "
-             "PoolKernels/BatchNormKernels scalar twins), run on 1 thread only; Dense and MaxPool backward have no "
+             "PoolKernels/BatchNormKernels scalar twins), run on 1 thread only; Dense backward has no "
              "scalar variant. Speed-up = scalar time / SIMD time at the same thread count.")
     o.append("")
     o.append("| layer case | shape (in -> out) | direction | threads | SIMD ms | SIMD GFLOP/s | % of peak | SIMD alloc/call "

@@ -42,6 +42,7 @@ public class PoolBench extends LayerBench {
         train.state = floats(layer.stateFloats(new Shape[] {inB}, outB, threads));
         infer = new Exec(pool, false);
         geom = new PoolKernels.Geometry(inB.dim(1), inB.dim(2), inB.dim(3), outB.dim(1), outB.dim(2), 2, 2, 2, 2, 0, 0);
+        layer.forward(in, out, train); // the argmax backward reads
     }
 
     private void run(Exec ex) {
@@ -66,10 +67,16 @@ public class PoolBench extends LayerBench {
         return out;
     }
 
-    /** Backward has a single (scalar scatter) implementation; measured under impl=simd only. */
+    /** Backward from the argmax of the setup's training forward; {@code impl=scalar}: the reference scatter. */
     @Benchmark
     public Tensor backward() {
-        if (impl.equals("simd")) layer.backward(in, out, gradOut, gradIn, train);
+        if (impl.equals("simd")) {
+            layer.backward(in, out, gradOut, gradIn, train);
+        } else {
+            int cb = PoolKernels.BACKWARD_CHANNEL_BLOCK, units = in[0].shape().dim(0) * ((geom.c() + cb - 1) / cb);
+            pool.parallelFor(units, (lo, hi, t) ->
+                    PoolKernels.maxPoolBackwardScalar(geom, gradOut.data(), train.state, gradIn[0].data(), cb, lo, hi));
+        }
         return gradIn[0];
     }
 }
