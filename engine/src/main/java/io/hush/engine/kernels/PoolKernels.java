@@ -44,6 +44,12 @@ public final class PoolKernels {
             if (ih < 0 || ih >= h || iw < 0 || iw >= w) return -1;
             return ((long) n * h + ih) * w + iw;
         }
+
+        /** First output column whose window lies wholly inside the image along W. */
+        int fullFrom() { return Math.floorDiv(padL + sw - 1, sw); }
+
+        /** End (exclusive, at least {@link #fullFrom}) of the output columns whose window lies wholly inside along W. */
+        int fullTo() { return Math.max(fullFrom(), Math.min(ow, Math.floorDiv(w - pw + padL, sw) + 1)); }
     }
 
     /**
@@ -74,8 +80,8 @@ public final class PoolKernels {
             // per row ({@link #full2x2}); the rest (borders, channel tails) goes through the window kernels below.
             int fullLo = 0, fullHi = 0, cv = C / vl * vl;
             if (max && g.ph() == 2 && g.pw() == 2 && kh0 == 0 && kh1 == 2 && cv > 0) {
-                fullLo = Math.max(0, Math.floorDiv(g.padL() + g.sw() - 1, g.sw()));
-                fullHi = Math.max(fullLo, Math.min(g.ow(), Math.floorDiv(g.w() - 2 + g.padL(), g.sw()) + 1));
+                fullLo = g.fullFrom();
+                fullHi = g.fullTo();
                 long x0 = ((long) n * g.h() + ih0) * g.w() - g.padL(); // pixel index of cell (0,0) of output pixel 0
                 full2x2(x, y, arg, withArg, x0 * C, (long) g.sw() * C, (long) g.w() * C, g.outPixel(n, oh, 0) * C, C, cv,
                         fullLo, fullHi);
@@ -220,13 +226,16 @@ public final class PoolKernels {
                                        int cBlock, int unitFrom, int unitTo) {
         boolean tiled = g.ph() == 2 && g.pw() == 2 && g.sh() == 2 && g.sw() == 2;
         if (KernelSet.SCALAR_ONLY || !tiled) { maxPoolBackwardScalar(g, gy, arg, gx, cBlock, unitFrom, unitTo); return; }
-        int C = g.c(), vl = S.length();
+        int C = g.c(), vl = S.length(), fullLo = g.fullFrom(), fullHi = g.fullTo();
+        // whole windows tile the image (even sizes, no padding): their stores reach every cell, so only the channel
+        // tail, which adds, needs zeroing first
+        boolean tiledExactly = g.padT() == 0 && g.padL() == 0 && g.h() == 2 * g.oh() && g.w() == 2 * g.ow();
         int cBlocks = (C + cBlock - 1) / cBlock;
         for (int u = unitFrom; u < unitTo; u++) {
             int n = u / cBlocks, c0 = (u % cBlocks) * cBlock, c1 = Math.min(C, c0 + cBlock);
             int cv = c0 + (c1 - c0) / vl * vl; // [c0,cv): whole vectors
             long px0 = (long) n * g.h() * g.w();
-            zeroChannels(gx, px0, (long) g.h() * g.w(), C, c0, c1);
+            zeroChannels(gx, px0, (long) g.h() * g.w(), C, tiledExactly ? cv : c0, c1);
             for (int oh = 0; oh < g.oh(); oh++) {
                 int ih0 = oh * 2 - g.padT();
                 boolean rowFull = ih0 >= 0 && ih0 + 2 <= g.h();
@@ -234,19 +243,12 @@ public final class PoolKernels {
                     long yOff = g.outPixel(n, oh, ow) * C;
                     int iw0 = ow * 2 - g.padL();
                     int c = c0;
-                    if (rowFull && iw0 >= 0 && iw0 + 2 <= g.w()) {
-                        long x00 = (px0 + (long) ih0 * g.w() + iw0) * C;
-                        scatter2x2(gy, arg, gx, yOff, x00, x00 + C, x00 + (long) g.w() * C, x00 + (long) g.w() * C + C,
-                                c0, cv);
+                    if (rowFull && ow >= fullLo && ow < fullHi) {
+                        long x00 = (px0 + (long) ih0 * g.w() + iw0) * C, x10 = x00 + (long) g.w() * C;
+                        scatter2x2(gy, arg, gx, yOff, x00, x00 + C, x10, x10 + C, c0, cv);
                         c = cv;
                     }
-                    for (; c < c1; c++) {
-                        int idx = (int) arg.getAtIndex(F, yOff + c);
-                        if (idx < 0) continue;
-                        int ih = ih0 + idx / g.pw(), iw = iw0 + idx % g.pw();
-                        long xi = ((px0 + (long) ih * g.w() + iw) * C) + c;
-                        gx.setAtIndex(F, xi, gx.getAtIndex(F, xi) + gy.getAtIndex(F, yOff + c));
-                    }
+                    addToArgmax(g, gy, arg, gx, px0, ih0, iw0, yOff, c, c1);
                 }
             }
         }
@@ -288,16 +290,25 @@ public final class PoolKernels {
             for (int oh = 0; oh < g.oh(); oh++) {
                 for (int ow = 0; ow < g.ow(); ow++) {
                     long yOff = g.outPixel(n, oh, ow) * C;
-                    int ih0 = oh * g.sh() - g.padT(), iw0 = ow * g.sw() - g.padL();
-                    for (int c = c0; c < c1; c++) {
-                        int idx = (int) arg.getAtIndex(F, yOff + c);
-                        if (idx < 0) continue;
-                        int ih = ih0 + idx / g.pw(), iw = iw0 + idx % g.pw();
-                        long xi = ((px0 + (long) ih * g.w() + iw) * C) + c;
-                        gx.setAtIndex(F, xi, gx.getAtIndex(F, xi) + gy.getAtIndex(F, yOff + c));
-                    }
+                    addToArgmax(g, gy, arg, gx, px0, oh * g.sh() - g.padT(), ow * g.sw() - g.padL(), yOff, c0, c1);
                 }
             }
+        }
+    }
+
+    /**
+     * Channels {@code [c0,c1)} of one output pixel (at {@code yOff}, window cell (0,0) at input row {@code ih0}, column
+     * {@code iw0} of the sample starting at pixel {@code px0}): the output gradient added to the cell its argmax names.
+     */
+    private static void addToArgmax(Geometry g, MemorySegment gy, MemorySegment arg, MemorySegment gx, long px0, int ih0,
+                                    int iw0, long yOff, int c0, int c1) {
+        int C = g.c();
+        for (int c = c0; c < c1; c++) {
+            int idx = (int) arg.getAtIndex(F, yOff + c);
+            if (idx < 0) continue;
+            int ih = ih0 + idx / g.pw(), iw = iw0 + idx % g.pw();
+            long xi = ((px0 + (long) ih * g.w() + iw) * C) + c;
+            gx.setAtIndex(F, xi, gx.getAtIndex(F, xi) + gy.getAtIndex(F, yOff + c));
         }
     }
 
@@ -306,6 +317,7 @@ public final class PoolKernels {
      * (a backward work unit's part of the input gradient; all channels: one bulk fill).
      */
     static void zeroChannels(MemorySegment gx, long px0, long pixels, int C, int c0, int c1) {
+        if (c0 >= c1) return;
         if (c0 == 0 && c1 == C) {
             gx.asSlice(px0 * C * 4, pixels * C * 4).fill((byte) 0);
             return;

@@ -133,6 +133,8 @@ class MaxPool2DTest {
                         MemorySegment gy = a.allocate(out.size() * 4);
                         MemorySegment.copy(gs, 0, gy, java.lang.foreign.ValueLayout.JAVA_FLOAT, 0, gs.length);
                         MemorySegment gx1 = a.allocate(in.size() * 4), gx2 = a.allocate(in.size() * 4);
+                        gx1.fill((byte) 0x7f); // stale contents: every cell must be written (or zeroed first)
+                        gx2.fill((byte) 0x7f);
                         int cb = 16, units = 2 * ((c + cb - 1) / cb);
                         PoolKernels.maxPoolBackward(g, gy, a2, gx1, cb, 0, units);
                         PoolKernels.maxPoolBackwardScalar(g, gy, a2, gx2, cb, 0, units);
